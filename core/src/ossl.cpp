@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ceslab/core/ossl.hpp"
+
+#include <openssl/err.h>
+
+namespace ceslab::core {
+
+std::string drain_openssl_errors() {
+  std::string text;
+  unsigned long code = 0;
+  const char* file = nullptr;
+  const char* func = nullptr;
+  const char* data = nullptr;
+  int line = 0;
+  int flags = 0;
+  while ((code = ERR_get_error_all(&file, &line, &func, &data, &flags)) != 0) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    if (!text.empty()) text += "; ";
+    text += buf;
+    if (data != nullptr && (flags & ERR_TXT_STRING) != 0 && *data != '\0') {
+      text += " (";
+      text += data;
+      text += ")";
+    }
+  }
+  return text;
+}
+
+CryptoError::CryptoError(const std::string& operation)
+    : std::runtime_error([&] {
+        std::string queue = drain_openssl_errors();
+        return queue.empty() ? operation + " failed" : operation + " failed: " + queue;
+      }()) {}
+
+CryptoError::CryptoError(const std::string& operation, const std::string& detail)
+    : std::runtime_error(operation + " failed: " + detail) {
+  ERR_clear_error();
+}
+
+X509Ptr share(X509* cert) {
+  if (cert != nullptr) X509_up_ref(cert);
+  return X509Ptr(cert);
+}
+
+EvpPkeyPtr share(EVP_PKEY* key) {
+  if (key != nullptr) EVP_PKEY_up_ref(key);
+  return EvpPkeyPtr(key);
+}
+
+}  // namespace ceslab::core

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <openssl/evp.h>
+
+#include "ceslab/wsdl/codec.hpp"
+
+namespace ceslab::wsdl {
+
+std::string encode_base64_wrapped(const core::ByteString& data) {
+  std::string flat((data.size() + 2) / 3 * 4 + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(flat.data()), data.data(),
+                                static_cast<int>(data.size()));
+  flat.resize(static_cast<std::size_t>(n));
+  std::string wrapped;
+  wrapped.reserve(flat.size() + flat.size() / 32);
+  for (std::size_t i = 0; i < flat.size(); i += 64) {
+    if (i != 0) wrapped += "\r\n";
+    wrapped.append(flat, i, 64);
+  }
+  return wrapped;
+}
+
+core::ByteString decode_base64(std::string_view text) {
+  std::string clean;
+  clean.reserve(text.size());
+  for (char c : text) {
+    if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '+' || c == '/' || c == '=';
+    if (!ok) {
+      throw MessageError(MessageErrorKind::invalid_base64,
+                         std::string("base64 text contains the character '") + c + "'");
+    }
+    clean += c;
+  }
+  if (clean.size() % 4 != 0) {
+    throw MessageError(MessageErrorKind::invalid_base64,
+                       "base64 text length " + std::to_string(clean.size()) +
+                           " is not a multiple of 4");
+  }
+  core::ByteString out(clean.size() / 4 * 3);
+  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
+                                static_cast<int>(clean.size()));
+  if (n < 0) throw MessageError(MessageErrorKind::invalid_base64, "base64 text does not decode");
+  std::size_t len = static_cast<std::size_t>(n);
+  // EVP_DecodeBlock counts padding as zero bytes; take them off.
+  if (!clean.empty() && clean.back() == '=') --len;
+  if (clean.size() >= 2 && clean[clean.size() - 2] == '=') --len;
+  out.resize(len);
+  return out;
+}
+
+}  // namespace ceslab::wsdl

@@ -33,9 +33,18 @@ core::ByteString decode_base64(std::string_view text) {
     clean += c;
   }
   if (clean.size() % 4 != 0) {
-    throw MessageError(MessageErrorKind::invalid_base64,
-                       "base64 text length " + std::to_string(clean.size()) +
-                           " is not a multiple of 4");
+    throw MessageError(
+        MessageErrorKind::invalid_base64,
+        "base64 text length " + std::to_string(clean.size()) + " is not a multiple of 4");
+  }
+  // '=' only pads the last quantum: at most two, at the very end. EVP_DecodeBlock
+  // would turn a '=' anywhere else into zero bytes.
+  if (const auto pad = clean.find('=');
+      pad != std::string::npos &&
+      (clean.size() - pad > 2 || clean.find_first_not_of('=', pad) != std::string::npos)) {
+    throw MessageError(
+        MessageErrorKind::invalid_base64,
+        "base64 padding '=' at offset " + std::to_string(pad) + " is not at the end");
   }
   core::ByteString out(clean.size() / 4 * 3);
   const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),

@@ -24,15 +24,24 @@ using namespace ceslab::core;
 
 std::string_view to_string(MessageErrorKind kind) {
   switch (kind) {
-    case MessageErrorKind::empty: return "empty";
-    case MessageErrorKind::too_large: return "too_large";
-    case MessageErrorKind::doctype_refused: return "doctype_refused";
-    case MessageErrorKind::malformed_xml: return "malformed_xml";
-    case MessageErrorKind::not_soap12: return "not_soap12";
-    case MessageErrorKind::unknown_body: return "unknown_body";
-    case MessageErrorKind::missing_action: return "missing_action";
-    case MessageErrorKind::action_mismatch: return "action_mismatch";
-    case MessageErrorKind::invalid_base64: return "invalid_base64";
+    case MessageErrorKind::empty:
+      return "empty";
+    case MessageErrorKind::too_large:
+      return "too_large";
+    case MessageErrorKind::doctype_refused:
+      return "doctype_refused";
+    case MessageErrorKind::malformed_xml:
+      return "malformed_xml";
+    case MessageErrorKind::not_soap12:
+      return "not_soap12";
+    case MessageErrorKind::unknown_body:
+      return "unknown_body";
+    case MessageErrorKind::missing_action:
+      return "missing_action";
+    case MessageErrorKind::action_mismatch:
+      return "action_mismatch";
+    case MessageErrorKind::invalid_base64:
+      return "invalid_base64";
   }
   return "unknown";
 }
@@ -51,7 +60,7 @@ class SoapContext {
     if (soap_ == nullptr) throw std::bad_alloc();
     soap_set_namespaces(soap_, namespaces);
     soap_register_plugin(soap_, soap_wsa);
-      }
+  }
   ~SoapContext() {
     soap_destroy(soap_);
     soap_end(soap_);
@@ -94,7 +103,8 @@ class SoapContext {
   std::string error_text() const {
     const char** reason = soap_faultstring(soap_);
     const char** detail = soap_faultdetail(soap_);
-    std::string text = (reason && *reason) ? *reason : "gSOAP error " + std::to_string(soap_->error);
+    std::string text =
+        (reason && *reason) ? *reason : "gSOAP error " + std::to_string(soap_->error);
     if (detail && *detail) text += std::string(" (") + *detail + ")";
     std::replace(text.begin(), text.end(), '\n', ' ');
     return text;
@@ -111,13 +121,25 @@ std::optional<T> opt(const T* p) {
 std::optional<std::string> opt(const std::string* p) {
   return p ? std::optional<std::string>(*p) : std::nullopt;
 }
-std::optional<std::string> opt(const char* p) {
-  return p ? std::optional<std::string>(p) : std::nullopt;
+// xs:anyURI collapses white space (XML Schema part 2, 3.2.17): a pretty-printed
+// <a:Action> or <RequestType> (as in the MS-XCEP 4.1.1.1 example) names the
+// same URI as a compact one.
+std::string uri_text(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+}
+std::optional<std::string> opt_uri(const char* p) {
+  return p ? std::optional<std::string>(uri_text(p)) : std::nullopt;
+}
+std::optional<std::string> opt_uri(const std::string* p) {
+  return p ? std::optional<std::string>(uri_text(*p)) : std::nullopt;
 }
 
 // xs:dateTime with milliseconds, UTC, as WCF writes it.
 std::string format_time(TimePoint t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -130,12 +152,14 @@ std::string format_time(TimePoint t) {
 
 std::optional<TimePoint> parse_time(SoapContext& ctx, const char* text) {
   if (text == nullptr) return std::nullopt;
-  time_t t = 0;
-  if (soap_s2dateTime(ctx.get(), text, &t) != SOAP_OK) {
+  // struct timeval keeps the milliseconds WCF writes; time_t would drop them.
+  timeval tv{};
+  if (soap_s2xsd__dateTime(ctx.get(), text, &tv) != SOAP_OK) {
     ctx.get()->error = SOAP_OK;
-    throw MessageError(MessageErrorKind::malformed_xml, std::string("bad xs:dateTime '") + text + "'");
+    throw MessageError(MessageErrorKind::malformed_xml,
+                       std::string("bad xs:dateTime '") + text + "'");
   }
-  return std::chrono::system_clock::from_time_t(t);
+  return std::chrono::system_clock::from_time_t(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
 }
 
 // ---- building the binding from the model ----------------------------------
@@ -152,8 +176,8 @@ _wsse__BinarySecurityToken* make_bst(SoapContext& ctx, const BinaryToken& token)
 
 BinaryToken read_bst(const _wsse__BinarySecurityToken& bst) {
   BinaryToken token;
-  token.value_type = bst.ValueType ? bst.ValueType : "";
-  token.encoding_type = opt(bst.EncodingType);
+  token.value_type = uri_text(bst.ValueType ? bst.ValueType : "");
+  token.encoding_type = opt_uri(bst.EncodingType);
   token.data = decode_base64(bst.__item ? bst.__item : "");
   return token;
 }
@@ -175,8 +199,8 @@ ByteString read_base64(const xsd__base64Binary& b) {
 void write_header(SoapContext& ctx, const SoapMessage& m) {
   soap* s = ctx.get();
   const Addressing& a = m.addressing;
-  if (soap_wsa_request(s, ctx.dup_opt(a.message_id), a.to ? a.to->c_str() : nullptr, a.action.c_str()) !=
-      SOAP_OK) {
+  if (soap_wsa_request(s, ctx.dup_opt(a.message_id), a.to ? a.to->c_str() : nullptr,
+                       a.action.c_str()) != SOAP_OK) {
     throw std::runtime_error("WS-Addressing header: " + ctx.error_text());
   }
   // soap_wsa_request puts the anonymous address in To when none is given; the
@@ -197,7 +221,8 @@ void write_header(SoapContext& ctx, const SoapMessage& m) {
     const UsernameToken& ut = *sec.username_token;
     soap_wsse_add_UsernameTokenText(s, "uuid-username-token-1", ut.username.c_str(),
                                     ut.password.c_str());
-    soap_wsse_UsernameToken(s, nullptr)->Password->Type = ctx.dup(std::string_view(ut.password_type));
+    soap_wsse_UsernameToken(s, nullptr)->Password->Type =
+        ctx.dup(std::string_view(ut.password_type));
   }
 }
 
@@ -237,7 +262,8 @@ wst__RequestSecurityTokenResponseCollectionType* make_rstrc(SoapContext& ctx,
       auto* str = static_cast<_wsse__SecurityTokenReference*>(
           soap_malloc(ctx.get(), sizeof(_wsse__SecurityTokenReference)));
       soap_default__wsse__SecurityTokenReference(ctx.get(), str);
-      str->Reference = static_cast<_wsse__Reference*>(soap_malloc(ctx.get(), sizeof(_wsse__Reference)));
+      str->Reference =
+          static_cast<_wsse__Reference*>(soap_malloc(ctx.get(), sizeof(_wsse__Reference)));
       soap_default__wsse__Reference(ctx.get(), str->Reference);
       str->Reference->URI = ctx.dup(*r.pending_reference);
       rt->wsse__SecurityTokenReference = str;
@@ -276,6 +302,9 @@ SOAP_ENV__Fault* make_fault(SoapContext& ctx, const EnrollmentFault& f) {
   }
   fault->SOAP_ENV__Reason = soap_new_SOAP_ENV__Reason(s);
   fault->SOAP_ENV__Reason->SOAP_ENV__Text = ctx.dup(f.reason);
+  // gSOAP writes soap->lang as the Text's xml:lang ("en" by default); Windows
+  // sends the model's language (en-US).
+  s->lang = f.reason_lang.empty() ? nullptr : ctx.dup(f.reason_lang);
   if (f.has_detail) {
     fault->SOAP_ENV__Detail = soap_new_SOAP_ENV__Detail(s);
     auto* d = soap_new_enr__CertificateEnrollmentWSDetailType(s);
@@ -291,7 +320,8 @@ SOAP_ENV__Fault* make_fault(SoapContext& ctx, const EnrollmentFault& f) {
 _xcep__GetPolicies* make_get_policies(SoapContext& ctx, const GetPoliciesRequest& r) {
   auto* gp = soap_new__xcep__GetPolicies(ctx.get());
   gp->client = soap_new_xcep__Client(ctx.get());
-  if (r.last_update) gp->client->lastUpdate = ctx.value(std::chrono::system_clock::to_time_t(*r.last_update));
+  if (r.last_update)
+    gp->client->lastUpdate = ctx.value(std::chrono::system_clock::to_time_t(*r.last_update));
   gp->client->preferredLanguage = ctx.str(r.preferred_language);
   if (!r.filter_nil) {
     auto* filter = soap_new_xcep__RequestFilter(ctx.get());
@@ -363,7 +393,8 @@ xcep__Attributes* make_attributes(SoapContext& ctx, const PolicyTemplate& t) {
   return a;
 }
 
-_xcep__GetPoliciesResponse* make_get_policies_response(SoapContext& ctx, const GetPoliciesResponse& r) {
+_xcep__GetPoliciesResponse* make_get_policies_response(SoapContext& ctx,
+                                                       const GetPoliciesResponse& r) {
   soap* s = ctx.get();
   auto* gr = soap_new__xcep__GetPoliciesResponse(s);
   if (!r.response_nil) {
@@ -421,8 +452,8 @@ _xcep__GetPoliciesResponse* make_get_policies_response(SoapContext& ctx, const G
 
 RequestSecurityToken read_rst(const wst__RequestSecurityTokenType& rst) {
   RequestSecurityToken r;
-  r.token_type = opt(rst.TokenType);
-  r.request_type = opt(rst.RequestType);
+  r.token_type = opt_uri(rst.TokenType);
+  r.request_type = opt_uri(rst.RequestType);
   if (rst.wsse__BinarySecurityToken) r.token = read_bst(*rst.wsse__BinarySecurityToken);
   if (rst.auth__AdditionalContext) {
     for (const auth__ContextItemType* ci : rst.auth__AdditionalContext->ContextItem) {
@@ -436,12 +467,13 @@ RequestSecurityToken read_rst(const wst__RequestSecurityTokenType& rst) {
 
 RequestSecurityTokenResponse read_rstrc(const wst__RequestSecurityTokenResponseCollectionType& c) {
   if (c.RequestSecurityTokenResponse.empty() || c.RequestSecurityTokenResponse.front() == nullptr) {
-    throw MessageError(MessageErrorKind::malformed_xml,
-                       "RequestSecurityTokenResponseCollection holds no RequestSecurityTokenResponse");
+    throw MessageError(
+        MessageErrorKind::malformed_xml,
+        "RequestSecurityTokenResponseCollection holds no RequestSecurityTokenResponse");
   }
   const wst__RequestSecurityTokenResponseType& rstr = *c.RequestSecurityTokenResponse.front();
   RequestSecurityTokenResponse r;
-  r.token_type = opt(rstr.TokenType);
+  r.token_type = opt_uri(rstr.TokenType);
   r.disposition_message.reset();
   r.disposition_lang.reset();
   if (rstr.enr__DispositionMessage) {
@@ -450,9 +482,10 @@ RequestSecurityTokenResponse read_rstrc(const wst__RequestSecurityTokenResponseC
   }
   if (rstr.wsse__BinarySecurityToken) r.cmc_response = read_bst(*rstr.wsse__BinarySecurityToken);
   if (const auto* rt = rstr.RequestedSecurityToken) {
-    if (rt->wsse__BinarySecurityToken) r.issued_certificate = read_bst(*rt->wsse__BinarySecurityToken);
+    if (rt->wsse__BinarySecurityToken)
+      r.issued_certificate = read_bst(*rt->wsse__BinarySecurityToken);
     if (rt->wsse__SecurityTokenReference && rt->wsse__SecurityTokenReference->Reference) {
-      r.pending_reference = opt(rt->wsse__SecurityTokenReference->Reference->URI);
+      r.pending_reference = opt_uri(rt->wsse__SecurityTokenReference->Reference->URI);
     }
     if (rt->KeyExchangeToken && rt->KeyExchangeToken->wsse__BinarySecurityToken) {
       r.key_exchange_token = read_bst(*rt->KeyExchangeToken->wsse__BinarySecurityToken);
@@ -496,7 +529,9 @@ EnrollmentFault read_fault(soap* s, const SOAP_ENV__Fault& f, const std::string&
       r.subcode_namespace = ns;
     }
   }
-  r.reason = (f.SOAP_ENV__Reason && f.SOAP_ENV__Reason->SOAP_ENV__Text) ? f.SOAP_ENV__Reason->SOAP_ENV__Text : "";
+  r.reason = (f.SOAP_ENV__Reason && f.SOAP_ENV__Reason->SOAP_ENV__Text)
+                 ? f.SOAP_ENV__Reason->SOAP_ENV__Text
+                 : "";
   const SOAP_ENV__Detail* detail = f.SOAP_ENV__Detail;
   if (detail && detail->enr__CertificateEnrollmentWSDetail) {
     const auto* d = detail->enr__CertificateEnrollmentWSDetail;
@@ -508,7 +543,8 @@ EnrollmentFault read_fault(soap* s, const SOAP_ENV__Fault& f, const std::string&
   }
   if (action == uri::kActionEnrollmentFault || r.has_detail) {
     r.kind = FaultKind::enrollment_detail;
-  } else if (action == uri::kActionWcfFault || r.subcode_namespace == std::string(uri::kWcfDispatcher)) {
+  } else if (action == uri::kActionWcfFault ||
+             r.subcode_namespace == std::string(uri::kWcfDispatcher)) {
     r.kind = FaultKind::wcf_dispatcher;
   } else if (action == uri::kActionAddressingFault ||
              r.subcode_namespace == std::string(uri::kAddressing)) {
@@ -524,9 +560,10 @@ GetPoliciesRequest read_get_policies(const _xcep__GetPolicies& gp) {
     throw MessageError(MessageErrorKind::malformed_xml, "GetPolicies has no client element");
   }
   GetPoliciesRequest r;
-  r.last_update = gp.client->lastUpdate
-                      ? std::optional<TimePoint>(std::chrono::system_clock::from_time_t(*gp.client->lastUpdate))
-                      : std::nullopt;
+  r.last_update =
+      gp.client->lastUpdate
+          ? std::optional<TimePoint>(std::chrono::system_clock::from_time_t(*gp.client->lastUpdate))
+          : std::nullopt;
   r.preferred_language = opt(gp.client->preferredLanguage);
   r.filter_nil = gp.requestFilter == nullptr;
   r.policy_oids.reset();
@@ -545,7 +582,8 @@ PolicyTemplate read_template(const xcep__CertificateEnrollmentPolicy& p) {
   t.oid_reference = p.policyOIDReference;
   if (p.cAs) t.ca_references = p.cAs->cAReference;
   const xcep__Attributes* a = p.attributes;
-  if (a == nullptr) throw MessageError(MessageErrorKind::malformed_xml, "policy without attributes");
+  if (a == nullptr)
+    throw MessageError(MessageErrorKind::malformed_xml, "policy without attributes");
   t.common_name = a->commonName;
   t.policy_schema = a->policySchema;
   if (a->certificateValidity) {
@@ -614,7 +652,9 @@ GetPoliciesResponse read_get_policies_response(const _xcep__GetPoliciesResponse&
       PolicyCa ca;
       if (c->uris) {
         for (const xcep__CAURI* u : c->uris->cAURI) {
-          if (u) ca.uris.push_back({u->clientAuthentication, u->uri, opt(u->priority), opt(u->renewalOnly)});
+          if (u)
+            ca.uris.push_back(
+                {u->clientAuthentication, uri_text(u->uri), opt(u->priority), opt(u->renewalOnly)});
         }
       }
       ca.certificate = read_base64(c->certificate);
@@ -639,8 +679,9 @@ bool contains_doctype(std::string_view xml) {
   // part 1, 5) and we refuse it outright rather than let the parser skip it.
   static constexpr std::string_view kMarkers[] = {"<!DOCTYPE", "<!ENTITY"};
   for (std::string_view marker : kMarkers) {
-    auto it = std::search(xml.begin(), xml.end(), marker.begin(), marker.end(),
-                          [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == b; });
+    auto it = std::search(xml.begin(), xml.end(), marker.begin(), marker.end(), [](char a, char b) {
+      return std::toupper(static_cast<unsigned char>(a)) == b;
+    });
     if (it != xml.end()) return true;
   }
   return false;
@@ -656,7 +697,8 @@ void require_action(const std::string& action, std::initializer_list<std::string
     if (action == a) return;
   }
   throw MessageError(MessageErrorKind::action_mismatch,
-                     "action '" + action + "' does not belong to a " + std::string(body) + " body", action);
+                     "action '" + action + "' does not belong to a " + std::string(body) + " body",
+                     action);
 }
 
 void render(const soap_dom_element* e, int depth, std::string& out) {
@@ -670,13 +712,16 @@ void render(const soap_dom_element* e, int depth, std::string& out) {
     std::string name = a->name ? a->name : "";
     if (name == "xmlns" || name.rfind("xmlns:", 0) == 0) continue;
     if (auto colon = name.find(':'); colon != std::string::npos) name.erase(0, colon + 1);
-    attrs.push_back("{" + std::string(a->nstr ? a->nstr : "") + "}" + name + "=" + (a->text ? a->text : ""));
+    attrs.push_back("{" + std::string(a->nstr ? a->nstr : "") + "}" + name + "=" +
+                    (a->text ? a->text : ""));
   }
   std::sort(attrs.begin(), attrs.end());
   for (const auto& a : attrs) out += " @" + a;
   std::string text = e->text ? e->text : "";
   const auto first = text.find_first_not_of(" \t\r\n");
-  text = first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  text = first == std::string::npos
+             ? ""
+             : text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
   if (tag == "Value" && ns && std::string_view(ns) == uri::kSoap12Envelope) {
     if (auto colon = text.rfind(':'); colon != std::string::npos) text.erase(0, colon + 1);
   }
@@ -734,7 +779,9 @@ std::string write_message(const SoapMessage& m) {
         } else if constexpr (std::is_same_v<T, RequestSecurityTokenResponse>) {
           auto* p = make_rstrc(ctx, body);
           emit([&] { p->soap_serialize(s); },
-               [&] { return p->soap_put(s, "wst:RequestSecurityTokenResponseCollection", nullptr); });
+               [&] {
+                 return p->soap_put(s, "wst:RequestSecurityTokenResponseCollection", nullptr);
+               });
         } else if constexpr (std::is_same_v<T, EnrollmentFault>) {
           auto* p = make_fault(ctx, body);
           emit([&] { soap_serialize_SOAP_ENV__Fault(s, p); },
@@ -758,9 +805,9 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
     throw MessageError(MessageErrorKind::empty, "the message is empty");
   }
   if (xml.size() > limits.max_bytes) {
-    throw MessageError(MessageErrorKind::too_large, "the message has " + std::to_string(xml.size()) +
-                                                        " bytes, more than the limit of " +
-                                                        std::to_string(limits.max_bytes));
+    throw MessageError(MessageErrorKind::too_large,
+                       "the message has " + std::to_string(xml.size()) +
+                           " bytes, more than the limit of " + std::to_string(limits.max_bytes));
   }
   if (contains_doctype(xml)) {
     throw MessageError(MessageErrorKind::doctype_refused,
@@ -774,7 +821,8 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
   s->is = &in;
 
   auto fail = [&](std::string_view what) -> MessageError {
-    return MessageError(MessageErrorKind::malformed_xml, std::string(what) + ": " + ctx.error_text());
+    return MessageError(MessageErrorKind::malformed_xml,
+                        std::string(what) + ": " + ctx.error_text());
   };
 
   if (soap_begin_recv(s) || soap_envelope_begin_in(s)) throw fail("not a SOAP envelope");
@@ -782,16 +830,22 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
     throw MessageError(MessageErrorKind::not_soap12,
                        "a SOAP 1.1 envelope; CES and CEP speak SOAP 1.2 only (MS-WSTEP 2.1)");
   }
+  // gSOAP lets any XML root through (REST mode) and only sets the version when
+  // it meets the SOAP-ENV namespace; an IIS page or a bare element is no envelope.
+  if (s->version != 2) {
+    throw MessageError(MessageErrorKind::malformed_xml,
+                       std::string("not a SOAP envelope: the root element is <") + s->tag + ">");
+  }
   if (soap_recv_header(s)) throw fail("bad SOAP header");
 
   SoapMessage m;
   if (s->header) {
     const SOAP_ENV__Header* h = s->header;
-    m.addressing.action = h->wsa5__Action ? h->wsa5__Action : "";
-    m.addressing.message_id = opt(h->wsa5__MessageID);
-    m.addressing.to = opt(h->wsa5__To);
-    if (h->wsa5__ReplyTo) m.addressing.reply_to = opt(h->wsa5__ReplyTo->Address);
-    if (h->wsa5__RelatesTo) m.addressing.relates_to = opt(h->wsa5__RelatesTo->__item);
+    m.addressing.action = uri_text(h->wsa5__Action ? h->wsa5__Action : "");
+    m.addressing.message_id = opt_uri(h->wsa5__MessageID);
+    m.addressing.to = opt_uri(h->wsa5__To);
+    if (h->wsa5__ReplyTo) m.addressing.reply_to = opt_uri(h->wsa5__ReplyTo->Address);
+    if (h->wsa5__RelatesTo) m.addressing.relates_to = opt_uri(h->wsa5__RelatesTo->__item);
     if (const _wsse__Security* sec = h->wsse__Security) {
       SecurityHeader sh;
       if (sec->wsu__Timestamp) {
@@ -845,7 +899,8 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
     require_action(action, {uri::kActionGetPolicies}, "GetPolicies");
     _xcep__GetPolicies gp;
     gp.soap_default(s);
-    if (!soap_in__xcep__GetPolicies(s, "xcep:GetPolicies", &gp, nullptr)) throw fail("bad GetPolicies");
+    if (!soap_in__xcep__GetPolicies(s, "xcep:GetPolicies", &gp, nullptr))
+      throw fail("bad GetPolicies");
     m.body = read_get_policies(gp);
   } else if (!soap_match_tag(s, s->tag, "xcep:GetPoliciesResponse")) {
     require_action(action, {uri::kActionGetPoliciesResponse}, "GetPoliciesResponse");

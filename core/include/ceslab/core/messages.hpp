@@ -50,18 +50,21 @@ inline constexpr std::string_view kRequestTypeIssue =
     "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue";
 inline constexpr std::string_view kRequestTypeQueryTokenStatus =
     "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/QueryTokenStatus";
-inline constexpr std::string_view kRequestTypeKet = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/KET";
+inline constexpr std::string_view kRequestTypeKet =
+    "http://docs.oasis-open.org/ws-sx/ws-trust/200512/KET";
 
 // Lower-case "b" in "base64binary", exactly as Windows sends it.
 inline constexpr std::string_view kEncodingBase64 =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd#base64binary";
+    "http://docs.oasis-open.org/wss/2004/01/"
+    "oasis-200401-wss-wssecurity-secext-1.0.xsd#base64binary";
 inline constexpr std::string_view kValueTypePkcs7 =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd#PKCS7";
 inline constexpr std::string_view kValueTypePkcs10 =
     "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS10";
 inline constexpr std::string_view kValueTypeX509v3 = kTokenTypeX509v3;
 inline constexpr std::string_view kPasswordText =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+    "http://docs.oasis-open.org/wss/2004/01/"
+    "oasis-200401-wss-username-token-profile-1.0#PasswordText";
 }  // namespace uri
 
 using ByteString = std::vector<unsigned char>;
@@ -108,8 +111,8 @@ struct RequestSecurityToken {
   std::optional<std::string> token_type = std::string(uri::kTokenTypeX509v3);
   std::optional<std::string> request_type = std::string(uri::kRequestTypeIssue);
   std::optional<BinaryToken> token;
-  std::vector<ContextItem> context;   // auth:AdditionalContext; omitted when empty
-  bool request_ket = false;           // <RequestKET/>
+  std::vector<ContextItem> context;       // auth:AdditionalContext; omitted when empty
+  bool request_ket = false;               // <RequestKET/>
   std::optional<std::string> request_id;  // nullopt is written as xsi:nil
 };
 
@@ -119,10 +122,10 @@ struct RequestSecurityTokenResponse {
   std::optional<std::string> token_type = std::string(uri::kTokenTypeX509v3);
   std::optional<std::string> disposition_message;
   std::optional<std::string> disposition_lang = std::string("en-US");
-  std::optional<BinaryToken> cmc_response;          // outer BST (#PKCS7)
-  std::optional<BinaryToken> issued_certificate;    // RequestedSecurityToken/BST (#X509v3)
-  std::optional<std::string> pending_reference;     // RequestedSecurityToken/STR/Reference/@URI
-  std::optional<BinaryToken> key_exchange_token;    // RequestedSecurityToken/KeyExchangeToken/BST
+  std::optional<BinaryToken> cmc_response;        // outer BST (#PKCS7)
+  std::optional<BinaryToken> issued_certificate;  // RequestedSecurityToken/BST (#X509v3)
+  std::optional<std::string> pending_reference;   // RequestedSecurityToken/STR/Reference/@URI
+  std::optional<BinaryToken> key_exchange_token;  // RequestedSecurityToken/KeyExchangeToken/BST
   std::optional<std::string> request_id;
 
   bool is_issued() const { return issued_certificate.has_value(); }
@@ -139,11 +142,11 @@ enum class FaultKind {
 
 struct EnrollmentFault {
   FaultKind kind = FaultKind::enrollment_detail;
-  std::string action;  // WS-A action of the fault message
-  std::string code;     // "Receiver" / "Sender" (local name of s:Value)
-  std::optional<std::string> subcode;          // local name, e.g. "InternalServiceFault"
+  std::string action;                            // WS-A action of the fault message
+  std::string code;                              // "Receiver" / "Sender" (local name of s:Value)
+  std::optional<std::string> subcode;            // local name, e.g. "InternalServiceFault"
   std::optional<std::string> subcode_namespace;  // namespace URI of the subcode QName
-  std::string reason;                          // may be empty (CERTSRV_E_RESTRICTEDOFFICER)
+  std::string reason;                            // may be empty (CERTSRV_E_RESTRICTEDOFFICER)
   std::string reason_lang = "en-US";
   // CertificateEnrollmentWSDetail (present iff has_detail).
   bool has_detail = false;
@@ -156,9 +159,9 @@ struct EnrollmentFault {
 // ---- MS-XCEP -------------------------------------------------------------
 
 struct GetPoliciesRequest {
-  std::optional<TimePoint> last_update;           // nil: "older than the server"
-  std::optional<std::string> preferred_language;  // nil
-  bool filter_nil = false;                        // requestFilter xsi:nil
+  std::optional<TimePoint> last_update;                 // nil: "older than the server"
+  std::optional<std::string> preferred_language;        // nil
+  bool filter_nil = false;                              // requestFilter xsi:nil
   std::optional<std::vector<std::string>> policy_oids;  // nil when nullopt
   std::optional<int> client_version = 0;  // send 0/0 (cepces #74); nullopt = nil/absent
   std::optional<int> server_version = 0;
@@ -192,7 +195,7 @@ struct PolicyExtension {
 };
 
 struct PolicyTemplate {
-  int oid_reference = 0;                 // policyOIDReference -> PolicyOid (group 9)
+  int oid_reference = 0;                          // policyOIDReference -> PolicyOid (group 9)
   std::optional<std::vector<int>> ca_references;  // nil when nullopt
   std::string common_name;
   unsigned policy_schema = 2;
@@ -230,8 +233,8 @@ struct GetPoliciesResponse {
 
 // ---- Envelope ------------------------------------------------------------
 
-using MessageBody = std::variant<RequestSecurityToken, RequestSecurityTokenResponse, EnrollmentFault,
-                                 GetPoliciesRequest, GetPoliciesResponse>;
+using MessageBody = std::variant<RequestSecurityToken, RequestSecurityTokenResponse,
+                                 EnrollmentFault, GetPoliciesRequest, GetPoliciesResponse>;
 
 // A whole SOAP 1.2 message: header fields plus the one body element.
 struct SoapMessage {

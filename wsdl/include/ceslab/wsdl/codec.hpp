@@ -15,15 +15,15 @@ namespace ceslab::wsdl {
 // Why an incoming message was refused. The mock maps each kind to the fault a
 // Windows CES would send; the client reports it as evidence.
 enum class MessageErrorKind {
-  empty,             // no bytes
-  too_large,         // over CodecLimits::max_bytes (checked before parsing)
-  doctype_refused,   // DTDs / entities are refused, never resolved (XXE, billion laughs)
-  malformed_xml,     // not well-formed, or not a SOAP envelope
-  not_soap12,        // a SOAP 1.1 envelope: CES/CEP speak SOAP 1.2 only
-  unknown_body,      // a body element this contract does not define
-  missing_action,    // no wsa:Action header
-  action_mismatch,   // the action does not belong to the body element
-  invalid_base64,    // a base64 field that does not decode
+  empty,            // no bytes
+  too_large,        // over CodecLimits::max_bytes (checked before parsing)
+  doctype_refused,  // DTDs / entities are refused, never resolved (XXE, billion laughs)
+  malformed_xml,    // not well-formed, or not a SOAP envelope
+  not_soap12,       // a SOAP 1.1 envelope: CES/CEP speak SOAP 1.2 only
+  unknown_body,     // a body element this contract does not define
+  missing_action,   // no wsa:Action header
+  action_mismatch,  // the action does not belong to the body element
+  invalid_base64,   // a base64 field that does not decode
 };
 
 std::string_view to_string(MessageErrorKind kind);

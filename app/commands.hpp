@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Each subcommand registers itself on the CLI and returns its exit code
+// through the callback it installs. No logic beyond argument handling here.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace ceslab::app {
+
+// Exit codes shared by every subcommand (docs/cli.md).
+enum ExitCode : int {
+  kOk = 0,
+  kFailed = 1,
+  kUsage = 2,
+  kPending = 3,
+};
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
+void add_enroll_command(CLI::App& app, int& exit_code);
+
+}  // namespace ceslab::app

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <csignal>
+#include <iostream>
+
+#include "ceslab/mock/server.hpp"
+#include "commands.hpp"
+
+namespace ceslab::app {
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("serve", "Serve a mock CES on loopback with an embedded CA");
+  struct Args {
+    std::string listen = "127.0.0.1:0";
+    std::string world;
+    std::string ready_file;
+    std::string state_dir;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("--listen", args->listen,
+                  "ADDR:PORT to listen on (loopback; port 0 = any free port)")
+      ->capture_default_str();
+  cmd->add_option("--world", args->world,
+                  "World file (or a scenario file's world:); default: the lab in docs/world.md")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--ready-file", args->ready_file,
+                  "Write endpoints and CA path as JSON here once serving");
+  cmd->add_option("--state-dir", args->state_dir,
+                  "Directory for the CA certificate (default: a temp dir)");
+  cmd->callback([args, &exit_code] {
+    // Block the stop signals before any thread starts so only sigwait sees them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    mock::MockOptions options;
+    options.listen = args->listen;
+    options.state_dir = args->state_dir;
+    if (!args->world.empty()) options.world = mock::load_world(args->world);
+    mock::MockServer server(std::move(options));
+    server.start();
+    std::cout << "ceslab serve: listening on " << server.base_url() << "\n";
+    for (const auto& e : server.endpoints()) {
+      std::cout << "  " << (e.service == mock::Service::ces ? "CES " : "CEP ") << std::left
+                << mock::to_string(e.auth) << ": " << e.url << "\n";
+    }
+    std::cout << "  CA certificate: " << server.ca_certificate_path().string() << "\n"
+              << std::flush;
+    if (!args->ready_file.empty()) server.write_ready_file(args->ready_file);
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    std::cout << "ceslab serve: stopping (signal " << signal << ")\n";
+    server.stop();
+    exit_code = kOk;
+  });
+}
+
+}  // namespace ceslab::app

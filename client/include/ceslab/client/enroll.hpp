@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Enrollment against a CES (MS-WSTEP): new key, request, RST Issue, RSTRC.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ceslab/client/soap_call.hpp"
+#include "ceslab/core/csr.hpp"
+#include "ceslab/core/keys.hpp"
+#include "ceslab/core/messages.hpp"
+#include "ceslab/core/x509.hpp"
+
+namespace ceslab::client {
+
+// How the PKCS#10 travels: CMC as CertEnroll sends it (the Windows default),
+// or bare as cepces sends it.
+enum class RequestWrapping { cmc, pkcs10 };
+
+struct UsernameCredentials {
+  std::string username;
+  std::string password;  // never logged, never written to evidence
+};
+
+struct EnrollRequest {
+  std::string url;  // the CES endpoint
+  std::string template_name;
+  core::KeySpec key{core::KeyAlgorithm::rsa, 2048, ""};
+  std::string subject;  // empty: the CA builds it from the directory
+  core::SubjectAltNames san;
+  RequestWrapping wrapping = RequestWrapping::cmc;
+  std::optional<UsernameCredentials> username;
+};
+
+enum class EnrollStatus { issued, pending, failed };
+std::string_view to_string(EnrollStatus status);
+
+struct EnrollResult {
+  EnrollStatus status = EnrollStatus::failed;
+  core::EvpPkeyPtr key;
+  core::X509Ptr certificate;
+  std::vector<core::X509Ptr> chain;  // CA certificates the CMC response carried
+  std::string request_id;
+  std::string disposition;
+  std::optional<core::EnrollmentFault> fault;
+  SoapCall call;                      // the raw exchange
+  std::vector<std::string> messages;  // what went wrong, as certreq would print it
+};
+
+EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls);
+
+// key.pem (0600), cert.pem and chain.pem (issuing chain) in `dir`.
+void write_enrollment(const EnrollResult& result, const std::filesystem::path& dir);
+
+// The certificate matches the key and chains to one of `trusted_roots`.
+struct EnrollmentCheck {
+  bool key_matches = false;
+  core::ChainCheck chain;
+  bool ok() const { return key_matches && chain.ok; }
+};
+EnrollmentCheck check_enrollment(const EnrollResult& result,
+                                 const std::vector<core::X509Ptr>& trusted_roots);
+
+// The lines certreq prints for a failed exchange (protocol.md 6).
+std::vector<std::string> failure_messages(const SoapCall& call);
+
+}  // namespace ceslab::client

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// One SOAP 1.2 exchange over HTTPS: what was sent, what came back, and what
+// went wrong at which layer (transport, HTTP, SOAP).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ceslab/core/https_client.hpp"
+#include "ceslab/core/messages.hpp"
+
+namespace ceslab::client {
+
+struct TlsSettings {
+  std::vector<std::string> ca_files;  // empty: the system trust store
+  bool insecure = false;              // verification off; callers say so loudly
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds io_timeout{60000};
+};
+
+struct SoapCall {
+  core::Exchange exchange;                 // transport facts, HTTP response if any
+  std::optional<core::SoapMessage> reply;  // parsed when the body was SOAP
+  std::string parse_error;                 // why the body was not SOAP, if it was not
+};
+
+// A fresh "urn:uuid:..." for wsa:MessageID.
+std::string new_message_id();
+
+// Serialises `message`, POSTs it as application/soap+xml and parses the
+// answer (also of an HTTP 500: WCF faults travel that way, protocol.md 1.1).
+SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls);
+
+}  // namespace ceslab::client

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ceslab/client/enroll.hpp"
+
+#include <unistd.h>
+
+#include "ceslab/core/cmc.hpp"
+#include "ceslab/core/codes.hpp"
+#include "ceslab/core/pem.hpp"
+
+namespace ceslab::client {
+
+namespace uri = core::uri;
+
+namespace {
+constexpr std::uint32_t kWsEndpointFaultReceived = 0x803d0013;
+constexpr std::uint32_t kWsInvalidFormat = 0x803d0000;
+// How long a UsernameToken timestamp stays valid; WCF's default.
+constexpr auto kTimestampLifetime = std::chrono::minutes(5);
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+core::SoapMessage build_issue(const EnrollRequest& request, const core::Bytes& blob) {
+  core::SoapMessage m;
+  m.addressing.action = std::string(uri::kActionRstWstep);
+  m.addressing.message_id = new_message_id();
+  m.addressing.reply_to = std::string(uri::kAnonymous);
+  m.addressing.to = request.url;
+  if (request.username) {
+    core::SecurityHeader sec;
+    sec.created = std::chrono::system_clock::now();
+    sec.expires = *sec.created + kTimestampLifetime;
+    sec.username_token =
+        core::UsernameToken{request.username->username, request.username->password};
+    m.security = std::move(sec);
+  }
+  core::RequestSecurityToken rst;
+  // Windows labels every request blob #PKCS7, even a bare PKCS#10 (MS-WSTEP 4.1.1.1).
+  rst.token =
+      core::BinaryToken{std::string(uri::kValueTypePkcs7), std::string(uri::kEncodingBase64), blob};
+  rst.context.push_back({"CertificateTemplate", request.template_name});
+  rst.context.push_back({"ccm", host_name()});
+  m.body = std::move(rst);
+  return m;
+}
+
+}  // namespace
+
+std::string_view to_string(EnrollStatus status) {
+  switch (status) {
+    case EnrollStatus::issued:
+      return "issued";
+    case EnrollStatus::pending:
+      return "pending";
+    case EnrollStatus::failed:
+      return "failed";
+  }
+  return "failed";
+}
+
+std::vector<std::string> failure_messages(const SoapCall& call) {
+  if (call.exchange.error) return {call.exchange.error_message};
+  if (call.reply) {
+    if (const auto* fault = std::get_if<core::EnrollmentFault>(&call.reply->body)) {
+      std::vector<std::string> lines{
+          "A message containing a fault was received from the remote endpoint. " +
+          core::format_code(kWsEndpointFaultReceived)};
+      if (fault->error_code) {
+        lines.push_back(core::format_message_line(static_cast<std::uint32_t>(*fault->error_code)));
+      } else if (!fault->reason.empty()) {
+        lines.push_back(fault->reason);
+      }
+      return lines;
+    }
+    return {"The server answered with an unexpected message (action " +
+            call.reply->addressing.action + ")"};
+  }
+  return {core::format_message_line(kWsInvalidFormat), call.parse_error};
+}
+
+EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
+  EnrollResult result;
+  result.key = core::generate_key(request.key);
+  core::CsrOptions csr;
+  csr.subject = request.subject;
+  csr.san = request.san;
+  csr.template_ref = core::TemplateRef{request.template_name, "", 0, 0};
+  const core::Bytes pkcs10 = core::build_csr(result.key.get(), csr);
+  const core::Bytes blob =
+      request.wrapping == RequestWrapping::cmc
+          ? core::build_cmc_request(pkcs10, nullptr, result.key.get(),
+                                    {{"CertificateTemplate", request.template_name}})
+          : pkcs10;
+
+  result.call = call(request.url, build_issue(request, blob), tls);
+  const auto& reply = result.call.reply;
+  if (!reply) {
+    result.messages = failure_messages(result.call);
+    return result;
+  }
+  if (const auto* fault = std::get_if<core::EnrollmentFault>(&reply->body)) {
+    result.fault = *fault;
+    if (fault->request_id) result.request_id = *fault->request_id;
+    result.messages = failure_messages(result.call);
+    return result;
+  }
+  const auto* rstr = std::get_if<core::RequestSecurityTokenResponse>(&reply->body);
+  if (rstr == nullptr) {
+    result.messages = failure_messages(result.call);
+    return result;
+  }
+  result.request_id = rstr->request_id.value_or("");
+  result.disposition = rstr->disposition_message.value_or("");
+  if (rstr->is_pending()) {
+    result.status = EnrollStatus::pending;
+    return result;
+  }
+  if (!rstr->issued_certificate) {
+    result.messages = {"The response carries neither a certificate nor a pending reference."};
+    return result;
+  }
+  result.certificate = core::parse_certificate_der(rstr->issued_certificate->data);
+  if (rstr->cmc_response) {
+    const core::CmcResponse cmc = core::parse_cmc_response(rstr->cmc_response->data);
+    for (const core::X509Ptr& c : cmc.certificates) {
+      if (X509_cmp(c.get(), result.certificate.get()) != 0)
+        result.chain.push_back(core::share(c.get()));
+    }
+  }
+  result.status = EnrollStatus::issued;
+  return result;
+}
+
+void write_enrollment(const EnrollResult& result, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  if (result.key) core::write_private_key_pem(dir / "key.pem", result.key.get());
+  if (result.certificate)
+    core::write_certificates_pem(dir / "cert.pem", {result.certificate.get()});
+  std::vector<const X509*> chain;
+  for (const auto& c : result.chain) chain.push_back(c.get());
+  if (!chain.empty()) core::write_certificates_pem(dir / "chain.pem", chain);
+}
+
+EnrollmentCheck check_enrollment(const EnrollResult& result,
+                                 const std::vector<core::X509Ptr>& trusted_roots) {
+  EnrollmentCheck check;
+  if (!result.certificate || !result.key) {
+    check.chain.error_text = "no certificate";
+    return check;
+  }
+  check.key_matches = core::certificate_matches_key(result.certificate.get(), result.key.get());
+  std::vector<core::X509Ptr> intermediates;
+  for (const auto& c : result.chain) intermediates.push_back(core::share(c.get()));
+  check.chain = core::verify_chain(result.certificate.get(), intermediates, trusted_roots);
+  return check;
+}
+
+}  // namespace ceslab::client

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The mock CES/CEP host: an HTTPS server on loopback with an embedded CA,
+// serving a world. What `ceslab serve` runs and what tests start on port 0.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ceslab/mock/endpoints.hpp"
+#include "ceslab/mock/world.hpp"
+
+namespace ceslab::mock {
+
+struct MockOptions {
+  // "ADDR:PORT"; port 0 lets the OS pick. Loopback only, unless the caller
+  // says otherwise explicitly.
+  std::string listen = "127.0.0.1:0";
+  bool allow_non_loopback = false;
+  World world = default_world();
+  // Where the CA certificate (ca.pem) is written; empty = a fresh directory
+  // under the system temp dir, removed again when the server is destroyed.
+  std::filesystem::path state_dir;
+};
+
+struct EndpointUrl {
+  Service service;
+  AuthMode auth;
+  std::string url;
+};
+
+class MockServer {
+ public:
+  explicit MockServer(MockOptions options);  // creates the CA; throws on bad options
+  ~MockServer();
+  MockServer(const MockServer&) = delete;
+  MockServer& operator=(const MockServer&) = delete;
+
+  void start();  // binds and serves; throws naming the address on failure
+  void stop();   // idempotent
+
+  std::string base_url() const;  // https://127.0.0.1:PORT
+  std::vector<EndpointUrl> endpoints() const;
+  std::string endpoint_url(Service service, AuthMode auth) const;
+  std::filesystem::path ca_certificate_path() const;
+  const World& world() const;
+
+  // JSON with the base URL, every endpoint URL by service and auth mode and
+  // the CA certificate path; written atomically (rename) once serving.
+  void write_ready_file(const std::filesystem::path& path) const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ceslab::mock

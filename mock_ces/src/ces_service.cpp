@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ceslab/mock/ces_service.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "ceslab/core/cmc.hpp"
+#include "ceslab/core/cms.hpp"
+#include "ceslab/core/csr.hpp"
+#include "ceslab/core/url.hpp"
+#include "ceslab/core/x509.hpp"
+#include "ceslab/mock/faults.hpp"
+#include "ceslab/wsdl/codec.hpp"
+
+namespace ceslab::mock {
+
+using core::HttpRequest;
+using core::HttpResponse;
+using core::RequestSecurityToken;
+using core::SoapMessage;
+namespace uri = core::uri;
+
+namespace {
+
+// HRESULTs the pipeline answers with (values: winerror.h / certsrv; texts in
+// core/data/codes.yaml).
+constexpr std::uint32_t kEInvalidArg = 0x80070057;
+constexpr std::uint32_t kNteBadSignature = 0x80090006;
+constexpr std::uint32_t kCryptAsn1BadTag = 0x8009310B;
+constexpr std::uint32_t kNoCertType = 0x80094801;
+constexpr std::uint32_t kUnsupportedCertType = 0x80094800;
+constexpr std::uint32_t kSubjectEmailRequired = 0x80094812;
+
+// The CA's disposition text for a policy-module denial (protocol.md 6).
+constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
+
+// WCF rejects a UsernameToken whose timestamp is off by more than this.
+constexpr auto kMaxClockSkew = std::chrono::minutes(5);
+
+// A stage that cannot go on throws the fault Windows would send.
+struct FaultRaised {
+  WireFault fault;
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Stage: HTTP. WCF answers a wrong media type before reading the body.
+std::optional<HttpResponse> check_http(const HttpRequest& request) {
+  if (request.method != "POST") {
+    HttpResponse r;
+    r.status = 405;
+    r.reason = "Method Not Allowed";
+    r.headers.push_back({"Allow", "POST"});
+    r.headers.push_back({"Content-Type", "text/html"});
+    r.body = "<html><body><h1>Method Not Allowed</h1></body></html>";
+    return r;
+  }
+  const std::string type = request.header("Content-Type").value_or("");
+  if (type.rfind("application/soap+xml", 0) != 0) {
+    HttpResponse r;
+    r.status = 415;
+    r.reason = "Cannot process the message because the content type '" + type +
+               "' was not the expected type 'application/soap+xml; charset=utf-8'.";
+    return r;
+  }
+  return std::nullopt;
+}
+
+// Stage: SOAP parse and validation.
+SoapMessage parse(const HttpRequest& request) {
+  try {
+    return wsdl::read_message(request.body);
+  } catch (const wsdl::MessageError& e) {
+    switch (e.kind()) {
+      case wsdl::MessageErrorKind::missing_action:
+      case wsdl::MessageErrorKind::action_mismatch:
+        throw FaultRaised{action_not_supported_fault(e.action())};
+      case wsdl::MessageErrorKind::invalid_base64:
+        throw FaultRaised{enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false)};
+      default:
+        // WCF fails to deserialize and answers with its generic fault.
+        throw FaultRaised{internal_service_fault()};
+    }
+  }
+}
+
+// Stage: WS-Addressing. WCF's default AddressFilter compares a:To with the
+// endpoint address; the host name is not compared (HostNameComparisonMode
+// StrongWildcard), the port and path are (case-insensitively for the path,
+// as IIS routes). An absent a:To is accepted (MS-WSTEP examples omit it).
+void check_to(const SoapMessage& m, const std::string& endpoint_url) {
+  if (!m.addressing.to) return;
+  try {
+    const core::Url to = core::parse_url(*m.addressing.to);
+    const core::Url self = core::parse_url(endpoint_url);
+    if (to.port == self.port && iequals(to.target, self.target)) return;
+  } catch (const std::invalid_argument&) {
+  }
+  throw FaultRaised{address_filter_fault(*m.addressing.to)};
+}
+
+// Stage: authentication, UsernamePassword endpoint (protocol.md 3.3).
+const Account& authenticate_username(const SoapMessage& m, const World& world) {
+  if (!m.security || !m.security->username_token) throw FaultRaised{invalid_security_fault()};
+  const auto now = std::chrono::system_clock::now();
+  if (m.security->created &&
+      (*m.security->created > now + kMaxClockSkew || *m.security->created < now - kMaxClockSkew)) {
+    throw FaultRaised{invalid_security_fault()};
+  }
+  if (m.security->expires && *m.security->expires < now - kMaxClockSkew) {
+    throw FaultRaised{invalid_security_fault()};
+  }
+  const core::UsernameToken& token = *m.security->username_token;
+  const Account* account = world.find_account(token.username);
+  if (account == nullptr || account->password != token.password ||
+      token.password_type != uri::kPasswordText) {
+    throw FaultRaised{invalid_security_fault()};
+  }
+  return *account;
+}
+
+// What the CA reads out of the request blob, whatever its wrapping.
+struct DecodedRequest {
+  core::CsrInfo csr;
+  core::Bytes csr_der;
+  core::NameValuePairs attributes;  // CMC name/value pairs
+};
+
+// Stage: request decoding. A robust server sniffs the DER rather than trust
+// ValueType (protocol.md 1.3, 5.6). Undecodable requests reach the CA, which
+// assigns an id and fails them ("Error Parsing Request", CA event 22).
+DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca) {
+  DecodedRequest out;
+  try {
+    switch (core::sniff_request(blob)) {
+      case core::RequestFormat::pkcs10:
+        out.csr_der = blob;
+        break;
+      case core::RequestFormat::cms_pkcs10: {
+        core::SignedContent signed_content = core::cms_unwrap(blob);
+        if (!signed_content.signature_valid) {
+          throw FaultRaised{
+              enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+        }
+        out.csr_der = signed_content.content;
+        break;
+      }
+      case core::RequestFormat::cmc: {
+        core::CmcRequest cmc = core::parse_cmc_request(blob);
+        if (!cmc.envelope.signature_valid && !cmc.signed_by_request_key) {
+          throw FaultRaised{
+              enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+        }
+        out.csr_der = cmc.pkcs10;
+        out.attributes = cmc.name_value_pairs;
+        break;
+      }
+    }
+    out.csr = core::parse_csr(out.csr_der);
+  } catch (const core::CryptoError&) {
+    throw FaultRaised{
+        enrollment_fault(kCryptAsn1BadTag, "ASN1 bad tag value met.", true, ca.next_request_id())};
+  }
+  if (!out.csr.signature_valid) {
+    throw FaultRaised{
+        enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+  }
+  return out;
+}
+
+// The template the request names: AdditionalContext first, then the CMC
+// name/value pairs, then the CSR's template extensions (protocol.md 1.3).
+std::optional<std::string> requested_template(const RequestSecurityToken& rst,
+                                              const DecodedRequest& req) {
+  for (const auto& item : rst.context) {
+    if (iequals(item.name, "CertificateTemplate") && item.value) return item.value;
+  }
+  for (const auto& [name, value] : req.attributes) {
+    if (iequals(name, "CertificateTemplate")) return value;
+  }
+  if (req.csr.template_ref) {
+    if (!req.csr.template_ref->oid.empty()) return req.csr.template_ref->oid;
+    if (!req.csr.template_ref->name.empty()) return req.csr.template_ref->name;
+  }
+  return std::nullopt;
+}
+
+// Stage: CA policy module. Builds what the certificate will say, or denies.
+core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRequest& req,
+                                const Account& account, const World& world,
+                                const std::string& request_id) {
+  const std::optional<std::string> name = requested_template(rst, req);
+  if (!name) {
+    throw FaultRaised{enrollment_fault(kNoCertType, kDeniedByPolicy, true, request_id)};
+  }
+  const CertificateTemplate* tmpl = world.find_template(*name);
+  if (tmpl == nullptr) {
+    throw FaultRaised{enrollment_fault(kUnsupportedCertType, kDeniedByPolicy, true, request_id)};
+  }
+  core::IssueOptions issue;
+  issue.ekus = tmpl->ekus;
+  issue.validity = std::chrono::hours(24) * tmpl->validity_days;
+  issue.template_ref = core::TemplateRef{tmpl->name, tmpl->oid, 100, 0};
+  if (tmpl->subject_source == SubjectSource::request) {
+    issue.subject = req.csr.subject;
+    issue.san = req.csr.san;
+    return issue;
+  }
+  // Subject built from the directory, as for the stock User template.
+  std::string dc;
+  for (std::string_view rest = world.dns_domain; !rest.empty();) {
+    const auto dot = rest.find('.');
+    dc += ",DC=" + std::string(rest.substr(0, dot));
+    rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+  }
+  issue.subject = "CN=" + account.name + ",CN=Users" + dc;
+  if (tmpl->require_email) {
+    if (!account.email) {
+      throw FaultRaised{enrollment_fault(kSubjectEmailRequired, kDeniedByPolicy, true, request_id)};
+    }
+    issue.subject = "E=" + *account.email + "," + issue.subject;
+    issue.san.email.push_back(*account.email);
+  }
+  if (account.upn) issue.san.upn.push_back(*account.upn);
+  return issue;
+}
+
+HttpResponse issue_certificate(const SoapMessage& m, const RequestSecurityToken& rst,
+                               const Account& account, const World& world, LabCa& ca) {
+  if (!rst.token) {
+    throw FaultRaised{enrollment_fault(kEInvalidArg, "The BinarySecurityToken is missing.", false)};
+  }
+  // cepces #81: a BST without EncodingType gets exactly this fault.
+  if (!rst.token->encoding_type || *rst.token->encoding_type != uri::kEncodingBase64) {
+    throw FaultRaised{enrollment_fault(kEInvalidArg, "The EncodingType is invalid.", false)};
+  }
+  const DecodedRequest req = decode_request(rst.token->data, ca);
+  const std::string request_id = ca.next_request_id();
+  const core::IssueOptions options = apply_policy(rst, req, account, world, request_id);
+  const core::CertificateAuthority& authority = ca.authority();
+  core::X509Ptr cert = authority.issue(req.csr.public_key.get(), options);
+
+  core::RequestSecurityTokenResponse rstr;
+  rstr.disposition_message = "Issued";
+  rstr.cmc_response = core::BinaryToken{
+      std::string(uri::kValueTypePkcs7), std::string(uri::kEncodingBase64),
+      core::build_cmc_response(core::CmcStatus::success, "Issued", authority.certificate(),
+                               authority.key(), {authority.certificate(), cert.get()}, cert.get())};
+  rstr.issued_certificate =
+      core::BinaryToken{std::string(uri::kValueTypeX509v3), std::string(uri::kEncodingBase64),
+                        core::certificate_der(cert.get())};
+  rstr.request_id = request_id;
+
+  SoapMessage reply;
+  reply.addressing.action = std::string(uri::kActionRstrcWstep);
+  reply.addressing.relates_to = m.addressing.message_id;
+  reply.body = rstr;
+  return soap_response(200, reply);
+}
+
+}  // namespace
+
+HttpResponse CesService::handle(const HttpRequest& request,
+                                const core::ConnectionInfo& /*connection*/,
+                                const Endpoint& endpoint, const std::string& endpoint_url) {
+  if (auto early = check_http(request)) return *early;
+  std::optional<std::string> relates_to;
+  try {
+    const SoapMessage m = parse(request);
+    relates_to = m.addressing.message_id;
+    check_to(m, endpoint_url);
+    const auto* rst = std::get_if<RequestSecurityToken>(&m.body);
+    if (rst == nullptr) throw FaultRaised{action_not_supported_fault(m.addressing.action)};
+    if (endpoint.auth != AuthMode::username_password) {
+      // Kerberos and certificate authentication arrive with their own stages.
+      throw FaultRaised{internal_service_fault()};
+    }
+    const Account& account = authenticate_username(m, world_);
+    if (rst->request_type && *rst->request_type == uri::kRequestTypeIssue) {
+      return issue_certificate(m, *rst, account, world_, ca_);
+    }
+    // MS-WSTEP 3.1.4.2: a missing or unknown RequestType is refused.
+    throw FaultRaised{enrollment_fault(kEInvalidArg, "The RequestType is invalid.", false)};
+  } catch (const FaultRaised& raised) {
+    return fault_response(raised.fault, relates_to);
+  }
+}
+
+}  // namespace ceslab::mock

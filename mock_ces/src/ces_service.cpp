@@ -7,6 +7,7 @@
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/cms.hpp"
 #include "ceslab/core/csr.hpp"
+#include "ceslab/core/keys.hpp"
 #include "ceslab/core/url.hpp"
 #include "ceslab/core/x509.hpp"
 #include "ceslab/mock/faults.hpp"
@@ -30,6 +31,12 @@ constexpr std::uint32_t kCryptAsn1BadTag = 0x8009310B;
 constexpr std::uint32_t kNoCertType = 0x80094801;
 constexpr std::uint32_t kUnsupportedCertType = 0x80094800;
 constexpr std::uint32_t kSubjectEmailRequired = 0x80094812;
+constexpr std::uint32_t kSubjectDnsRequired = 0x8009480F;
+constexpr std::uint32_t kSubjectUpnRequired = 0x8009480D;
+constexpr std::uint32_t kKeyLength = 0x80094811;
+constexpr std::uint32_t kTemplateDenied = 0x80094012;
+constexpr std::uint32_t kEnrollDenied = 0x80094011;
+constexpr std::uint32_t kCertInvalidPolicy = 0x800B0113;
 
 // The CA's disposition text for a policy-module denial (protocol.md 6).
 constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
@@ -190,43 +197,121 @@ std::optional<std::string> requested_template(const RequestSecurityToken& rst,
   return std::nullopt;
 }
 
-// Stage: CA policy module. Builds what the certificate will say, or denies.
+// Access check over an ACL: an explicit deny wins, otherwise any allow.
+bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>& who,
+               const std::string& right) {
+  auto applies = [&](const AccessEntry& e) {
+    return std::any_of(who.begin(), who.end(),
+                       [&](const std::string& name) { return iequals(name, e.principal); });
+  };
+  bool allowed = false;
+  for (const AccessEntry& e : acl) {
+    if (!applies(e)) continue;
+    if (e.deny.count(right)) return false;
+    if (e.allow.count(right)) allowed = true;
+  }
+  return allowed;
+}
+
+// Templates without an ACL in the world behave like a new template: readable
+// and enrollable by Authenticated Users.
+const std::vector<AccessEntry>& template_acl(const TemplateSettings& t) {
+  static const std::vector<AccessEntry> kDefault = {
+      {"Authenticated Users", {"read", "enroll"}, {}}};
+  return t.acl.empty() ? kDefault : t.acl;
+}
+
+std::string directory_dn(const Account& account, const World& world) {
+  std::string dn = "CN=" + account.name +
+                   (account.kind == AccountKind::computer ? ",CN=Computers" : ",CN=Users");
+  for (std::string_view rest = world.dns_domain; !rest.empty();) {
+    const auto dot = rest.find('.');
+    dn += ",DC=" + std::string(rest.substr(0, dot));
+    rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+  }
+  return dn;
+}
+
+// Stage: CA policy module (the Enterprise policy module's checks, in its
+// order). Builds what the certificate will say, or denies.
 core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRequest& req,
                                 const Account& account, const World& world,
                                 const std::string& request_id) {
+  auto deny = [&](std::uint32_t hresult) {
+    return FaultRaised{enrollment_fault(hresult, kDeniedByPolicy, true, request_id)};
+  };
   const std::optional<std::string> name = requested_template(rst, req);
-  if (!name) {
-    throw FaultRaised{enrollment_fault(kNoCertType, kDeniedByPolicy, true, request_id)};
+  if (!name) throw deny(kNoCertType);
+  const TemplateSettings* tmpl = world.find_template(*name);
+  if (tmpl == nullptr || !world.is_published(*tmpl)) throw deny(kUnsupportedCertType);
+  const std::set<std::string> who = world.memberships(account);
+  if (!has_right(template_acl(*tmpl), who, "enroll")) throw deny(kTemplateDenied);
+  if (req.csr.public_key &&
+      static_cast<unsigned>(core::key_bits(req.csr.public_key.get())) < tmpl->min_key_size &&
+      EVP_PKEY_base_id(req.csr.public_key.get()) == EVP_PKEY_RSA) {
+    throw deny(kKeyLength);
   }
-  const CertificateTemplate* tmpl = world.find_template(*name);
-  if (tmpl == nullptr) {
-    throw FaultRaised{enrollment_fault(kUnsupportedCertType, kDeniedByPolicy, true, request_id)};
-  }
+
   core::IssueOptions issue;
   issue.ekus = tmpl->ekus;
+  issue.policy_oids = tmpl->issuance_policies;
   issue.validity = std::chrono::hours(24) * tmpl->validity_days;
-  issue.template_ref = core::TemplateRef{tmpl->name, tmpl->oid, 100, 0};
-  if (tmpl->subject_source == SubjectSource::request) {
-    issue.subject = req.csr.subject;
+  issue.template_ref =
+      core::TemplateRef{tmpl->name, tmpl->oid, static_cast<int>(tmpl->major_version),
+                        static_cast<int>(tmpl->minor_version)};
+
+  // Subject and SAN (msPKI-Certificate-Name-Flag, protocol.md 2.6).
+  const auto& flags = tmpl->name_flags;
+  const bool email_optional = world.ca.edit_flags.count("EDITF_EMAILOPTIONAL") != 0;
+  if (flags.count("ENROLLEE_SUPPLIES_SUBJECT")) issue.subject = req.csr.subject;
+  if (flags.count("ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME") ||
+      flags.count("ENROLLEE_SUPPLIES_SUBJECT")) {
     issue.san = req.csr.san;
-    return issue;
   }
-  // Subject built from the directory, as for the stock User template.
-  std::string dc;
-  for (std::string_view rest = world.dns_domain; !rest.empty();) {
-    const auto dot = rest.find('.');
-    dc += ",DC=" + std::string(rest.substr(0, dot));
-    rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+  if (flags.count("SUBJECT_REQUIRE_DNS_AS_CN")) {
+    if (!account.dns_name) throw deny(kSubjectDnsRequired);
+    issue.subject = "CN=" + *account.dns_name;
+  } else if (flags.count("SUBJECT_REQUIRE_DIRECTORY_PATH")) {
+    issue.subject = directory_dn(account, world);
+  } else if (flags.count("SUBJECT_REQUIRE_COMMON_NAME")) {
+    issue.subject = "CN=" + account.name;
   }
-  issue.subject = "CN=" + account.name + ",CN=Users" + dc;
-  if (tmpl->require_email) {
-    if (!account.email) {
-      throw FaultRaised{enrollment_fault(kSubjectEmailRequired, kDeniedByPolicy, true, request_id)};
+  if (flags.count("SUBJECT_REQUIRE_EMAIL")) {
+    if (account.email) {
+      issue.subject = "E=" + *account.email + (issue.subject.empty() ? "" : "," + issue.subject);
+    } else if (!email_optional) {
+      throw deny(kSubjectEmailRequired);
     }
-    issue.subject = "E=" + *account.email + "," + issue.subject;
-    issue.san.email.push_back(*account.email);
   }
-  if (account.upn) issue.san.upn.push_back(*account.upn);
+  if (flags.count("SUBJECT_ALT_REQUIRE_EMAIL")) {
+    if (account.email) {
+      issue.san.email.push_back(*account.email);
+    } else if (!email_optional) {
+      throw deny(kSubjectEmailRequired);
+    }
+  }
+  if (flags.count("SUBJECT_ALT_REQUIRE_UPN")) {
+    if (!account.upn) throw deny(kSubjectUpnRequired);
+    issue.san.upn.push_back(*account.upn);
+  }
+  if (flags.count("SUBJECT_ALT_REQUIRE_DNS")) {
+    if (!account.dns_name) throw deny(kSubjectDnsRequired);
+    issue.san.dns.push_back(*account.dns_name);
+  }
+
+  // Issuance policies the CA certificate does not allow (causes.md
+  // ca_invalid_policy): a CA restricted by certificatePolicies can only issue
+  // those, unless it carries anyPolicy.
+  const auto& ca_policies = world.ca.policy_oids;
+  const bool any_policy =
+      std::find(ca_policies.begin(), ca_policies.end(), "2.5.29.32.0") != ca_policies.end();
+  if (!ca_policies.empty() && !any_policy) {
+    for (const std::string& oid : tmpl->issuance_policies) {
+      if (std::find(ca_policies.begin(), ca_policies.end(), oid) == ca_policies.end()) {
+        throw deny(kCertInvalidPolicy);
+      }
+    }
+  }
   return issue;
 }
 
@@ -238,6 +323,12 @@ HttpResponse issue_certificate(const SoapMessage& m, const RequestSecurityToken&
   // cepces #81: a BST without EncodingType gets exactly this fault.
   if (!rst.token->encoding_type || *rst.token->encoding_type != uri::kEncodingBase64) {
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The EncodingType is invalid.", false)};
+  }
+  // The CA's access check runs before the request is entered in its
+  // database, so a requester without "Request Certificates" gets no request
+  // id (causes.md user_lacks_ca_request_right, model).
+  if (!has_right(world.ca.acl, world.memberships(account), "request")) {
+    throw FaultRaised{enrollment_fault(kEnrollDenied, kDeniedByPolicy, true)};
   }
   const DecodedRequest req = decode_request(rst.token->data, ca);
   const std::string request_id = ca.next_request_id();

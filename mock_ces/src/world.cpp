@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
 
 std::string_view ceslab_embedded_default_world_yaml();
@@ -20,11 +20,67 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-// Reads one YAML mapping, refusing keys it does not know, with file:line in
+// msPKI-Certificate-Name-Flag bits (MS-CRTD 2.28; protocol.md 2.6).
+const std::map<std::string, std::uint32_t, std::less<>>& name_flag_bits() {
+  static const std::map<std::string, std::uint32_t, std::less<>> bits = {
+      {"ENROLLEE_SUPPLIES_SUBJECT", 0x00000001},
+      {"OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME", 0x00000008},
+      {"ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME", 0x00010000},
+      {"SUBJECT_ALT_REQUIRE_DOMAIN_DNS", 0x00400000},
+      {"SUBJECT_ALT_REQUIRE_SPN", 0x00800000},
+      {"SUBJECT_ALT_REQUIRE_DIRECTORY_GUID", 0x01000000},
+      {"SUBJECT_ALT_REQUIRE_UPN", 0x02000000},
+      {"SUBJECT_ALT_REQUIRE_EMAIL", 0x04000000},
+      {"SUBJECT_ALT_REQUIRE_DNS", 0x08000000},
+      {"SUBJECT_REQUIRE_DNS_AS_CN", 0x10000000},
+      {"SUBJECT_REQUIRE_EMAIL", 0x20000000},
+      {"SUBJECT_REQUIRE_COMMON_NAME", 0x40000000},
+      {"SUBJECT_REQUIRE_DIRECTORY_PATH", 0x80000000},
+  };
+  return bits;
+}
+
+// policy\EditFlags names from certsrv.h the world may set; only some change
+// the mock's behaviour (EDITF_ENABLERENEWONBEHALFOF, EDITF_EMAILOPTIONAL), the
+// others are accepted so real `certutil -getreg policy\EditFlags` lists can be
+// pasted in.
+const std::set<std::string, std::less<>>& known_edit_flags() {
+  static const std::set<std::string, std::less<>> flags = {"EDITF_ENABLEREQUESTEXTENSIONS",
+                                                           "EDITF_REQUESTEXTENSIONLIST",
+                                                           "EDITF_DISABLEEXTENSIONLIST",
+                                                           "EDITF_ADDOLDKEYUSAGE",
+                                                           "EDITF_ADDOLDCERTTYPE",
+                                                           "EDITF_ATTRIBUTEENDDATE",
+                                                           "EDITF_BASICCONSTRAINTSCRITICAL",
+                                                           "EDITF_BASICCONSTRAINTSCA",
+                                                           "EDITF_ENABLEAKIKEYID",
+                                                           "EDITF_ATTRIBUTECA",
+                                                           "EDITF_IGNOREREQUESTERGROUP",
+                                                           "EDITF_ENABLEAKIISSUERNAME",
+                                                           "EDITF_ENABLEAKIISSUERSERIAL",
+                                                           "EDITF_ENABLEAKICRITICAL",
+                                                           "EDITF_SERVERUPGRADED",
+                                                           "EDITF_ATTRIBUTEEKU",
+                                                           "EDITF_ENABLEDEFAULTSMIME",
+                                                           "EDITF_EMAILOPTIONAL",
+                                                           "EDITF_ATTRIBUTESUBJECTALTNAME2",
+                                                           "EDITF_ENABLELDAPREFERRALS",
+                                                           "EDITF_ENABLECHASECLIENTDC",
+                                                           "EDITF_AUDITCERTTEMPLATELOAD",
+                                                           "EDITF_DISABLEOLDOSCNUPN",
+                                                           "EDITF_DISABLELDAPPACKAGELIST",
+                                                           "EDITF_ENABLEUPNMAP",
+                                                           "EDITF_ENABLEOCSPREVNOCHECK",
+                                                           "EDITF_ENABLERENEWONBEHALFOF",
+                                                           "EDITF_ENABLEKEYENCIPHERMENTCACERT"};
+  return flags;
+}
+
+// Reads YAML mappings, refusing keys it does not know, with file:line in
 // every message.
 class Reader {
  public:
-  Reader(std::string_view source) : source_(source) {}
+  explicit Reader(std::string_view source) : source_(source) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
     std::ostringstream msg;
@@ -51,8 +107,9 @@ class Reader {
   std::string text(const YAML::Node& node, std::string_view key, std::string_view what) const {
     const YAML::Node v = node[std::string(key)];
     if (!v) fail(node, std::string(what) + " needs '" + std::string(key) + "'");
-    if (!v.IsScalar())
+    if (!v.IsScalar()) {
       fail(v, "'" + std::string(key) + "' in " + std::string(what) + " must be a string");
+    }
     return v.as<std::string>();
   }
 
@@ -60,8 +117,9 @@ class Reader {
                                            std::string_view what) const {
     const YAML::Node v = node[std::string(key)];
     if (!v || v.IsNull()) return std::nullopt;
-    if (!v.IsScalar())
+    if (!v.IsScalar()) {
       fail(v, "'" + std::string(key) + "' in " + std::string(what) + " must be a string");
+    }
     return v.as<std::string>();
   }
 
@@ -69,8 +127,9 @@ class Reader {
                                 std::string_view what) const {
     const YAML::Node v = node[std::string(key)];
     if (!v || v.IsNull()) return {};
-    if (!v.IsSequence())
+    if (!v.IsSequence()) {
       fail(v, "'" + std::string(key) + "' in " + std::string(what) + " must be a list");
+    }
     std::vector<std::string> out;
     for (const auto& item : v) {
       if (!item.IsScalar()) fail(item, "items of '" + std::string(key) + "' must be strings");
@@ -89,55 +148,232 @@ class Reader {
     }
   }
 
-  int integer(const YAML::Node& node, std::string_view key, int fallback) const {
+  int integer(const YAML::Node& node, std::string_view key, int fallback, int min = 0) const {
     const YAML::Node v = node[std::string(key)];
     if (!v) return fallback;
+    int value = 0;
     try {
-      return v.as<int>();
+      value = v.as<int>();
     } catch (const YAML::Exception&) {
       fail(v, "'" + std::string(key) + "' must be a whole number");
     }
+    if (value < min) fail(v, "'" + std::string(key) + "' must be at least " + std::to_string(min));
+    return value;
+  }
+
+  template <typename Enum>
+  Enum choice(const YAML::Node& node, std::string_view key, Enum fallback,
+              std::initializer_list<std::pair<std::string_view, Enum>> options) const {
+    const YAML::Node v = node[std::string(key)];
+    if (!v) return fallback;
+    const std::string value = v.IsScalar() ? v.as<std::string>() : "";
+    std::string names;
+    for (const auto& [name, e] : options) {
+      if (value == name) return e;
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    fail(v, "'" + std::string(key) + "' must be one of " + names + ", not '" + value + "'");
   }
 
  private:
   std::string source_;
 };
 
+AuthMode read_auth(const Reader& r, const YAML::Node& n, std::string_view key) {
+  return r.choice<AuthMode>(n, key, AuthMode::username_password,
+                            {{"kerberos", AuthMode::kerberos},
+                             {"username_password", AuthMode::username_password},
+                             {"certificate", AuthMode::certificate}});
+}
+
+std::vector<AccessEntry> read_acl(const Reader& r, const YAML::Node& n, std::string_view what,
+                                  std::initializer_list<std::string_view> rights) {
+  std::vector<AccessEntry> acl;
+  const YAML::Node list = n["acl"];
+  if (!list) return acl;
+  if (!list.IsSequence()) r.fail(list, "'acl' in " + std::string(what) + " must be a list");
+  for (const auto& e : list) {
+    r.expect_map(e, "acl entry", {"principal", "allow", "deny"});
+    AccessEntry entry;
+    entry.principal = r.text(e, "principal", "acl entry");
+    for (const char* key : {"allow", "deny"}) {
+      for (const std::string& right : r.list(e, key, "acl entry")) {
+        if (std::find(rights.begin(), rights.end(), right) == rights.end()) {
+          std::string known;
+          for (auto k : rights) known += (known.empty() ? "" : ", ") + std::string(k);
+          r.fail(e[key], "unknown right '" + right + "' on the " + std::string(what) +
+                             " (known: " + known + ")");
+        }
+        (std::string_view(key) == "allow" ? entry.allow : entry.deny).insert(right);
+      }
+    }
+    acl.push_back(std::move(entry));
+  }
+  return acl;
+}
+
+CaSettings read_ca(const Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "ca",
+               {"name", "host", "subject", "key", "validity_years", "policy_oids", "edit_flags",
+                "acl", "state", "slow_ms", "published_templates"});
+  CaSettings ca;
+  ca.name = r.text(n, "name", "ca");
+  ca.host = r.optional_text(n, "host", "ca").value_or(ca.host);
+  ca.subject = r.optional_text(n, "subject", "ca").value_or("CN=" + ca.name);
+  ca.key = r.optional_text(n, "key", "ca").value_or(ca.key);
+  ca.validity_years = r.integer(n, "validity_years", ca.validity_years, 1);
+  ca.policy_oids = r.list(n, "policy_oids", "ca");
+  for (const std::string& f : r.list(n, "edit_flags", "ca")) {
+    if (!known_edit_flags().count(f)) r.fail(n["edit_flags"], "unknown EditFlags name '" + f + "'");
+    ca.edit_flags.insert(f);
+  }
+  ca.acl = read_acl(r, n, "CA", {"read", "request", "manage_ca", "manage_certificates"});
+  ca.state = r.choice<CaState>(
+      n, "state", CaState::online,
+      {{"online", CaState::online}, {"offline", CaState::offline}, {"slow", CaState::slow}});
+  ca.slow_ms = r.integer(n, "slow_ms", ca.state == CaState::slow ? 3000 : 0);
+  if (n["published_templates"]) ca.published_templates = r.list(n, "published_templates", "ca");
+  return ca;
+}
+
 Account read_account(const Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "account", {"name", "password", "email", "upn", "groups"});
+  r.expect_map(n, "account",
+               {"name", "kind", "password", "email", "upn", "dns_name", "groups", "not_delegable",
+                "disabled"});
   Account a;
   a.name = r.text(n, "name", "account");
+  a.kind = r.choice<AccountKind>(n, "kind", AccountKind::user,
+                                 {{"user", AccountKind::user},
+                                  {"computer", AccountKind::computer},
+                                  {"service", AccountKind::service}});
   a.password = r.optional_text(n, "password", "account").value_or("");
   a.email = r.optional_text(n, "email", "account");
   a.upn = r.optional_text(n, "upn", "account");
+  a.dns_name = r.optional_text(n, "dns_name", "account");
   a.groups = r.list(n, "groups", "account");
+  a.not_delegable = r.flag(n, "not_delegable", false);
+  a.disabled = r.flag(n, "disabled", false);
   return a;
 }
 
-CertificateTemplate read_template(const Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "template", {"name", "oid", "subject", "ekus", "validity_days"});
-  CertificateTemplate t;
+TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "template",
+               {"name", "oid", "major_version", "minor_version", "schema", "name_flags", "ekus",
+                "issuance_policies", "validity_days", "renewal_days", "min_key_size", "acl",
+                "manager_approval", "key_based_renewal", "archive_key", "compatibility"});
+  TemplateSettings t;
   t.name = r.text(n, "name", "template");
   t.oid = r.text(n, "oid", "template");
-  if (const YAML::Node s = n["subject"]) {
-    r.expect_map(s, "template subject", {"source", "require_email"});
-    const std::string source = r.optional_text(s, "source", "template subject").value_or("account");
-    if (source == "account") {
-      t.subject_source = SubjectSource::account;
-    } else if (source == "request") {
-      t.subject_source = SubjectSource::request;
-    } else {
-      r.fail(s["source"], "subject source must be 'account' or 'request', not '" + source + "'");
+  t.major_version = static_cast<unsigned>(r.integer(n, "major_version", 100));
+  t.minor_version = static_cast<unsigned>(r.integer(n, "minor_version", 0));
+  t.schema = static_cast<unsigned>(r.integer(n, "schema", 2, 1));
+  for (const std::string& f : r.list(n, "name_flags", "template")) {
+    if (!name_flag_bits().count(f)) {
+      r.fail(n["name_flags"], "unknown msPKI-Certificate-Name-Flag name '" + f + "'");
     }
-    t.require_email = r.flag(s, "require_email", false);
+    t.name_flags.insert(f);
   }
   t.ekus = r.list(n, "ekus", "template");
-  t.validity_days = r.integer(n, "validity_days", 365);
-  if (t.validity_days <= 0) r.fail(n["validity_days"], "validity_days must be positive");
+  t.issuance_policies = r.list(n, "issuance_policies", "template");
+  t.validity_days = r.integer(n, "validity_days", t.validity_days, 1);
+  t.renewal_days = r.integer(n, "renewal_days", t.renewal_days, 0);
+  t.min_key_size = static_cast<unsigned>(r.integer(n, "min_key_size", 2048, 0));
+  t.acl = read_acl(r, n, "template", {"read", "write", "enroll", "autoenroll", "full_control"});
+  t.manager_approval = r.flag(n, "manager_approval", false);
+  t.key_based_renewal = r.flag(n, "key_based_renewal", false);
+  t.archive_key = r.flag(n, "archive_key", false);
+  if (const YAML::Node c = n["compatibility"]) {
+    r.expect_map(c, "template compatibility", {"client", "server"});
+    t.client_compatibility = static_cast<unsigned>(r.integer(c, "client", 3, 1));
+    t.server_compatibility = static_cast<unsigned>(r.integer(c, "server", 3, 1));
+  }
   return t;
 }
 
+CesSettings read_ces(const Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "ces", {"host", "endpoints", "delegation", "app_pool", "channel_binding"});
+  CesSettings ces;
+  ces.host = r.optional_text(n, "host", "ces").value_or(ces.host);
+  if (const YAML::Node eps = n["endpoints"]) {
+    if (!eps.IsSequence()) r.fail(eps, "'endpoints' in ces must be a list");
+    for (const auto& e : eps) {
+      r.expect_map(e, "ces endpoint", {"auth", "renewal_only", "key_based_renewal"});
+      CesEndpoint ep;
+      if (!e["auth"]) r.fail(e, "ces endpoint needs 'auth'");
+      ep.auth = read_auth(r, e, "auth");
+      ep.renewal_only = r.flag(e, "renewal_only", false);
+      ep.key_based_renewal = r.flag(e, "key_based_renewal", false);
+      ces.endpoints.push_back(ep);
+    }
+  }
+  ces.delegation = r.choice<Delegation>(
+      n, "delegation", ces.delegation,
+      {{"none", Delegation::none},
+       {"unconstrained", Delegation::unconstrained},
+       {"constrained", Delegation::constrained},
+       {"constrained_protocol_transition", Delegation::constrained_protocol_transition}});
+  if (const YAML::Node pool = n["app_pool"]) {
+    r.expect_map(pool, "ces app_pool", {"identity", "privileges"});
+    ces.app_pool_identity =
+        r.optional_text(pool, "identity", "ces app_pool").value_or(ces.app_pool_identity);
+    if (pool["privileges"]) {
+      const auto privileges = r.list(pool, "privileges", "ces app_pool");
+      ces.app_pool_privileges = {privileges.begin(), privileges.end()};
+    }
+  }
+  ces.channel_binding_required =
+      r.choice<bool>(n, "channel_binding", false, {{"none", false}, {"required", true}});
+  return ces;
+}
+
+CepSettings read_cep(const Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "cep",
+               {"policy_id", "friendly_name", "next_update_hours", "endpoints", "templates"});
+  CepSettings cep;
+  cep.policy_id = r.optional_text(n, "policy_id", "cep").value_or(cep.policy_id);
+  cep.friendly_name = r.optional_text(n, "friendly_name", "cep").value_or(cep.friendly_name);
+  cep.next_update_hours = static_cast<unsigned>(
+      r.integer(n, "next_update_hours", static_cast<int>(cep.next_update_hours), 1));
+  if (const YAML::Node eps = n["endpoints"]) {
+    if (!eps.IsSequence()) r.fail(eps, "'endpoints' in cep must be a list");
+    for (const auto& e : eps) {
+      r.expect_map(e, "cep endpoint", {"auth"});
+      if (!e["auth"]) r.fail(e, "cep endpoint needs 'auth'");
+      cep.endpoints.push_back(read_auth(r, e, "auth"));
+    }
+  }
+  if (n["templates"]) cep.templates = r.list(n, "templates", "cep");
+  return cep;
+}
+
+void check_references(const Reader& r, const YAML::Node& root, const World& w) {
+  auto known_template = [&](const std::string& name) { return w.find_template(name) != nullptr; };
+  if (w.ca.published_templates) {
+    for (const auto& t : *w.ca.published_templates) {
+      if (!known_template(t)) {
+        r.fail(root["ca"]["published_templates"], "published template '" + t + "' is not defined");
+      }
+    }
+  }
+  if (w.cep.templates) {
+    for (const auto& t : *w.cep.templates) {
+      if (!known_template(t))
+        r.fail(root["cep"]["templates"], "CEP template '" + t + "' is not defined");
+    }
+  }
+}
+
 }  // namespace
+
+std::uint32_t TemplateSettings::subject_name_flags() const {
+  std::uint32_t bits = 0;
+  for (const auto& f : name_flags) bits |= name_flag_bits().at(f);
+  return bits;
+}
+
+bool TemplateSettings::enrollee_supplies_subject() const {
+  return name_flags.count("ENROLLEE_SUPPLIES_SUBJECT") != 0;
+}
 
 const Account* World::find_account(std::string_view logon) const {
   std::string_view name = logon;
@@ -151,11 +387,26 @@ const Account* World::find_account(std::string_view logon) const {
   return nullptr;
 }
 
-const CertificateTemplate* World::find_template(std::string_view name_or_oid) const {
-  for (const CertificateTemplate& t : templates) {
+const TemplateSettings* World::find_template(std::string_view name_or_oid) const {
+  for (const TemplateSettings& t : templates) {
     if (iequals(t.name, name_or_oid) || t.oid == name_or_oid) return &t;
   }
   return nullptr;
+}
+
+bool World::is_published(const TemplateSettings& t) const {
+  if (!ca.published_templates) return true;
+  return std::any_of(ca.published_templates->begin(), ca.published_templates->end(),
+                     [&](const std::string& name) { return iequals(name, t.name); });
+}
+
+std::set<std::string> World::memberships(const Account& account) const {
+  std::set<std::string> groups(account.groups.begin(), account.groups.end());
+  groups.insert("Everyone");
+  groups.insert("Authenticated Users");
+  groups.insert(account.kind == AccountKind::computer ? "Domain Computers" : "Domain Users");
+  groups.insert(account.name);
+  return groups;
 }
 
 World parse_world(std::string_view yaml, std::string_view source) {
@@ -166,14 +417,12 @@ World parse_world(std::string_view yaml, std::string_view source) {
   } catch (const YAML::Exception& e) {
     throw WorldError(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (root.IsMap() && root["world"]) root = root["world"];  // a scenario file
-  r.expect_map(root, "world", {"ca", "domain", "accounts", "templates"});
+  r.expect_map(root, "world",
+               {"ca", "domain", "accounts", "templates", "ces", "client", "cep", "replay"});
   World w;
-  if (const YAML::Node ca = root["ca"]) {
-    r.expect_map(ca, "ca", {"name", "subject"});
-    w.ca.name = r.text(ca, "name", "ca");
-    w.ca.subject = r.optional_text(ca, "subject", "ca").value_or("CN=" + w.ca.name);
-  }
+  if (const YAML::Node ca = root["ca"]) w.ca = read_ca(r, ca);
   if (const YAML::Node d = root["domain"]) {
     r.expect_map(d, "domain", {"netbios", "dns"});
     w.netbios_domain = r.text(d, "netbios", "domain");
@@ -184,20 +433,41 @@ World parse_world(std::string_view yaml, std::string_view source) {
     if (!accounts.IsSequence()) r.fail(accounts, "'accounts' must be a list");
     for (const auto& n : accounts) {
       Account a = read_account(r, n);
-      if (!seen.insert("account:" + a.name).second)
+      if (!seen.insert("account:" + a.name).second) {
         r.fail(n, "account '" + a.name + "' is listed twice");
+      }
       w.accounts.push_back(std::move(a));
     }
   }
   if (const YAML::Node templates = root["templates"]) {
     if (!templates.IsSequence()) r.fail(templates, "'templates' must be a list");
     for (const auto& n : templates) {
-      CertificateTemplate t = read_template(r, n);
-      if (!seen.insert("template:" + t.name).second)
+      TemplateSettings t = read_template(r, n);
+      if (!seen.insert("template:" + t.name).second) {
         r.fail(n, "template '" + t.name + "' is listed twice");
+      }
       w.templates.push_back(std::move(t));
     }
   }
+  if (const YAML::Node ces = root["ces"]) w.ces = read_ces(r, ces);
+  if (w.ces.endpoints.empty()) {
+    w.ces.endpoints = {{AuthMode::kerberos, false, false},
+                       {AuthMode::username_password, false, false}};
+  }
+  if (const YAML::Node client = root["client"]) {
+    r.expect_map(client, "client", {"credential_guard"});
+    w.client.credential_guard = r.flag(client, "credential_guard", false);
+  }
+  if (const YAML::Node cep = root["cep"]) w.cep = read_cep(r, cep);
+  if (w.cep.endpoints.empty()) w.cep.endpoints = {AuthMode::kerberos, AuthMode::username_password};
+  if (const YAML::Node replays = root["replay"]) {
+    if (!replays.IsSequence()) r.fail(replays, "'replay' must be a list");
+    for (const auto& n : replays) {
+      r.expect_map(n, "replay", {"path", "response"});
+      w.replays.push_back({r.text(n, "path", "replay"), r.text(n, "response", "replay")});
+    }
+  }
+  check_references(r, root, w);
   return w;
 }
 
@@ -206,7 +476,12 @@ World load_world(const std::filesystem::path& path) {
   if (!in) throw WorldError(path.string() + ": cannot be read");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_world(text.str(), path.string());
+  World w = parse_world(text.str(), path.string());
+  // Replay files are named relative to the world file.
+  for (Replay& replay : w.replays) {
+    if (replay.response.is_relative()) replay.response = path.parent_path() / replay.response;
+  }
+  return w;
 }
 
 World default_world() {

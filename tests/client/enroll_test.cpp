@@ -18,8 +18,12 @@ class EnrollTest : public ::testing::Test {
   static void SetUpTestSuite() {
     mock::MockOptions options;
     // bob exists but has no e-mail: the User template must deny him.
-    options.world.accounts.push_back(
-        {"bob", "bob-password", std::nullopt, std::nullopt, {"Domain Users"}});
+    mock::Account bob;
+    bob.name = "bob";
+    bob.password = "bob-password";
+    bob.upn = "bob@lab.test";
+    bob.groups = {"Domain Users"};
+    options.world.accounts.push_back(bob);
     server_ = new mock::MockServer(std::move(options));
     server_->start();
   }

@@ -22,13 +22,18 @@ TEST(World, DefaultLabHasAliceAndTheDocumentedTemplates) {
   EXPECT_EQ(alice->password, "alice-password");
   EXPECT_EQ(alice->email, "alice@lab.test");
   EXPECT_EQ(alice->groups, std::vector<std::string>{"Domain Users"});
-  const CertificateTemplate* user = w.find_template("User");
+  const TemplateSettings* user = w.find_template("User");
   ASSERT_NE(user, nullptr);
-  EXPECT_EQ(user->subject_source, SubjectSource::account);
-  EXPECT_TRUE(user->require_email);
-  const CertificateTemplate* web = w.find_template("WebServer");
+  // The stock User template's msPKI-Certificate-Name-Flag (protocol.md 2.6).
+  EXPECT_EQ(user->subject_name_flags(), 0xA6000000u);
+  EXPECT_FALSE(user->enrollee_supplies_subject());
+  const TemplateSettings* web = w.find_template("WebServer");
   ASSERT_NE(web, nullptr);
-  EXPECT_EQ(web->subject_source, SubjectSource::request);
+  EXPECT_TRUE(web->enrollee_supplies_subject());
+  const TemplateSettings* approval = w.find_template("ManualApproval");
+  ASSERT_NE(approval, nullptr);
+  EXPECT_TRUE(approval->manager_approval);
+  EXPECT_TRUE(w.is_published(*approval));
   EXPECT_EQ(w.find_template(user->oid), user);
 }
 
@@ -52,10 +57,45 @@ TEST(World, WrongTypesAreRefused) {
   EXPECT_NE(error_of("templates:\n  - name: T\n    oid: 1.2\n    validity_days: soon\n")
                 .find("w.yaml:4: 'validity_days' must be a whole number"),
             std::string::npos);
-  EXPECT_NE(error_of("templates:\n  - name: T\n    oid: 1.2\n    subject: {source: ad}\n")
-                .find("subject source must be 'account' or 'request'"),
+  EXPECT_NE(
+      error_of("templates:\n  - name: T\n    oid: 1.2\n    name_flags: [SUBJECT_REQUIRE_MAIL]\n")
+          .find("w.yaml:4: unknown msPKI-Certificate-Name-Flag name 'SUBJECT_REQUIRE_MAIL'"),
+      std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  state: sleeping\n").find("'state' must be one of online"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  acl:\n    - {principal: X, allow: [enrol]}\n")
+                .find("unknown right 'enrol' on the CA"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("ca:\n  name: CA\n  edit_flags: [EDITF_RENEW]\n").find("unknown EditFlags name"),
+      std::string::npos);
+  EXPECT_NE(error_of("ces:\n  delegation: full\n").find("'delegation' must be one of none"),
             std::string::npos);
   EXPECT_NE(error_of("templates:\n  - name: T\n").find("template needs 'oid'"), std::string::npos);
+}
+
+TEST(World, DanglingTemplateReferencesAreRefused) {
+  EXPECT_NE(error_of("ca:\n  name: CA\n  published_templates: [Nope]\n")
+                .find("published template 'Nope' is not defined"),
+            std::string::npos);
+}
+
+TEST(World, ImplicitGroupsComeWithEveryAccount) {
+  const World w = default_world();
+  const auto groups = w.memberships(*w.find_account("alice"));
+  for (const char* g : {"Everyone", "Authenticated Users", "Domain Users", "alice"}) {
+    EXPECT_TRUE(groups.count(g)) << g;
+  }
+}
+
+TEST(World, DefaultLabHostSettings) {
+  const World w = default_world();
+  EXPECT_EQ(w.ces.delegation, Delegation::constrained_protocol_transition);
+  EXPECT_TRUE(w.ces.app_pool_privileges.count("SeImpersonatePrivilege"));
+  EXPECT_FALSE(w.client.credential_guard);
+  EXPECT_EQ(w.ca.config(), "ca.lab.test\\Lab Issuing CA");
+  EXPECT_TRUE(w.ca.edit_flags.count("EDITF_ENABLEDEFAULTSMIME"));
+  EXPECT_FALSE(w.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF"));
 }
 
 TEST(World, DuplicatesAreRefused) {

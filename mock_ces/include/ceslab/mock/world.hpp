@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The world the mock serves: CA, accounts and templates, read from YAML.
+// The world the mock serves: the CA, its templates and rights, the accounts,
+// the CES/CEP host and the clients, read from YAML (schema: docs/world.md).
+// Each failure the mock produces comes out of these settings, never out of a
+// "send fault X" switch.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "ceslab/mock/endpoints.hpp"
 
 namespace ceslab::mock {
 
@@ -18,28 +25,106 @@ class WorldError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+enum class AccountKind { user, computer, service };
+
 struct Account {
   std::string name;
+  AccountKind kind = AccountKind::user;
   std::string password;
-  std::optional<std::string> email;
-  std::optional<std::string> upn;
+  std::optional<std::string> email;     // AD mail
+  std::optional<std::string> upn;       // userPrincipalName
+  std::optional<std::string> dns_name;  // dNSHostName (computers)
   std::vector<std::string> groups;
+  bool not_delegable = false;  // "Account is sensitive and cannot be delegated" / Protected Users
+  bool disabled = false;
 };
 
-enum class SubjectSource { account, request };
-
-struct CertificateTemplate {
-  std::string name;
-  std::string oid;
-  SubjectSource subject_source = SubjectSource::account;
-  bool require_email = false;
-  std::vector<std::string> ekus;
-  int validity_days = 365;
+// One access-control entry: who, and which rights (CA: read, request,
+// manage_ca, manage_certificates; template: read, enroll, autoenroll).
+struct AccessEntry {
+  std::string principal;  // account or group name
+  std::set<std::string> allow;
+  std::set<std::string> deny;
 };
+
+enum class CaState { online, offline, slow };
 
 struct CaSettings {
   std::string name = "Lab Issuing CA";
+  std::string host = "ca.lab.test";
   std::string subject = "CN=Lab Issuing CA,DC=lab,DC=test";
+  std::string key = "rsa2048";
+  int validity_years = 5;
+  // certificatePolicies of the CA certificate; empty = no constraint.
+  std::vector<std::string> policy_oids;
+  // policy\EditFlags names that are set (EDITF_ENABLERENEWONBEHALFOF, ...).
+  std::set<std::string> edit_flags;
+  std::vector<AccessEntry> acl;
+  CaState state = CaState::online;
+  int slow_ms = 0;
+  // Templates published on this CA; empty list = every template of the world.
+  std::optional<std::vector<std::string>> published_templates;
+
+  std::string config() const { return host + "\\" + name; }
+};
+
+// msPKI-Certificate-Name-Flag bits by their CT_FLAG names (protocol.md 2.6).
+struct TemplateSettings {
+  std::string name;
+  std::string oid;
+  unsigned major_version = 100;
+  unsigned minor_version = 0;
+  unsigned schema = 2;
+  std::set<std::string> name_flags;  // ENROLLEE_SUPPLIES_SUBJECT, SUBJECT_REQUIRE_EMAIL, ...
+  std::vector<std::string> ekus;
+  std::vector<std::string> issuance_policies;
+  int validity_days = 365;
+  int renewal_days = 42;
+  unsigned min_key_size = 2048;
+  std::vector<AccessEntry> acl;  // empty = Authenticated Users read + enroll
+  bool manager_approval = false;
+  bool key_based_renewal = false;  // "Allow key based renewal"
+  bool archive_key = false;
+  unsigned client_compatibility = 3;  // privateKeyFlags client nibble (XCEP filter)
+  unsigned server_compatibility = 3;  // privateKeyFlags server nibble
+
+  std::uint32_t subject_name_flags() const;
+  bool enrollee_supplies_subject() const;
+};
+
+enum class Delegation { none, unconstrained, constrained, constrained_protocol_transition };
+
+struct CesEndpoint {
+  AuthMode auth = AuthMode::username_password;
+  bool renewal_only = false;
+  bool key_based_renewal = false;
+};
+
+struct CesSettings {
+  std::string host = "ces.lab.test";
+  std::vector<CesEndpoint> endpoints;
+  Delegation delegation = Delegation::constrained_protocol_transition;
+  std::string app_pool_identity = "LAB\\svc-ces";
+  std::set<std::string> app_pool_privileges = {"SeImpersonatePrivilege"};
+  bool channel_binding_required = false;  // Extended Protection (EPA)
+};
+
+struct ClientSettings {
+  bool credential_guard = false;
+};
+
+struct CepSettings {
+  std::string policy_id = "{6B1EBF5E-8C1B-4D5D-9A77-2A5F2C4D9E10}";
+  std::string friendly_name = "Lab Enrollment Policy";
+  unsigned next_update_hours = 8;
+  std::vector<AuthMode> endpoints;
+  std::optional<std::vector<std::string>> templates;  // advertised; default = published
+};
+
+// A recorded HTTP response served verbatim (customer captures).
+struct Replay {
+  std::string path;                // endpoint path it answers; "*" = every path
+  std::filesystem::path response;  // raw HTTP response file (status line, headers, body)
 };
 
 struct World {
@@ -47,12 +132,20 @@ struct World {
   std::string netbios_domain = "LAB";
   std::string dns_domain = "lab.test";
   std::vector<Account> accounts;
-  std::vector<CertificateTemplate> templates;
+  std::vector<TemplateSettings> templates;
+  CesSettings ces;
+  ClientSettings client;
+  CepSettings cep;
+  std::vector<Replay> replays;
 
   // Finds an account by any name form Windows accepts: "alice",
   // "LAB\alice", "alice@lab.test" (case-insensitive).
   const Account* find_account(std::string_view logon_name) const;
-  const CertificateTemplate* find_template(std::string_view name_or_oid) const;
+  const TemplateSettings* find_template(std::string_view name_or_oid) const;
+  bool is_published(const TemplateSettings& t) const;
+  // The groups an account belongs to, including the implicit ones
+  // (Everyone, Authenticated Users, Domain Users / Domain Computers).
+  std::set<std::string> memberships(const Account& account) const;
 };
 
 // Parses a world document; `source` names it in errors. A scenario file

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/cms.hpp"
@@ -37,6 +38,9 @@ constexpr std::uint32_t kKeyLength = 0x80094811;
 constexpr std::uint32_t kTemplateDenied = 0x80094012;
 constexpr std::uint32_t kEnrollDenied = 0x80094011;
 constexpr std::uint32_t kCertInvalidPolicy = 0x800B0113;
+constexpr std::uint32_t kAccessDenied = 0x80070005;
+constexpr std::uint32_t kBadImpersonationLevel = 0x80070542;
+constexpr std::uint32_t kRpcServerUnavailable = 0x800706BA;
 
 // The CA's disposition text for a policy-module denial (protocol.md 6).
 constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
@@ -129,6 +133,37 @@ const Account& authenticate_username(const SoapMessage& m, const World& world) {
     throw FaultRaised{invalid_security_fault()};
   }
   return *account;
+}
+
+// Stage: the CES -> CA hop. CES calls the CA over DCOM *as the user*: it
+// impersonates the caller (SeImpersonatePrivilege) and, for the
+// UsernamePassword and Certificate endpoints, obtains the user's ticket to the
+// CA by protocol transition (S4U2Self + S4U2Proxy), which needs constrained
+// delegation with protocol transition and a delegable account (causes.md
+// section A). The Kerberos endpoint's hop uses the delegated credential and
+// is made with real Kerberos in the Kerberos lab. Faults follow causes.md:
+// the CA never sees the request, so there is no request id.
+void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& endpoint) {
+  if (!world.ces.app_pool_privileges.count("SeImpersonatePrivilege")) {
+    throw FaultRaised{enrollment_fault(kBadImpersonationLevel,
+                                       "Either a required impersonation level was not provided, or "
+                                       "the provided impersonation level is invalid.",
+                                       false)};
+  }
+  if (endpoint.auth != AuthMode::kerberos) {
+    const bool s4u_allowed = world.ces.delegation == Delegation::constrained_protocol_transition;
+    if (!s4u_allowed || account.not_delegable) {
+      throw FaultRaised{enrollment_fault(kAccessDenied, "Access is denied.", false)};
+    }
+  }
+  if (world.ca.state == CaState::slow) {
+    // RPC blocked by a firewall: the DCOM call hangs until it times out.
+    std::this_thread::sleep_for(std::chrono::milliseconds(world.ca.slow_ms));
+  }
+  if (world.ca.state != CaState::online) {
+    throw FaultRaised{
+        enrollment_fault(kRpcServerUnavailable, "The RPC server is unavailable.", false)};
+  }
 }
 
 // What the CA reads out of the request blob, whatever its wrapping.
@@ -373,6 +408,7 @@ HttpResponse CesService::handle(const HttpRequest& request,
     }
     const Account& account = authenticate_username(m, world_);
     if (rst->request_type && *rst->request_type == uri::kRequestTypeIssue) {
+      ces_to_ca_hop(world_, account, endpoint);
       return issue_certificate(m, *rst, account, world_, ca_);
     }
     // MS-WSTEP 3.1.4.2: a missing or unknown RequestType is refused.

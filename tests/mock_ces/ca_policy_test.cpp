@@ -12,12 +12,15 @@ namespace ceslab::mock {
 namespace {
 
 struct PolicyCase {
+  // Reason text expected; empty = "Denied by Policy Module" with InvalidRequest true.
   std::string name;                    // the cause id of causes.md
   std::function<void(World&)> change;  // the world's misconfiguration
   std::string template_name = "User";
   std::string key = "ecdsa-p256";
   std::uint32_t hresult = 0;  // 0: expect issued
   bool request_id_expected = true;
+  std::string reason = "Denied by Policy Module";
+  bool invalid_request = true;
 };
 
 std::ostream& operator<<(std::ostream& os, const PolicyCase& c) {
@@ -63,9 +66,9 @@ TEST_P(CaPolicyTest, FaultComesOutOfTheWorld) {
             "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/"
             "RequestSecurityTokenCertificateEnrollmentWSDetailFault");
   EXPECT_EQ(f.code, "Receiver");
-  EXPECT_EQ(f.reason, "Denied by Policy Module");
+  EXPECT_EQ(f.reason, c.reason);
   EXPECT_EQ(f.error_code, static_cast<std::int32_t>(c.hresult));
-  EXPECT_EQ(f.invalid_request, true);
+  EXPECT_EQ(f.invalid_request, c.invalid_request);
   EXPECT_EQ(f.request_id.has_value(), c.request_id_expected);
 }
 
@@ -112,6 +115,27 @@ INSTANTIATE_TEST_SUITE_P(
                      tmpl(w, "User").issuance_policies = {"1.3.6.1.4.1.99999.1.2"};
                    },
                    "User", "ecdsa-p256", 0x800B0113},
+        PolicyCase{"ces_lacks_impersonate_privilege",
+                   [](World& w) { w.ces.app_pool_privileges.clear(); }, "User", "ecdsa-p256",
+                   0x80070542, false,
+                   "Either a required impersonation level was not provided, or the provided "
+                   "impersonation level is invalid.",
+                   false},
+        PolicyCase{"ces_not_trusted_for_delegation_protocol_transition",
+                   [](World& w) { w.ces.delegation = Delegation::constrained; }, "User",
+                   "ecdsa-p256", 0x80070005, false, "Access is denied.", false},
+        PolicyCase{"user_not_delegable_protocol_transition",
+                   [](World& w) { account(w, "alice").not_delegable = true; }, "User", "ecdsa-p256",
+                   0x80070005, false, "Access is denied.", false},
+        PolicyCase{"ca_unreachable", [](World& w) { w.ca.state = CaState::offline; }, "User",
+                   "ecdsa-p256", 0x800706BA, false, "The RPC server is unavailable.", false},
+        PolicyCase{"ca_unreachable_slow",
+                   [](World& w) {
+                     w.ca.state = CaState::slow;
+                     w.ca.slow_ms = 200;
+                   },
+                   "User", "ecdsa-p256", 0x800706BA, false, "The RPC server is unavailable.",
+                   false},
         PolicyCase{"issuance_policy_the_ca_carries",
                    [](World& w) {
                      w.ca.policy_oids = {"1.3.6.1.4.1.99999.1.1"};

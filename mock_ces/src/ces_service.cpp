@@ -9,6 +9,7 @@
 #include "ceslab/core/cms.hpp"
 #include "ceslab/core/csr.hpp"
 #include "ceslab/core/keys.hpp"
+#include "ceslab/core/text.hpp"
 #include "ceslab/core/url.hpp"
 #include "ceslab/core/x509.hpp"
 #include "ceslab/mock/faults.hpp"
@@ -17,6 +18,7 @@
 namespace ceslab::mock {
 
 using core::HttpRequest;
+using core::iequals;
 using core::HttpResponse;
 using core::RequestSecurityToken;
 using core::SoapMessage;
@@ -52,13 +54,6 @@ constexpr auto kMaxClockSkew = std::chrono::minutes(5);
 struct FaultRaised {
   WireFault fault;
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Stage: HTTP. WCF answers a wrong media type before reading the body.
 std::optional<HttpResponse> check_http(const HttpRequest& request) {

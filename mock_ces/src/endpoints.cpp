@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ceslab/core/text.hpp"
+
 namespace ceslab::mock {
 namespace {
 
@@ -16,13 +18,6 @@ std::string percent_encode_spaces(std::string_view text) {
       out += c;
     }
   }
-  return out;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -51,11 +46,11 @@ std::string endpoint_path(Service service, AuthMode auth, std::string_view ca_na
 std::optional<Endpoint> match_endpoint(std::string_view target, std::string_view ca_name,
                                        const std::vector<AuthMode>& served) {
   std::string_view path = target.substr(0, target.find('?'));
-  const std::string wanted = lower(path);
+  const std::string wanted = core::to_lower(path);
   for (Service service : {Service::ces, Service::cep}) {
     for (AuthMode auth : served) {
       const std::string candidate = endpoint_path(service, auth, ca_name);
-      if (lower(candidate) == wanted) return Endpoint{service, auth, candidate};
+      if (core::to_lower(candidate) == wanted) return Endpoint{service, auth, candidate};
     }
   }
   return std::nullopt;

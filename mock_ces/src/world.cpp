@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/mock/world.hpp"
 
+#include "ceslab/core/text.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -13,12 +15,7 @@ std::string_view ceslab_embedded_default_world_yaml();
 namespace ceslab::mock {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using core::iequals;
 
 // msPKI-Certificate-Name-Flag bits (MS-CRTD 2.28; protocol.md 2.6).
 const std::map<std::string, std::uint32_t, std::less<>>& name_flag_bits() {

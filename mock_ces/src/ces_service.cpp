@@ -18,8 +18,8 @@
 namespace ceslab::mock {
 
 using core::HttpRequest;
-using core::iequals;
 using core::HttpResponse;
+using core::iequals;
 using core::RequestSecurityToken;
 using core::SoapMessage;
 namespace uri = core::uri;

@@ -85,7 +85,8 @@ class HttpsServer {
   std::uint16_t port() const;    // the bound port (0 before start)
   std::string base_url() const;  // "https://127.0.0.1:PORT"
   // Idempotent. Closes the listener and every open connection (without
-  // waiting for slow or silent clients), then joins the I/O threads.
+  // waiting for slow or silent clients), then joins the I/O threads; a
+  // handler still running is waited for, so never call stop() from one.
   void stop();
 
  private:

@@ -7,6 +7,7 @@
 
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/cms.hpp"
+#include "ceslab/core/codes.hpp"
 #include "ceslab/core/csr.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/text.hpp"
@@ -345,8 +346,25 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
   return issue;
 }
 
+// CA event 53: a request the policy module denied (protocol.md 6; the text
+// and the placeholders are data in mock_ces/data/events.yaml).
+void log_policy_denial(EventLog& events, const World& world, const Account& account,
+                       const WireFault& fault) {
+  const core::EnrollmentFault& f = fault.fault;
+  if (!f.request_id || !f.error_code || f.invalid_request != true) return;
+  const auto code = static_cast<std::uint32_t>(*f.error_code);
+  const core::ErrorCode* known = core::CodeTable::builtin().find(code);
+  events.append(
+      EventCatalog::builtin().make("ca_request_denied", world.ca.host,
+                                   {{"request_id", *f.request_id},
+                                    {"message", known ? known->message : "Unknown error"},
+                                    {"code", core::format_code(code)},
+                                    {"requester", world.netbios_domain + "\\" + account.name}}));
+}
+
 HttpResponse issue_certificate(const SoapMessage& m, const RequestSecurityToken& rst,
-                               const Account& account, const World& world, LabCa& ca) {
+                               const Account& account, const World& world, LabCa& ca,
+                               EventLog& events) {
   if (!rst.token) {
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The BinarySecurityToken is missing.", false)};
   }
@@ -362,7 +380,13 @@ HttpResponse issue_certificate(const SoapMessage& m, const RequestSecurityToken&
   }
   const DecodedRequest req = decode_request(rst.token->data, ca);
   const std::string request_id = ca.next_request_id();
-  const core::IssueOptions options = apply_policy(rst, req, account, world, request_id);
+  core::IssueOptions options;
+  try {
+    options = apply_policy(rst, req, account, world, request_id);
+  } catch (const FaultRaised& raised) {
+    log_policy_denial(events, world, account, raised.fault);
+    throw;
+  }
   const core::CertificateAuthority& authority = ca.authority();
   core::X509Ptr cert = authority.issue(req.csr.public_key.get(), options);
 
@@ -404,7 +428,7 @@ HttpResponse CesService::handle(const HttpRequest& request,
     const Account& account = authenticate_username(m, world_);
     if (rst->request_type && *rst->request_type == uri::kRequestTypeIssue) {
       ces_to_ca_hop(world_, account, endpoint);
-      return issue_certificate(m, *rst, account, world_, ca_);
+      return issue_certificate(m, *rst, account, world_, ca_, events_);
     }
     // MS-WSTEP 3.1.4.2: a missing or unknown RequestType is refused.
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The RequestType is invalid.", false)};

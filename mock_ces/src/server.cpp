@@ -57,6 +57,11 @@ core::HttpResponse iis_not_found() {
   return r;
 }
 
+std::filesystem::path make_dir(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 std::filesystem::path make_temp_dir() {
   std::random_device rd;
   for (int attempt = 0; attempt < 16; ++attempt) {
@@ -75,15 +80,11 @@ class MockServer::Impl {
   explicit Impl(MockOptions options)
       : options_(std::move(options)),
         listen_(parse_listen(options_.listen)),
+        owns_state_dir_(options_.state_dir.empty()),
+        state_dir_(owns_state_dir_ ? make_temp_dir() : make_dir(options_.state_dir)),
         ca_(make_ca(options_.world)),
-        ces_(options_.world, ca_) {
-    if (options_.state_dir.empty()) {
-      state_dir_ = make_temp_dir();
-      owns_state_dir_ = true;
-    } else {
-      state_dir_ = options_.state_dir;
-      std::filesystem::create_directories(state_dir_);
-    }
+        events_(state_dir_ / "events.jsonl"),
+        ces_(options_.world, ca_, events_) {
     core::write_certificates_pem(ca_path(), {ca_.authority().certificate()});
 
     core::ServerOptions server;
@@ -127,10 +128,11 @@ class MockServer::Impl {
 
   MockOptions options_;
   ListenAddress listen_;
-  LabCa ca_;
-  CesService ces_;
+  bool owns_state_dir_;
   std::filesystem::path state_dir_;
-  bool owns_state_dir_ = false;
+  LabCa ca_;
+  EventLog events_;
+  CesService ces_;
   std::unique_ptr<core::HttpsServer> https_;
 };
 
@@ -152,6 +154,9 @@ std::filesystem::path MockServer::ca_certificate_path() const {
 const World& MockServer::world() const {
   return impl_->options_.world;
 }
+const EventLog& MockServer::events() const {
+  return impl_->events_;
+}
 
 std::string MockServer::endpoint_url(Service service, AuthMode auth) const {
   return base_url() + endpoint_path(service, auth, impl_->options_.world.ca.name);
@@ -169,6 +174,7 @@ void MockServer::write_ready_file(const std::filesystem::path& path) const {
   j["base_url"] = base_url();
   j["ca_certificate"] = ca_certificate_path().string();
   j["ca_name"] = world().ca.name;
+  j["event_log"] = events().file() ? events().file()->string() : "";
   for (const EndpointUrl& e : endpoints()) {
     j[e.service == Service::ces ? "ces" : "cep"][std::string(to_string(e.auth))] = e.url;
   }

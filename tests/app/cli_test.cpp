@@ -70,7 +70,13 @@ class ServeProcess {
     posix_spawn(&pid_, CESLAB_BINARY, &actions, nullptr, const_cast<char**>(argv), environ);
     posix_spawn_file_actions_destroy(&actions);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    // Stop waiting as soon as serve is ready or has exited (then it is reaped
+    // here and not signalled later).
     while (!fs::exists(ready_) && std::chrono::steady_clock::now() < deadline) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
@@ -86,6 +92,7 @@ class ServeProcess {
   }
   bool ready_file_exists() const { return fs::exists(ready_); }
   int stop() {
+    if (pid_ <= 0) return -1;
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);

@@ -3,9 +3,11 @@
 // section A/B (CA policy) yields exactly the fault Windows sends.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "ceslab/client/enroll.hpp"
+#include "ceslab/core/codes.hpp"
 #include "ceslab/mock/server.hpp"
 
 namespace ceslab::mock {
@@ -70,6 +72,30 @@ TEST_P(CaPolicyTest, FaultComesOutOfTheWorld) {
   EXPECT_EQ(f.error_code, static_cast<std::int32_t>(c.hresult));
   EXPECT_EQ(f.invalid_request, c.invalid_request);
   EXPECT_EQ(f.request_id.has_value(), c.request_id_expected);
+
+  // A policy-module denial is what the CA logs as event 53; the others never
+  // reached the policy module and leave no CA event.
+  const std::vector<Event> events = server.events().events();
+  const bool policy_denial = c.request_id_expected && c.invalid_request;
+  const auto denial =
+      std::find_if(events.begin(), events.end(), [](const Event& e) { return e.id == 53; });
+  ASSERT_EQ(denial != events.end(), policy_denial);
+  if (policy_denial) {
+    EXPECT_EQ(denial->source, "Microsoft-Windows-CertificationAuthority");
+    EXPECT_EQ(denial->level, "Warning");
+    EXPECT_EQ(denial->host, "ca.lab.test");
+    EXPECT_EQ(denial->message.rfind("Active Directory Certificate Services denied request " +
+                                        *f.request_id + " because ",
+                                    0),
+              0u)
+        << denial->message;
+    EXPECT_NE(denial->message.find(core::format_code(c.hresult)), std::string::npos)
+        << denial->message;
+    EXPECT_NE(denial->message.find("The request was for LAB\\alice. Additional information: Denied "
+                                   "by Policy Module"),
+              std::string::npos)
+        << denial->message;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -11,6 +11,7 @@
 #include "ceslab/core/http_types.hpp"
 #include "ceslab/core/https_server.hpp"
 #include "ceslab/mock/endpoints.hpp"
+#include "ceslab/mock/event_log.hpp"
 #include "ceslab/mock/world.hpp"
 
 namespace ceslab::mock {
@@ -31,7 +32,8 @@ class LabCa {
 
 class CesService {
  public:
-  CesService(const World& world, LabCa& ca) : world_(world), ca_(ca) {}
+  CesService(const World& world, LabCa& ca, EventLog& events)
+      : world_(world), ca_(ca), events_(events) {}
 
   // `endpoint_url` is this endpoint's address as the server knows it
   // (scheme, host, port, path) for the a:To check and pending references.
@@ -42,6 +44,7 @@ class CesService {
  private:
   const World& world_;
   LabCa& ca_;
+  EventLog& events_;
 };
 
 }  // namespace ceslab::mock

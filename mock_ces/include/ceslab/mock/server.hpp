@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ceslab/mock/endpoints.hpp"
+#include "ceslab/mock/event_log.hpp"
 #include "ceslab/mock/world.hpp"
 
 namespace ceslab::mock {
@@ -45,6 +46,9 @@ class MockServer {
   std::string endpoint_url(Service service, AuthMode auth) const;
   std::filesystem::path ca_certificate_path() const;
   const World& world() const;
+  // What the Windows hosts of this lab logged; also appended to
+  // <state dir>/events.jsonl.
+  const EventLog& events() const;
 
   // JSON with the base URL, every endpoint URL by service and auth mode and
   // the CA certificate path; written atomically (rename) once serving.

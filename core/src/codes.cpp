@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/codes.hpp"
 
+#include "ceslab/core/yaml_document.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -78,11 +80,6 @@ std::string hex8(std::uint32_t v) {
   return "0x" + std::string(buf.data(), buf.size());
 }
 
-int line_of(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  return mark.line >= 0 ? mark.line + 1 : 0;
-}
-
 // Loads one file, with the file name and entry in every complaint.
 class Loader {
  public:
@@ -93,26 +90,8 @@ class Loader {
   }
 
   std::vector<ErrorCode> load(std::string_view text) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(std::string(text));
-    } catch (const YAML::ParserException& e) {
-      fail(e.mark.line >= 0 ? e.mark.line + 1 : 0, "YAML syntax error: " + e.msg);
-    }
-    if (!root.IsDefined() || root.IsNull())
-      fail(1, "empty document; expected a mapping with a 'codes' list");
-    if (!root.IsMap()) fail(line_of(root), "top level must be a mapping with a 'codes' list");
-    std::optional<YAML::Node> found;
-    for (const auto& kv : root) {
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("<non-scalar>");
-      if (key != "codes") fail(line_of(kv.first), "unknown top-level key '" + key + "'");
-      if (found) fail(line_of(kv.first), "duplicate top-level key 'codes'");
-      found.emplace(kv.second);
-    }
-    if (!found || found->IsNull()) fail(line_of(root), "missing 'codes' list");
-    const YAML::Node& codes = *found;
-    if (!codes.IsSequence()) fail(line_of(codes), "'codes' must be a list");
-    if (codes.size() == 0) fail(line_of(codes), "'codes' is empty");
+    const YAML::Node codes = load_single_list(
+        text, "codes", [this](int line, const std::string& problem) { fail(line, problem); });
 
     std::vector<ErrorCode> out;
     std::vector<int> lines;  // of each accepted entry, for duplicate reports

@@ -257,16 +257,6 @@ Asn1ObjectPtr make_oid(std::string_view dotted) {
   return obj;
 }
 
-std::string oid_text(const ASN1_OBJECT* obj) {
-  if (obj == nullptr) return "(none)";
-  const int n = OBJ_obj2txt(nullptr, 0, obj, 1);
-  if (n <= 0) return "(unprintable OID)";
-  std::string text(static_cast<std::size_t>(n) + 1, '\0');
-  OBJ_obj2txt(text.data(), n + 1, obj, 1);
-  text.resize(static_cast<std::size_t>(n));
-  return text;
-}
-
 Bytes encode(const ASN1_ITEM* item, const void* value, const std::string& what) {
   unsigned char* out = nullptr;
   const int len = ASN1_item_i2d(static_cast<const ASN1_VALUE*>(value), &out, item);
@@ -467,7 +457,7 @@ void for_each_ms_attribute(const CMC_TAGGED_ATTRIBUTE* control, const std::strin
                                                        op, "1.3.6.1.4.1.311.10.10.1 value"));
     for (int j = 0; j < sk_X509_ATTRIBUTE_num(add->attributes); ++j) {
       X509_ATTRIBUTE* attr = sk_X509_ATTRIBUTE_value(add->attributes, j);
-      visit(oid_text(X509_ATTRIBUTE_get0_object(attr)), attr);
+      visit(oid_for_message(X509_ATTRIBUTE_get0_object(attr)), attr);
     }
   }
 }
@@ -476,7 +466,7 @@ void collect_name_value_pairs(const STACK_OF(CMC_TAGGED_ATTRIBUTE) * controls,
                               const std::string& op, NameValuePairs& out) {
   for (int i = 0; i < sk_CMC_TAGGED_ATTRIBUTE_num(controls); ++i) {
     const CMC_TAGGED_ATTRIBUTE* control = sk_CMC_TAGGED_ATTRIBUTE_value(controls, i);
-    const std::string type = oid_text(control->attrType);
+    const std::string type = oid_for_message(control->attrType);
     if (type == kOidRegInfo) {
       for (int j = 0; j < sk_ASN1_TYPE_num(control->attrValues); ++j) {
         const ASN1_TYPE* v = sk_ASN1_TYPE_value(control->attrValues, j);
@@ -765,7 +755,7 @@ CmcResponse parse_cmc_response(const Bytes& der) {
   for (int i = 0; i < cmc_asn1::sk_CMC_TAGGED_ATTRIBUTE_num(controls); ++i) {
     const cmc_asn1::CMC_TAGGED_ATTRIBUTE* control =
         cmc_asn1::sk_CMC_TAGGED_ATTRIBUTE_value(controls, i);
-    const std::string type = md::oid_text(control->attrType);
+    const std::string type = oid_for_message(control->attrType);
     if (type == md::kOidStatusInfo && !have_status) {
       // One statusInfo answers our single body part; AD CS sends exactly one.
       if (sk_ASN1_TYPE_num(control->attrValues) < 1)

@@ -17,16 +17,6 @@ struct CertStackFree {
 using CertStackPtr = std::unique_ptr<STACK_OF(X509), CertStackFree>;
 using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, detail::Deleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
 
-std::string oid_text(const ASN1_OBJECT* obj) {
-  if (obj == nullptr) return "(none)";
-  const int n = OBJ_obj2txt(nullptr, 0, obj, 1);
-  if (n <= 0) return "(unprintable OID)";
-  std::string text(static_cast<std::size_t>(n) + 1, '\0');
-  OBJ_obj2txt(text.data(), n + 1, obj, 1);
-  text.resize(static_cast<std::size_t>(n));
-  return text;
-}
-
 // Decodes a whole DER ContentInfo; nullptr if it is not one (OpenSSL queue left clean).
 CmsPtr try_decode_content_info(const Bytes& der) {
   if (der.empty()) return nullptr;
@@ -95,8 +85,8 @@ RequestFormat sniff_request(const Bytes& der) {
                               " bytes) is neither a DER PKCS#10 nor a DER CMS ContentInfo");
   const ASN1_OBJECT* type = CMS_get0_type(cms.get());
   if (OBJ_obj2nid(type) != NID_pkcs7_signed)
-    throw CryptoError(op, "ContentInfo is " + cd::oid_text(type) + ", not signedData");
-  const std::string econtent = cd::oid_text(CMS_get0_eContentType(cms.get()));
+    throw CryptoError(op, "ContentInfo is " + oid_for_message(type) + ", not signedData");
+  const std::string econtent = oid_for_message(CMS_get0_eContentType(cms.get()));
   if (econtent == kOidData) return RequestFormat::cms_pkcs10;
   if (econtent == kOidCctPkiData) return RequestFormat::cmc;
   throw CryptoError(
@@ -202,10 +192,10 @@ SignedContent cms_unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert) {
         op, "input (" + std::to_string(der.size()) + " bytes) is not a DER CMS ContentInfo");
   const ASN1_OBJECT* type = CMS_get0_type(cms.get());
   if (OBJ_obj2nid(type) != NID_pkcs7_signed)
-    throw CryptoError(op, "ContentInfo is " + cd::oid_text(type) + ", not signedData");
+    throw CryptoError(op, "ContentInfo is " + oid_for_message(type) + ", not signedData");
 
   SignedContent out;
-  out.econtent_type_oid = cd::oid_text(CMS_get0_eContentType(cms.get()));
+  out.econtent_type_oid = oid_for_message(CMS_get0_eContentType(cms.get()));
   ASN1_OCTET_STRING** pcontent = CMS_get0_content(cms.get());
   if (pcontent == nullptr || *pcontent == nullptr)
     throw CryptoError(op, "signedData has no encapsulated content (detached signature)");

@@ -2,6 +2,7 @@
 #include "ceslab/core/ossl.hpp"
 
 #include <openssl/err.h>
+#include <openssl/objects.h>
 
 namespace ceslab::core {
 
@@ -36,6 +37,16 @@ CryptoError::CryptoError(const std::string& operation)
 CryptoError::CryptoError(const std::string& operation, const std::string& detail)
     : std::runtime_error(operation + " failed: " + detail) {
   ERR_clear_error();
+}
+
+std::string oid_for_message(const ASN1_OBJECT* oid) {
+  if (oid == nullptr) return "(none)";
+  const int n = OBJ_obj2txt(nullptr, 0, oid, 1);
+  if (n <= 0) return "(unprintable OID)";
+  std::string text(static_cast<std::size_t>(n) + 1, '\0');
+  OBJ_obj2txt(text.data(), n + 1, oid, 1);
+  text.resize(static_cast<std::size_t>(n));
+  return text;
 }
 
 X509Ptr share(X509* cert) {

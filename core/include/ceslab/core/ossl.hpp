@@ -28,6 +28,10 @@ class CryptoError : public std::runtime_error {
 // Drains OpenSSL's thread-local error queue into one line ("" if empty).
 std::string drain_openssl_errors();
 
+// Dotted text of an OID for error messages: "(none)" for null and
+// "(unprintable OID)" when OpenSSL cannot render it; never throws.
+std::string oid_for_message(const ASN1_OBJECT* oid);
+
 namespace detail {
 template <typename T, void (*F)(T*)>
 struct Deleter {
@@ -43,8 +47,10 @@ using X509StorePtr = std::unique_ptr<X509_STORE, detail::Deleter<X509_STORE, X50
 using X509StoreCtxPtr =
     std::unique_ptr<X509_STORE_CTX, detail::Deleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
 using BioPtr = std::unique_ptr<BIO, detail::Deleter<BIO, BIO_free_all>>;
-using CmsPtr = std::unique_ptr<CMS_ContentInfo, detail::Deleter<CMS_ContentInfo, CMS_ContentInfo_free>>;
-using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, detail::Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+using CmsPtr =
+    std::unique_ptr<CMS_ContentInfo, detail::Deleter<CMS_ContentInfo, CMS_ContentInfo_free>>;
+using EvpPkeyCtxPtr =
+    std::unique_ptr<EVP_PKEY_CTX, detail::Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
 using X509ExtensionPtr =
     std::unique_ptr<X509_EXTENSION, detail::Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
 

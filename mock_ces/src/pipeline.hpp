@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What the stages of the CES pipeline share (private to mock_ces): the codes
+// they answer with, the fault they throw, and the CA-side stages that more
+// than one operation runs (request decoding, the policy module).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ceslab/core/ca.hpp"
+#include "ceslab/core/cmc.hpp"
+#include "ceslab/core/csr.hpp"
+#include "ceslab/core/messages.hpp"
+#include "ceslab/mock/ces_service.hpp"
+#include "ceslab/mock/event_log.hpp"
+#include "ceslab/mock/faults.hpp"
+#include "ceslab/mock/world.hpp"
+
+namespace ceslab::mock::pipeline {
+
+// HRESULTs the pipeline answers with (values: winerror.h / certsrv; texts in
+// core/data/codes.yaml).
+inline constexpr std::uint32_t kEInvalidArg = 0x80070057;
+inline constexpr std::uint32_t kNteBadSignature = 0x80090006;
+inline constexpr std::uint32_t kCryptAsn1BadTag = 0x8009310B;
+inline constexpr std::uint32_t kNoCertType = 0x80094801;
+inline constexpr std::uint32_t kUnsupportedCertType = 0x80094800;
+inline constexpr std::uint32_t kSubjectEmailRequired = 0x80094812;
+inline constexpr std::uint32_t kSubjectDnsRequired = 0x8009480F;
+inline constexpr std::uint32_t kSubjectUpnRequired = 0x8009480D;
+inline constexpr std::uint32_t kKeyLength = 0x80094811;
+inline constexpr std::uint32_t kTemplateDenied = 0x80094012;
+inline constexpr std::uint32_t kEnrollDenied = 0x80094011;
+inline constexpr std::uint32_t kCertInvalidPolicy = 0x800B0113;
+inline constexpr std::uint32_t kAccessDenied = 0x80070005;
+inline constexpr std::uint32_t kBadImpersonationLevel = 0x80070542;
+inline constexpr std::uint32_t kRpcServerUnavailable = 0x800706BA;
+
+// The CA's disposition text for a policy-module denial (protocol.md 6).
+inline constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
+
+// A stage that cannot go on throws the fault Windows would send.
+struct FaultRaised {
+  WireFault fault;
+};
+
+// What the CA reads out of the request blob, whatever its wrapping.
+struct DecodedRequest {
+  core::CsrInfo csr;
+  core::Bytes csr_der;
+  core::NameValuePairs attributes;  // CMC name/value pairs
+};
+
+// Stage: request decoding. A robust server sniffs the DER rather than trust
+// ValueType (protocol.md 1.3, 5.6). Undecodable requests reach the CA, which
+// assigns an id and fails them ("Error Parsing Request", CA event 22).
+DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca);
+
+// Access check over an ACL: an explicit deny wins, otherwise any allow.
+bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>& who,
+               const std::string& right);
+
+// Stage: CA policy module (the Enterprise policy module's checks, in its
+// order). Builds what the certificate will say, or throws the denial.
+core::IssueOptions apply_policy(const core::RequestSecurityToken& rst, const DecodedRequest& req,
+                                const Account& account, const World& world,
+                                const std::string& request_id);
+
+// CA event 53 for a fault the policy module raised (nothing for others).
+void log_policy_denial(EventLog& events, const World& world, const Account& account,
+                       const WireFault& fault);
+
+}  // namespace ceslab::mock::pipeline

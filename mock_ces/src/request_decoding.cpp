@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ceslab/core/cms.hpp"
+#include "pipeline.hpp"
+
+namespace ceslab::mock::pipeline {
+
+DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca) {
+  DecodedRequest out;
+  try {
+    switch (core::sniff_request(blob)) {
+      case core::RequestFormat::pkcs10:
+        out.csr_der = blob;
+        break;
+      case core::RequestFormat::cms_pkcs10: {
+        core::SignedContent signed_content = core::cms_unwrap(blob);
+        if (!signed_content.signature_valid) {
+          throw FaultRaised{
+              enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+        }
+        out.csr_der = signed_content.content;
+        break;
+      }
+      case core::RequestFormat::cmc: {
+        core::CmcRequest cmc = core::parse_cmc_request(blob);
+        if (!cmc.envelope.signature_valid && !cmc.signed_by_request_key) {
+          throw FaultRaised{
+              enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+        }
+        out.csr_der = cmc.pkcs10;
+        out.attributes = cmc.name_value_pairs;
+        break;
+      }
+    }
+    out.csr = core::parse_csr(out.csr_der);
+  } catch (const core::CryptoError&) {
+    throw FaultRaised{
+        enrollment_fault(kCryptAsn1BadTag, "ASN1 bad tag value met.", true, ca.next_request_id())};
+  }
+  if (!out.csr.signature_valid) {
+    throw FaultRaised{
+        enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+  }
+  return out;
+}
+
+}  // namespace ceslab::mock::pipeline

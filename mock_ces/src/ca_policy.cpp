@@ -30,14 +30,6 @@ std::optional<std::string> requested_template(const RequestSecurityToken& rst,
   return std::nullopt;
 }
 
-// Templates without an ACL in the world behave like a new template: readable
-// and enrollable by Authenticated Users.
-const std::vector<AccessEntry>& template_acl(const TemplateSettings& t) {
-  static const std::vector<AccessEntry> kDefault = {
-      {"Authenticated Users", {"read", "enroll"}, {}}};
-  return t.acl.empty() ? kDefault : t.acl;
-}
-
 std::string directory_dn(const Account& account, const World& world) {
   std::string dn = "CN=" + account.name +
                    (account.kind == AccountKind::computer ? ",CN=Computers" : ",CN=Users");
@@ -50,6 +42,12 @@ std::string directory_dn(const Account& account, const World& world) {
 }
 
 }  // namespace
+
+const std::vector<AccessEntry>& template_acl(const TemplateSettings& t) {
+  static const std::vector<AccessEntry> kDefault = {
+      {"Authenticated Users", {"read", "enroll"}, {}}};
+  return t.acl.empty() ? kDefault : t.acl;
+}
 
 bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>& who,
                const std::string& right) {

@@ -13,6 +13,7 @@
 #include "ceslab/core/ca.hpp"
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/csr.hpp"
+#include "ceslab/core/http_types.hpp"
 #include "ceslab/core/messages.hpp"
 #include "ceslab/mock/ces_service.hpp"
 #include "ceslab/mock/event_log.hpp"
@@ -47,6 +48,19 @@ struct FaultRaised {
   WireFault fault;
 };
 
+// Stage: HTTP. A response when the request is refused before its body is
+// read (wrong method: 405; wrong media type: 415, as WCF answers).
+std::optional<core::HttpResponse> check_http(const core::HttpRequest& request);
+
+// Stage: SOAP parse and validation; throws the fault WCF gives.
+core::SoapMessage parse(const core::HttpRequest& request);
+
+// Stage: WS-Addressing a:To against this endpoint's address.
+void check_to(const core::SoapMessage& m, const std::string& endpoint_url);
+
+// Stage: authentication on a UsernamePassword endpoint (protocol.md 3.3).
+const Account& authenticate_username(const core::SoapMessage& m, const World& world);
+
 // What the CA reads out of the request blob, whatever its wrapping.
 struct DecodedRequest {
   core::CsrInfo csr;
@@ -62,6 +76,10 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca);
 // Access check over an ACL: an explicit deny wins, otherwise any allow.
 bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>& who,
                const std::string& right);
+
+// The template's ACL; a template without one in the world behaves like a
+// new template: Authenticated Users may read and enroll.
+const std::vector<AccessEntry>& template_acl(const TemplateSettings& t);
 
 // Stage: CA policy module (the Enterprise policy module's checks, in its
 // order). Builds what the certificate will say, or throws the denial.

@@ -18,5 +18,6 @@ enum ExitCode : int {
 void add_run_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_enroll_command(CLI::App& app, int& exit_code);
+void add_admin_command(CLI::App& app, int& exit_code);
 
 }  // namespace ceslab::app

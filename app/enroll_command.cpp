@@ -106,8 +106,11 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
         return;
       }
       case client::EnrollStatus::pending:
-        std::cout << "Pending: request " << result.request_id << " (" << result.disposition
-                  << ")\n";
+        // Keep the key: the certificate issued later is for it.
+        client::write_enrollment(result, a->out);
+        std::cout << "Pending: request " << result.request_id << " (" << result.disposition << ")\n"
+                  << "  key:  " << (std::filesystem::path(a->out) / "key.pem").string() << "\n"
+                  << "  poll: " << result.pending_reference << "\n";
         exit_code = kPending;
         return;
       case client::EnrollStatus::failed:

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   ceslab::app::add_run_command(app, exit_code);
   ceslab::app::add_serve_command(app, exit_code);
   ceslab::app::add_enroll_command(app, exit_code);
+  ceslab::app::add_admin_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

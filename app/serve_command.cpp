@@ -24,8 +24,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--ready-file", args->ready_file,
                   "Write endpoints and CA path as JSON here once serving");
-  cmd->add_option("--state-dir", args->state_dir,
-                  "Directory for the CA certificate (default: a temp dir)");
+  cmd->add_option(
+      "--state-dir", args->state_dir,
+      "Directory for the lab's state: CA key pair, request database, event log (default: a "
+      "temp dir, removed on exit); reused when it exists");
   cmd->callback([args, &exit_code] {
     // Block the stop signals before any thread starts so only sigwait sees them.
     sigset_t stop_signals;
@@ -46,6 +48,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                 << mock::to_string(e.auth) << ": " << e.url << "\n";
     }
     std::cout << "  CA certificate: " << server.ca_certificate_path().string() << "\n"
+              << "  State directory: " << server.state_dir().string() << "\n"
               << std::flush;
     if (!args->ready_file.empty()) server.write_ready_file(args->ready_file);
     int signal = 0;

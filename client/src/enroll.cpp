@@ -23,20 +23,26 @@ std::string host_name() {
   return buf;
 }
 
-core::SoapMessage build_issue(const EnrollRequest& request, const core::Bytes& blob) {
+// The WS-Addressing and WS-Security headers every RST carries.
+core::SoapMessage rst_message(const std::string& url,
+                              const std::optional<UsernameCredentials>& username) {
   core::SoapMessage m;
   m.addressing.action = std::string(uri::kActionRstWstep);
   m.addressing.message_id = new_message_id();
   m.addressing.reply_to = std::string(uri::kAnonymous);
-  m.addressing.to = request.url;
-  if (request.username) {
+  m.addressing.to = url;
+  if (username) {
     core::SecurityHeader sec;
     sec.created = std::chrono::system_clock::now();
     sec.expires = *sec.created + kTimestampLifetime;
-    sec.username_token =
-        core::UsernameToken{request.username->username, request.username->password};
+    sec.username_token = core::UsernameToken{username->username, username->password};
     m.security = std::move(sec);
   }
+  return m;
+}
+
+core::SoapMessage build_issue(const EnrollRequest& request, const core::Bytes& blob) {
+  core::SoapMessage m = rst_message(request.url, request.username);
   core::RequestSecurityToken rst;
   // Windows labels every request blob #PKCS7, even a bare PKCS#10 (MS-WSTEP 4.1.1.1).
   rst.token =
@@ -81,6 +87,50 @@ std::vector<std::string> failure_messages(const SoapCall& call) {
   return {core::format_message_line(kWsInvalidFormat), call.parse_error};
 }
 
+namespace {
+
+// What an RSTRC or fault in `result.call` says, into `result`.
+void read_reply(EnrollResult& result) {
+  const auto& reply = result.call.reply;
+  if (!reply) {
+    result.messages = failure_messages(result.call);
+    return;
+  }
+  if (const auto* fault = std::get_if<core::EnrollmentFault>(&reply->body)) {
+    result.fault = *fault;
+    if (fault->request_id) result.request_id = *fault->request_id;
+    result.messages = failure_messages(result.call);
+    return;
+  }
+  const auto* rstr = std::get_if<core::RequestSecurityTokenResponse>(&reply->body);
+  if (rstr == nullptr) {
+    result.messages = failure_messages(result.call);
+    return;
+  }
+  result.request_id = rstr->request_id.value_or("");
+  result.disposition = rstr->disposition_message.value_or("");
+  result.pending_reference = rstr->pending_reference.value_or("");
+  if (rstr->is_pending()) {
+    result.status = EnrollStatus::pending;
+    return;
+  }
+  if (!rstr->issued_certificate) {
+    result.messages = {"The response carries neither a certificate nor a pending reference."};
+    return;
+  }
+  result.certificate = core::parse_certificate_der(rstr->issued_certificate->data);
+  if (rstr->cmc_response) {
+    const core::CmcResponse cmc = core::parse_cmc_response(rstr->cmc_response->data);
+    for (const core::X509Ptr& c : cmc.certificates) {
+      if (X509_cmp(c.get(), result.certificate.get()) != 0)
+        result.chain.push_back(core::share(c.get()));
+    }
+  }
+  result.status = EnrollStatus::issued;
+}
+
+}  // namespace
+
 EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
   EnrollResult result;
   result.key = core::generate_key(request.key);
@@ -96,41 +146,19 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
           : pkcs10;
 
   result.call = call(request.url, build_issue(request, blob), tls);
-  const auto& reply = result.call.reply;
-  if (!reply) {
-    result.messages = failure_messages(result.call);
-    return result;
-  }
-  if (const auto* fault = std::get_if<core::EnrollmentFault>(&reply->body)) {
-    result.fault = *fault;
-    if (fault->request_id) result.request_id = *fault->request_id;
-    result.messages = failure_messages(result.call);
-    return result;
-  }
-  const auto* rstr = std::get_if<core::RequestSecurityTokenResponse>(&reply->body);
-  if (rstr == nullptr) {
-    result.messages = failure_messages(result.call);
-    return result;
-  }
-  result.request_id = rstr->request_id.value_or("");
-  result.disposition = rstr->disposition_message.value_or("");
-  if (rstr->is_pending()) {
-    result.status = EnrollStatus::pending;
-    return result;
-  }
-  if (!rstr->issued_certificate) {
-    result.messages = {"The response carries neither a certificate nor a pending reference."};
-    return result;
-  }
-  result.certificate = core::parse_certificate_der(rstr->issued_certificate->data);
-  if (rstr->cmc_response) {
-    const core::CmcResponse cmc = core::parse_cmc_response(rstr->cmc_response->data);
-    for (const core::X509Ptr& c : cmc.certificates) {
-      if (X509_cmp(c.get(), result.certificate.get()) != 0)
-        result.chain.push_back(core::share(c.get()));
-    }
-  }
-  result.status = EnrollStatus::issued;
+  read_reply(result);
+  return result;
+}
+
+EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls) {
+  core::SoapMessage m = rst_message(request.url, request.username);
+  core::RequestSecurityToken rst;
+  rst.request_type = std::string(uri::kRequestTypeQueryTokenStatus);
+  rst.request_id = request.request_id;
+  m.body = std::move(rst);
+  EnrollResult result;
+  result.call = call(request.url, m, tls);
+  read_reply(result);
   return result;
 }
 

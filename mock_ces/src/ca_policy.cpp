@@ -13,23 +13,6 @@ using core::RequestSecurityToken;
 
 namespace {
 
-// The template the request names: AdditionalContext first, then the CMC
-// name/value pairs, then the CSR's template extensions (protocol.md 1.3).
-std::optional<std::string> requested_template(const RequestSecurityToken& rst,
-                                              const DecodedRequest& req) {
-  for (const auto& item : rst.context) {
-    if (iequals(item.name, "CertificateTemplate") && item.value) return item.value;
-  }
-  for (const auto& [name, value] : req.attributes) {
-    if (iequals(name, "CertificateTemplate")) return value;
-  }
-  if (req.csr.template_ref) {
-    if (!req.csr.template_ref->oid.empty()) return req.csr.template_ref->oid;
-    if (!req.csr.template_ref->name.empty()) return req.csr.template_ref->name;
-  }
-  return std::nullopt;
-}
-
 std::string directory_dn(const Account& account, const World& world) {
   std::string dn = "CN=" + account.name +
                    (account.kind == AccountKind::computer ? ",CN=Computers" : ",CN=Users");
@@ -47,6 +30,21 @@ const std::vector<AccessEntry>& template_acl(const TemplateSettings& t) {
   static const std::vector<AccessEntry> kDefault = {
       {"Authenticated Users", {"read", "enroll"}, {}}};
   return t.acl.empty() ? kDefault : t.acl;
+}
+
+std::optional<std::string> requested_template(const RequestSecurityToken& rst,
+                                              const DecodedRequest& req) {
+  for (const auto& item : rst.context) {
+    if (iequals(item.name, "CertificateTemplate") && item.value) return item.value;
+  }
+  for (const auto& [name, value] : req.attributes) {
+    if (iequals(name, "CertificateTemplate")) return value;
+  }
+  if (req.csr.template_ref) {
+    if (!req.csr.template_ref->oid.empty()) return req.csr.template_ref->oid;
+    if (!req.csr.template_ref->name.empty()) return req.csr.template_ref->name;
+  }
+  return std::nullopt;
 }
 
 bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>& who,

@@ -60,9 +60,9 @@ void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& e
   }
 }
 
-HttpResponse issue_certificate(const SoapMessage& m, const RequestSecurityToken& rst,
-                               const Account& account, const World& world, LabCa& ca,
-                               EventLog& events) {
+core::RequestSecurityTokenResponse issue(const RequestSecurityToken& rst, const Account& account,
+                                         const World& world, LabCa& ca, EventLog& events,
+                                         const std::string& ces_uri) {
   if (!rst.token) {
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The BinarySecurityToken is missing.", false)};
   }
@@ -77,32 +77,14 @@ HttpResponse issue_certificate(const SoapMessage& m, const RequestSecurityToken&
     throw FaultRaised{enrollment_fault(kEnrollDenied, kDeniedByPolicy, true)};
   }
   const DecodedRequest req = decode_request(rst.token->data, ca);
-  const std::string request_id = ca.next_request_id();
-  core::IssueOptions options;
-  try {
-    options = apply_policy(rst, req, account, world, request_id);
-  } catch (const FaultRaised& raised) {
-    log_policy_denial(events, world, account, raised.fault);
-    throw;
-  }
-  const core::CertificateAuthority& authority = ca.authority();
-  core::X509Ptr cert = authority.issue(req.csr.public_key.get(), options);
+  return submit_request(rst, req, account, world, ca, events, ces_uri);
+}
 
-  core::RequestSecurityTokenResponse rstr;
-  rstr.disposition_message = "Issued";
-  rstr.cmc_response = core::BinaryToken{
-      std::string(uri::kValueTypePkcs7), std::string(uri::kEncodingBase64),
-      core::build_cmc_response(core::CmcStatus::success, "Issued", authority.certificate(),
-                               authority.key(), {authority.certificate(), cert.get()}, cert.get())};
-  rstr.issued_certificate =
-      core::BinaryToken{std::string(uri::kValueTypeX509v3), std::string(uri::kEncodingBase64),
-                        core::certificate_der(cert.get())};
-  rstr.request_id = request_id;
-
+HttpResponse rstrc_reply(const SoapMessage& m, core::RequestSecurityTokenResponse rstr) {
   SoapMessage reply;
   reply.addressing.action = std::string(uri::kActionRstrcWstep);
   reply.addressing.relates_to = m.addressing.message_id;
-  reply.body = rstr;
+  reply.body = std::move(rstr);
   return soap_response(200, reply);
 }
 
@@ -126,7 +108,11 @@ HttpResponse CesService::handle(const HttpRequest& request,
     const Account& account = authenticate_username(m, world_);
     if (rst->request_type && *rst->request_type == uri::kRequestTypeIssue) {
       ces_to_ca_hop(world_, account, endpoint);
-      return issue_certificate(m, *rst, account, world_, ca_, events_);
+      return rstrc_reply(m, issue(*rst, account, world_, ca_, events_, endpoint_url));
+    }
+    if (rst->request_type && *rst->request_type == uri::kRequestTypeQueryTokenStatus) {
+      ces_to_ca_hop(world_, account, endpoint);
+      return rstrc_reply(m, request_status(rst->request_id, world_, ca_, events_));
     }
     // MS-WSTEP 3.1.4.2: a missing or unknown RequestType is refused.
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The RequestType is invalid.", false)};

@@ -18,6 +18,7 @@
 #include "ceslab/mock/ces_service.hpp"
 #include "ceslab/mock/event_log.hpp"
 #include "ceslab/mock/faults.hpp"
+#include "ceslab/mock/lab_ca.hpp"
 #include "ceslab/mock/world.hpp"
 
 namespace ceslab::mock::pipeline {
@@ -39,6 +40,7 @@ inline constexpr std::uint32_t kCertInvalidPolicy = 0x800B0113;
 inline constexpr std::uint32_t kAccessDenied = 0x80070005;
 inline constexpr std::uint32_t kBadImpersonationLevel = 0x80070542;
 inline constexpr std::uint32_t kRpcServerUnavailable = 0x800706BA;
+inline constexpr std::uint32_t kPropertyEmpty = 0x80094004;
 
 // The CA's disposition text for a policy-module denial (protocol.md 6).
 inline constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
@@ -73,6 +75,11 @@ struct DecodedRequest {
 // assigns an id and fails them ("Error Parsing Request", CA event 22).
 DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca);
 
+// The template the request names: AdditionalContext first, then the CMC
+// name/value pairs, then the CSR's template extensions (protocol.md 1.3).
+std::optional<std::string> requested_template(const core::RequestSecurityToken& rst,
+                                              const DecodedRequest& req);
+
 // Access check over an ACL: an explicit deny wins, otherwise any allow.
 bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>& who,
                const std::string& right);
@@ -90,5 +97,20 @@ core::IssueOptions apply_policy(const core::RequestSecurityToken& rst, const Dec
 // CA event 53 for a fault the policy module raised (nothing for others).
 void log_policy_denial(EventLog& events, const World& world, const Account& account,
                        const WireFault& fault);
+
+// The CA takes a decoded request: enters it in its database (new id), runs
+// the policy module and issues, leaves it pending (manager approval) or
+// denies it (throws the fault, CA event 53). `ces_uri` is where a pending
+// request is to be polled.
+core::RequestSecurityTokenResponse submit_request(const core::RequestSecurityToken& rst,
+                                                  const DecodedRequest& req, const Account& account,
+                                                  const World& world, LabCa& ca, EventLog& events,
+                                                  const std::string& ces_uri);
+
+// QueryTokenStatus: the state of request `request_id` as the CA has it now;
+// a request an officer approved is issued first. Throws the fault for a
+// missing/invalid id, an unknown id, or a denied or failed request.
+core::RequestSecurityTokenResponse request_status(const std::optional<std::string>& request_id,
+                                                  const World& world, LabCa& ca, EventLog& events);
 
 }  // namespace ceslab::mock::pipeline

@@ -4,6 +4,10 @@
 
 namespace ceslab::mock::pipeline {
 
+// The CA's disposition for a request it cannot process (CA event 22's
+// "Additional information", protocol.md 6).
+constexpr const char* kErrorParsingRequest = "Error Parsing Request";
+
 DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca) {
   DecodedRequest out;
   try {
@@ -15,7 +19,8 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca) {
         core::SignedContent signed_content = core::cms_unwrap(blob);
         if (!signed_content.signature_valid) {
           throw FaultRaised{
-              enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+              enrollment_fault(kNteBadSignature, "Invalid Signature.", true,
+                               ca.enter_failed(kNteBadSignature, kErrorParsingRequest))};
         }
         out.csr_der = signed_content.content;
         break;
@@ -24,7 +29,8 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca) {
         core::CmcRequest cmc = core::parse_cmc_request(blob);
         if (!cmc.envelope.signature_valid && !cmc.signed_by_request_key) {
           throw FaultRaised{
-              enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+              enrollment_fault(kNteBadSignature, "Invalid Signature.", true,
+                               ca.enter_failed(kNteBadSignature, kErrorParsingRequest))};
         }
         out.csr_der = cmc.pkcs10;
         out.attributes = cmc.name_value_pairs;
@@ -33,12 +39,12 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca) {
     }
     out.csr = core::parse_csr(out.csr_der);
   } catch (const core::CryptoError&) {
-    throw FaultRaised{
-        enrollment_fault(kCryptAsn1BadTag, "ASN1 bad tag value met.", true, ca.next_request_id())};
+    throw FaultRaised{enrollment_fault(kCryptAsn1BadTag, "ASN1 bad tag value met.", true,
+                                       ca.enter_failed(kCryptAsn1BadTag, kErrorParsingRequest))};
   }
   if (!out.csr.signature_valid) {
-    throw FaultRaised{
-        enrollment_fault(kNteBadSignature, "Invalid Signature.", true, ca.next_request_id())};
+    throw FaultRaised{enrollment_fault(kNteBadSignature, "Invalid Signature.", true,
+                                       ca.enter_failed(kNteBadSignature, kErrorParsingRequest))};
   }
   return out;
 }

@@ -82,11 +82,9 @@ class MockServer::Impl {
         listen_(parse_listen(options_.listen)),
         owns_state_dir_(options_.state_dir.empty()),
         state_dir_(owns_state_dir_ ? make_temp_dir() : make_dir(options_.state_dir)),
-        ca_(make_ca(options_.world)),
+        ca_(LabCa::open(state_dir_, options_.world.ca)),
         events_(state_dir_ / "events.jsonl"),
         ces_(options_.world, ca_, events_) {
-    core::write_certificates_pem(ca_path(), {ca_.authority().certificate()});
-
     core::ServerOptions server;
     server.address = listen_.host;
     server.port = listen_.port;
@@ -110,12 +108,6 @@ class MockServer::Impl {
     }
   }
 
-  static LabCa make_ca(const World& world) {
-    core::CaOptions ca;
-    ca.subject = world.ca.subject;
-    return LabCa(core::CertificateAuthority::create(ca));
-  }
-
   core::HttpResponse route(const core::HttpRequest& req, const core::ConnectionInfo& conn) {
     const auto endpoint = match_endpoint(req.target, options_.world.ca.name, served());
     if (!endpoint || endpoint->service != Service::ces) return iis_not_found();
@@ -124,7 +116,7 @@ class MockServer::Impl {
 
   static std::vector<AuthMode> served() { return {AuthMode::username_password}; }
 
-  std::filesystem::path ca_path() const { return state_dir_ / "ca.pem"; }
+  std::filesystem::path ca_path() const { return ca_.certificate_path(); }
 
   MockOptions options_;
   ListenAddress listen_;
@@ -157,6 +149,9 @@ const World& MockServer::world() const {
 const EventLog& MockServer::events() const {
   return impl_->events_;
 }
+const std::filesystem::path& MockServer::state_dir() const {
+  return impl_->state_dir_;
+}
 
 std::string MockServer::endpoint_url(Service service, AuthMode auth) const {
   return base_url() + endpoint_path(service, auth, impl_->options_.world.ca.name);
@@ -175,6 +170,8 @@ void MockServer::write_ready_file(const std::filesystem::path& path) const {
   j["ca_certificate"] = ca_certificate_path().string();
   j["ca_name"] = world().ca.name;
   j["event_log"] = events().file() ? events().file()->string() : "";
+  j["state_dir"] = state_dir().string();
+  j["request_store"] = impl_->ca_.store().path();
   for (const EndpointUrl& e : endpoints()) {
     j[e.service == Service::ces ? "ces" : "cep"][std::string(to_string(e.auth))] = e.url;
   }

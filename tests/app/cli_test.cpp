@@ -108,7 +108,7 @@ class ServeProcess {
 TEST(Cli, HelpListsTheSubcommands) {
   const Output out = run(std::string(CESLAB_BINARY) + " --help");
   EXPECT_EQ(out.exit_code, 0);
-  for (const char* sub : {"run", "serve", "enroll"}) {
+  for (const char* sub : {"run", "serve", "enroll", "admin"}) {
     EXPECT_NE(out.text.find(sub), std::string::npos) << sub << " missing from:\n" << out.text;
   }
 }
@@ -150,6 +150,50 @@ TEST(Cli, ServeThenEnrollLikeAUser) {
             std::string::npos)
       << wrong.text;
 
+  EXPECT_EQ(serve.stop(), 0);
+}
+
+TEST(Cli, PendingRequestApprovedByTheAdminCommand) {
+  TempDir dir;
+  ServeProcess serve(dir.path());
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not write its ready file";
+  const nlohmann::json ready = serve.ready();
+  const std::string url = ready["ces"]["UsernamePassword"];
+  const std::string ca = ready["ca_certificate"];
+  const std::string state = ready["state_dir"];
+  const std::string bin = CESLAB_BINARY;
+
+  const Output enroll =
+      run("CESLAB_PASSWORD=alice-password " + bin + " enroll --url '" + url +
+          "' --template ManualApproval --username alice --key ecdsa-p256 --out '" +
+          (dir.path() / "alice").string() + "' --ca-file '" + ca + "'");
+  ASSERT_EQ(enroll.exit_code, 3) << enroll.text;
+  const auto at = enroll.text.find("Pending: request ");
+  ASSERT_NE(at, std::string::npos) << enroll.text;
+  const std::string id = std::to_string(std::stoll(enroll.text.substr(at + 17)));
+  EXPECT_TRUE(fs::exists(dir.path() / "alice" / "key.pem")) << "the pending request's key was lost";
+  EXPECT_NE(enroll.text.find("poll: " + url), std::string::npos) << enroll.text;
+
+  const Output listed = run(bin + " admin --state-dir '" + state + "' list --disposition pending");
+  EXPECT_EQ(listed.exit_code, 0) << listed.text;
+  EXPECT_NE(listed.text.find("LAB\\alice"), std::string::npos) << listed.text;
+  EXPECT_NE(listed.text.find("ManualApproval"), std::string::npos) << listed.text;
+  EXPECT_NE(listed.text.find("Taken Under Submission"), std::string::npos) << listed.text;
+
+  const Output approved = run(bin + " admin --state-dir '" + state + "' approve " + id);
+  EXPECT_EQ(approved.exit_code, 0) << approved.text;
+  const Output twice = run(bin + " admin --state-dir '" + state + "' approve " + id);
+  EXPECT_EQ(twice.exit_code, 1) << twice.text;
+  EXPECT_NE(twice.text.find("is approved, not pending"), std::string::npos) << twice.text;
+  const Output unknown = run(bin + " admin --state-dir '" + state + "' deny 9999");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.text.find("request 9999 does not exist"), std::string::npos) << unknown.text;
+  const Output nowhere =
+      run(bin + " admin --state-dir '" + (dir.path() / "typo").string() + "' list");
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_NE(nowhere.text.find("requests.db: no request database here"), std::string::npos)
+      << nowhere.text;
+  EXPECT_FALSE(fs::exists(dir.path() / "typo" / "requests.db"));
   EXPECT_EQ(serve.stop(), 0);
 }
 

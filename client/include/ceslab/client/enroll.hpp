@@ -44,12 +44,23 @@ struct EnrollResult {
   std::vector<core::X509Ptr> chain;  // CA certificates the CMC response carried
   std::string request_id;
   std::string disposition;
+  std::string pending_reference;  // the CES URI to poll, when pending
   std::optional<core::EnrollmentFault> fault;
   SoapCall call;                      // the raw exchange
   std::vector<std::string> messages;  // what went wrong, as certreq would print it
 };
 
 EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls);
+
+// QueryTokenStatus for a pending request (MS-WSTEP 3.1.4.1.3.3): sent to the
+// CES URI the pending reply named; the result is issued, still pending, or
+// failed as for enroll() (no key: the caller kept the one it generated).
+struct RetrieveRequest {
+  std::string url;
+  std::string request_id;
+  std::optional<UsernameCredentials> username;
+};
+EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls);
 
 // key.pem (0600), cert.pem and chain.pem (issuing chain) in `dir`.
 void write_enrollment(const EnrollResult& result, const std::filesystem::path& dir);

@@ -4,31 +4,16 @@
 // Windows CES answers it.
 #pragma once
 
-#include <atomic>
 #include <string>
 
-#include "ceslab/core/ca.hpp"
 #include "ceslab/core/http_types.hpp"
 #include "ceslab/core/https_server.hpp"
 #include "ceslab/mock/endpoints.hpp"
 #include "ceslab/mock/event_log.hpp"
+#include "ceslab/mock/lab_ca.hpp"
 #include "ceslab/mock/world.hpp"
 
 namespace ceslab::mock {
-
-// The embedded issuing CA: its key pair and the request ids it hands out.
-class LabCa {
- public:
-  LabCa(core::CertificateAuthority authority) : authority_(std::move(authority)) {}
-  const core::CertificateAuthority& authority() const { return authority_; }
-  // CA request ids are positive decimals, assigned when a request reaches the
-  // policy module (protocol.md 1.5).
-  std::string next_request_id() { return std::to_string(++last_request_id_); }
-
- private:
-  core::CertificateAuthority authority_;
-  std::atomic<long> last_request_id_{0};
-};
 
 class CesService {
  public:

@@ -20,7 +20,10 @@ struct MockOptions {
   std::string listen = "127.0.0.1:0";
   bool allow_non_loopback = false;
   World world = default_world();
-  // Where the CA certificate (ca.pem) is written; empty = a fresh directory
+  // Where the lab keeps its state: the CA key pair (ca.pem, ca-key.pem), the
+  // request database (requests.db) and the event log (events.jsonl). A
+  // directory that already holds them is reused as it is, so a restarted
+  // server is the same CA with the same requests. Empty = a fresh directory
   // under the system temp dir, removed again when the server is destroyed.
   std::filesystem::path state_dir;
 };
@@ -49,6 +52,7 @@ class MockServer {
   // What the Windows hosts of this lab logged; also appended to
   // <state dir>/events.jsonl.
   const EventLog& events() const;
+  const std::filesystem::path& state_dir() const;
 
   // JSON with the base URL, every endpoint URL by service and auth mode and
   // the CA certificate path; written atomically (rename) once serving.

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The CA's side of a request once it reached the CA: the request enters the
+// database with a new id, the policy module decides, and the CA issues,
+// leaves it pending for a certificate manager, or denies it. Also the status
+// inspection behind QueryTokenStatus (MS-WCCE 3.2.1.4.3.1.2), which issues a
+// request an officer has approved in the meantime.
+#include <charconv>
+
+#include "ceslab/core/codes.hpp"
+#include "ceslab/core/x509.hpp"
+#include "pipeline.hpp"
+
+namespace ceslab::mock::pipeline {
+
+namespace uri = core::uri;
+
+namespace {
+
+// The CA's disposition text for a request left for a certificate manager
+// (causes.md request_pending; MS-WSTEP fixes no string, real CAs send this).
+constexpr const char* kTakenUnderSubmission = "Taken Under Submission";
+
+std::string requester_name(const World& world, const Account& account) {
+  return world.netbios_domain + "\\" + account.name;
+}
+
+core::RequestSecurityTokenResponse issued_rstr(const LabCa& ca, const X509* cert,
+                                               std::int64_t request_id) {
+  const core::CertificateAuthority& authority = ca.authority();
+  core::RequestSecurityTokenResponse rstr;
+  rstr.disposition_message = "Issued";
+  rstr.cmc_response = core::BinaryToken{
+      std::string(uri::kValueTypePkcs7), std::string(uri::kEncodingBase64),
+      core::build_cmc_response(core::CmcStatus::success, "Issued", authority.certificate(),
+                               authority.key(), {authority.certificate(), const_cast<X509*>(cert)},
+                               cert)};
+  rstr.issued_certificate =
+      core::BinaryToken{std::string(uri::kValueTypeX509v3), std::string(uri::kEncodingBase64),
+                        core::certificate_der(cert)};
+  rstr.request_id = std::to_string(request_id);
+  return rstr;
+}
+
+// Pending (protocol.md 1.7, MS-WSTEP 3.1.4.1.3.2): no certificate, the CES
+// URI to poll in RequestedSecurityToken's Reference, the CA's id, and a CMC
+// response with status pending.
+core::RequestSecurityTokenResponse pending_rstr(const LabCa& ca, const StoredRequest& row) {
+  const core::CertificateAuthority& authority = ca.authority();
+  core::RequestSecurityTokenResponse rstr;
+  rstr.disposition_message = row.disposition_message;
+  rstr.cmc_response =
+      core::BinaryToken{std::string(uri::kValueTypePkcs7), std::string(uri::kEncodingBase64),
+                        core::build_cmc_response(core::CmcStatus::pending, row.disposition_message,
+                                                 authority.certificate(), authority.key(),
+                                                 {authority.certificate()}, nullptr)};
+  rstr.pending_reference = row.ces_uri;
+  rstr.request_id = std::to_string(row.id);
+  return rstr;
+}
+
+// A denial or failure recorded in the database, as the CES reports it: the
+// CA's code and disposition text, InvalidRequest true, the CA's id.
+WireFault stored_outcome_fault(const StoredRequest& row) {
+  return enrollment_fault(static_cast<std::uint32_t>(row.status_code), row.disposition_message,
+                          true, std::to_string(row.id));
+}
+
+// Runs the policy module over an entered request and records the outcome.
+// `officer_approved`: a certificate manager already approved it, so manager
+// approval no longer pends it.
+core::RequestSecurityTokenResponse decide(const core::RequestSecurityToken& rst,
+                                          const DecodedRequest& req, const Account& account,
+                                          const World& world, LabCa& ca, EventLog& events,
+                                          const StoredRequest& row, bool officer_approved) {
+  core::IssueOptions options;
+  try {
+    options = apply_policy(rst, req, account, world, std::to_string(row.id));
+  } catch (const FaultRaised& raised) {
+    const core::EnrollmentFault& f = raised.fault.fault;
+    ca.store().mark_denied(row.id, f.error_code.value_or(0), f.reason);
+    log_policy_denial(events, world, account, raised.fault);
+    throw;
+  }
+  const TemplateSettings* tmpl =
+      options.template_ref ? world.find_template(options.template_ref->name) : nullptr;
+  if (tmpl != nullptr && tmpl->manager_approval && !officer_approved) {
+    return pending_rstr(ca, row);
+  }
+  core::X509Ptr cert = ca.authority().issue(req.csr.public_key.get(), options);
+  ca.store().mark_issued(row.id, core::certificate_der(cert.get()));
+  return issued_rstr(ca, cert.get(), row.id);
+}
+
+}  // namespace
+
+core::RequestSecurityTokenResponse submit_request(const core::RequestSecurityToken& rst,
+                                                  const DecodedRequest& req, const Account& account,
+                                                  const World& world, LabCa& ca, EventLog& events,
+                                                  const std::string& ces_uri) {
+  StoredRequest row;
+  row.disposition = Disposition::pending;
+  row.disposition_message = kTakenUnderSubmission;
+  row.requester = requester_name(world, account);
+  row.request_der = req.csr_der;
+  row.ces_uri = ces_uri;
+  if (const auto name = requested_template(rst, req)) {
+    const TemplateSettings* t = world.find_template(*name);
+    row.template_name = t ? t->name : *name;
+    row.attributes = "CertificateTemplate:" + row.template_name + "\n";
+  }
+  row.id = ca.store().add(row);
+  return decide(rst, req, account, world, ca, events, row, false);
+}
+
+core::RequestSecurityTokenResponse request_status(const std::optional<std::string>& request_id,
+                                                  const World& world, LabCa& ca, EventLog& events) {
+  // MS-WSTEP 3.1.4.2.1.2: QueryTokenStatus without a usable RequestID MUST
+  // fault (causes.md malformed_request; Reason is FormatMessage's E_INVALIDARG).
+  std::int64_t id = 0;
+  const std::string text = request_id.value_or("");
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id <= 0) {
+    throw FaultRaised{enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false)};
+  }
+  // MS-WCCE 3.2.1.4.3.1.2 step 3: an id not in the Request table fails with
+  // CERTSRV_E_PROPERTY_EMPTY.
+  const std::optional<StoredRequest> row = ca.store().find(id);
+  if (!row) {
+    throw FaultRaised{
+        enrollment_fault(kPropertyEmpty, "The requested property value is empty.", false)};
+  }
+  switch (row->disposition) {
+    case Disposition::issued:
+      return issued_rstr(ca, core::parse_certificate_der(row->certificate_der).get(), row->id);
+    case Disposition::pending:
+      return pending_rstr(ca, *row);
+    case Disposition::denied:
+    case Disposition::failed:
+      throw FaultRaised{stored_outcome_fault(*row)};
+    case Disposition::approved:
+      break;
+  }
+  // Approved by an officer since the last poll: the CA re-runs the policy
+  // module for the stored request on the requester's behalf and issues.
+  const Account* account = world.find_account(row->requester);
+  if (account == nullptr) {
+    ca.store().mark_failed(row->id, static_cast<std::int32_t>(kAccessDenied),
+                           "The requester " + row->requester + " is not in the directory");
+    throw FaultRaised{stored_outcome_fault(*ca.store().find(id))};
+  }
+  DecodedRequest req;
+  req.csr_der = row->request_der;
+  req.csr = core::parse_csr(req.csr_der);
+  core::RequestSecurityToken rst;
+  rst.context.push_back({"CertificateTemplate", row->template_name});
+  return decide(rst, req, *account, world, ca, events, *row, true);
+}
+
+}  // namespace ceslab::mock::pipeline

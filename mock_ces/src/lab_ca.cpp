@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ceslab/mock/lab_ca.hpp"
+
+#include <stdexcept>
+
+#include "ceslab/core/keys.hpp"
+#include "ceslab/core/pem.hpp"
+#include "ceslab/core/x509.hpp"
+
+namespace ceslab::mock {
+namespace {
+
+core::CertificateAuthority load_or_create(const std::filesystem::path& cert_path,
+                                          const std::filesystem::path& key_path,
+                                          const CaSettings& settings) {
+  const bool have_cert = std::filesystem::exists(cert_path);
+  const bool have_key = std::filesystem::exists(key_path);
+  if (have_cert != have_key) {
+    throw std::runtime_error((have_cert ? key_path : cert_path).string() + ": missing, but " +
+                             (have_cert ? cert_path : key_path).string() +
+                             " exists; refusing to replace half of the lab CA (move both away "
+                             "to start a new CA)");
+  }
+  if (have_cert) {
+    std::vector<core::X509Ptr> certs = core::read_certificates_pem(cert_path);
+    if (certs.empty()) throw std::runtime_error(cert_path.string() + ": no certificate in it");
+    core::EvpPkeyPtr key = core::read_private_key_pem(key_path);
+    if (!core::certificate_matches_key(certs.front().get(), key.get())) {
+      throw std::runtime_error(key_path.string() + ": does not belong to the CA certificate in " +
+                               cert_path.string());
+    }
+    return core::CertificateAuthority(std::move(certs.front()), std::move(key));
+  }
+  core::CaOptions options;
+  options.subject = settings.subject;
+  options.key = core::KeySpec::parse(settings.key);
+  options.validity = std::chrono::hours(24 * 365) * settings.validity_years;
+  options.policy_oids = settings.policy_oids;
+  core::CertificateAuthority ca = core::CertificateAuthority::create(options);
+  // Key first: a crash between the two writes leaves a key without a
+  // certificate, which the next start refuses rather than half-reuses.
+  core::write_private_key_pem(key_path, ca.key());
+  core::write_certificates_pem(cert_path, {ca.certificate()});
+  return ca;
+}
+
+}  // namespace
+
+LabCa LabCa::open(const std::filesystem::path& state_dir, const CaSettings& settings) {
+  std::filesystem::create_directories(state_dir);
+  const auto cert_path = state_dir / kCertificateFile;
+  core::CertificateAuthority authority = load_or_create(cert_path, state_dir / kKeyFile, settings);
+  return LabCa(std::move(authority), RequestStore::open(state_dir / kStoreFile), cert_path);
+}
+
+std::string LabCa::enter_failed(std::uint32_t hresult, std::string disposition_message) {
+  StoredRequest row;
+  row.disposition = Disposition::failed;
+  row.status_code = static_cast<std::int32_t>(hresult);
+  row.disposition_message = std::move(disposition_message);
+  return std::to_string(store_.add(std::move(row)));
+}
+
+}  // namespace ceslab::mock

@@ -150,6 +150,36 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
   return result;
 }
 
+EnrollResult renew(const RenewRequest& request, const TlsSettings& tls) {
+  EnrollResult result;
+  result.key =
+      request.new_key ? core::generate_key(*request.new_key) : core::share(request.old_key.get());
+  core::CsrOptions csr;
+  csr.renewal_of = request.old_certificate.get();
+  if (!request.template_name.empty())
+    csr.template_ref = core::TemplateRef{request.template_name, "", 0, 0};
+  const core::Bytes pkcs10 = core::build_csr(result.key.get(), csr);
+  core::NameValuePairs pairs;
+  if (!request.template_name.empty())
+    pairs.push_back({"CertificateTemplate", request.template_name});
+  const core::Bytes blob =
+      request.pkcs7 ? core::cms_sign(pkcs10, core::kOidData, request.old_certificate.get(),
+                                     request.old_key.get())
+                    : core::build_cmc_request(pkcs10, request.old_certificate.get(),
+                                              request.old_key.get(), pairs);
+  core::SoapMessage m = rst_message(request.url, request.username);
+  core::RequestSecurityToken rst;
+  rst.token =
+      core::BinaryToken{std::string(uri::kValueTypePkcs7), std::string(uri::kEncodingBase64), blob};
+  if (!request.template_name.empty())
+    rst.context.push_back({"CertificateTemplate", request.template_name});
+  rst.context.push_back({"ccm", host_name()});
+  m.body = std::move(rst);
+  result.call = call(request.url, m, tls);
+  read_reply(result);
+  return result;
+}
+
 EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls) {
   core::SoapMessage m = rst_message(request.url, request.username);
   core::RequestSecurityToken rst;

@@ -24,17 +24,23 @@ std::string new_message_id() {
   return out;
 }
 
-SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls) {
+SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls,
+              const std::vector<core::HttpHeader>& headers) {
   core::ClientOptions options;
   options.ca_files = tls.ca_files;
   options.insecure = tls.insecure;
   options.connect_timeout = tls.connect_timeout;
   options.io_timeout = tls.io_timeout;
+  if (tls.client_certificate) {
+    options.client_certificate = core::share(tls.client_certificate.get());
+    options.client_key = core::share(tls.client_key.get());
+  }
   const core::HttpsClient client(std::move(options));
 
   core::HttpRequest request;
   request.method = "POST";
   request.headers.push_back({"Content-Type", "application/soap+xml; charset=utf-8"});
+  request.headers.insert(request.headers.end(), headers.begin(), headers.end());
   request.body = wsdl::write_message(message);
 
   SoapCall result;

@@ -149,16 +149,20 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
 // and the placeholders are data in mock_ces/data/events.yaml).
 void log_policy_denial(EventLog& events, const World& world, const Account& account,
                        const WireFault& fault) {
+  log_policy_denial(events, world, world.netbios_domain + "\\" + account.name, fault);
+}
+
+void log_policy_denial(EventLog& events, const World& world, const std::string& requester,
+                       const WireFault& fault) {
   const core::EnrollmentFault& f = fault.fault;
   if (!f.request_id || !f.error_code || f.invalid_request != true) return;
   const auto code = static_cast<std::uint32_t>(*f.error_code);
   const core::ErrorCode* known = core::CodeTable::builtin().find(code);
-  events.append(
-      EventCatalog::builtin().make("ca_request_denied", world.ca.host,
-                                   {{"request_id", *f.request_id},
-                                    {"message", known ? known->message : "Unknown error"},
-                                    {"code", core::format_code(code)},
-                                    {"requester", world.netbios_domain + "\\" + account.name}}));
+  events.append(EventCatalog::builtin().make("ca_request_denied", world.ca.host,
+                                             {{"request_id", *f.request_id},
+                                              {"message", known ? known->message : "Unknown error"},
+                                              {"code", core::format_code(code)},
+                                              {"requester", requester}}));
 }
 
 }  // namespace ceslab::mock::pipeline

@@ -65,6 +65,33 @@ WireFault stored_outcome_fault(const StoredRequest& row) {
                           true, std::to_string(row.id));
 }
 
+// A denial by the CA: recorded with its code, logged as event 53.
+void record_denial(LabCa& ca, const World& world, EventLog& events, const StoredRequest& row,
+                   const std::string& requester, const FaultRaised& raised) {
+  const core::EnrollmentFault& f = raised.fault.fault;
+  ca.store().mark_denied(row.id, f.error_code.value_or(0), f.reason);
+  log_policy_denial(events, world, requester, raised.fault);
+}
+
+core::RequestSecurityTokenResponse issue_now(const DecodedRequest& req,
+                                             const core::IssueOptions& options, LabCa& ca,
+                                             const StoredRequest& row) {
+  core::X509Ptr cert = ca.authority().issue(req.csr.public_key.get(), options);
+  ca.store().mark_issued(row.id, core::certificate_der(cert.get()));
+  return issued_rstr(ca, cert.get(), row.id);
+}
+
+// The template a renewal is for when the request names none: the one in
+// the old certificate's template extension.
+std::optional<std::string> old_certificate_template(const DecodedRequest& req) {
+  if (!req.is_renewal()) return std::nullopt;
+  const core::CertificateInfo info = core::describe(req.signer_certificate.get());
+  if (!info.template_ref) return std::nullopt;
+  if (!info.template_ref->name.empty()) return info.template_ref->name;
+  if (!info.template_ref->oid.empty()) return info.template_ref->oid;
+  return std::nullopt;
+}
+
 // Runs the policy module over an entered request and records the outcome.
 // `officer_approved`: a certificate manager already approved it, so manager
 // approval no longer pends it.
@@ -74,11 +101,10 @@ core::RequestSecurityTokenResponse decide(const core::RequestSecurityToken& rst,
                                           const StoredRequest& row, bool officer_approved) {
   core::IssueOptions options;
   try {
+    if (req.is_renewal()) check_renewal(req, ca, std::to_string(row.id));
     options = apply_policy(rst, req, account, world, std::to_string(row.id));
   } catch (const FaultRaised& raised) {
-    const core::EnrollmentFault& f = raised.fault.fault;
-    ca.store().mark_denied(row.id, f.error_code.value_or(0), f.reason);
-    log_policy_denial(events, world, account, raised.fault);
+    record_denial(ca, world, events, row, requester_name(world, account), raised);
     throw;
   }
   const TemplateSettings* tmpl =
@@ -86,9 +112,7 @@ core::RequestSecurityTokenResponse decide(const core::RequestSecurityToken& rst,
   if (tmpl != nullptr && tmpl->manager_approval && !officer_approved) {
     return pending_rstr(ca, row);
   }
-  core::X509Ptr cert = ca.authority().issue(req.csr.public_key.get(), options);
-  ca.store().mark_issued(row.id, core::certificate_der(cert.get()));
-  return issued_rstr(ca, cert.get(), row.id);
+  return issue_now(req, options, ca, row);
 }
 
 }  // namespace
@@ -103,13 +127,73 @@ core::RequestSecurityTokenResponse submit_request(const core::RequestSecurityTok
   row.requester = requester_name(world, account);
   row.request_der = req.csr_der;
   row.ces_uri = ces_uri;
-  if (const auto name = requested_template(rst, req)) {
+  core::RequestSecurityToken effective = rst;
+  std::optional<std::string> name = requested_template(rst, req);
+  if (!name && (name = old_certificate_template(req))) {
+    effective.context.push_back({"CertificateTemplate", *name});
+  }
+  if (name) {
     const TemplateSettings* t = world.find_template(*name);
     row.template_name = t ? t->name : *name;
     row.attributes = "CertificateTemplate:" + row.template_name + "\n";
   }
   row.id = ca.store().add(row);
-  return decide(rst, req, account, world, ca, events, row, false);
+  return decide(effective, req, account, world, ca, events, row, false);
+}
+
+core::RequestSecurityTokenResponse submit_key_based_renewal(const DecodedRequest& req,
+                                                            const X509* tls_client_certificate,
+                                                            const World& world, LabCa& ca,
+                                                            EventLog& events,
+                                                            const std::string& ces_uri) {
+  StoredRequest row;
+  row.disposition = Disposition::pending;
+  row.disposition_message = kTakenUnderSubmission;
+  row.requester = world.ces.app_pool_identity;  // CES submits on the subject's behalf
+  row.request_der = req.csr_der;
+  row.ces_uri = ces_uri;
+  const std::optional<std::string> name = old_certificate_template(req);
+  const TemplateSettings* tmpl = name ? world.find_template(*name) : nullptr;
+  if (tmpl != nullptr) {
+    row.template_name = tmpl->name;
+    row.attributes = "CertificateTemplate:" + tmpl->name + "\n";
+  }
+  row.id = ca.store().add(row);
+  const std::string id = std::to_string(row.id);
+  auto deny = [&](std::uint32_t hresult) {
+    return FaultRaised{enrollment_fault(hresult, kDeniedByPolicy, true, id)};
+  };
+  core::IssueOptions options;
+  try {
+    check_renewal(req, ca, id);
+    // The TLS client certificate is the certificate being renewed (model:
+    // any other is refused like a foreign renewal certificate).
+    if (X509_cmp(tls_client_certificate, req.signer_certificate.get()) != 0) {
+      throw deny(kBadRenewalCertAttribute);
+    }
+    // Without EDITF_ENABLERENEWONBEHALFOF the CA sees a renewal for a subject
+    // the requester (the CES account) is not: CERTSRV_E_BAD_RENEWAL_SUBJECT
+    // (causes.md kbr_ca_renew_on_behalf_of_disabled). A template without
+    // "Allow key based renewal" gets the same answer (model).
+    if (!world.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF")) throw deny(kBadRenewalSubject);
+    if (tmpl == nullptr || !world.is_published(*tmpl)) throw deny(kUnsupportedCertType);
+    if (!tmpl->key_based_renewal) throw deny(kBadRenewalSubject);
+  } catch (const FaultRaised& raised) {
+    record_denial(ca, world, events, row, row.requester, raised);
+    throw;
+  }
+  // Subject and SAN come from the certificate being renewed, not from the
+  // directory: the subject may have no account here at all.
+  const core::CertificateInfo old = core::describe(req.signer_certificate.get());
+  options.subject = old.subject;
+  options.san = old.san;
+  options.ekus = tmpl->ekus;
+  options.policy_oids = tmpl->issuance_policies;
+  options.validity = std::chrono::hours(24) * tmpl->validity_days;
+  options.template_ref =
+      core::TemplateRef{tmpl->name, tmpl->oid, static_cast<int>(tmpl->major_version),
+                        static_cast<int>(tmpl->minor_version)};
+  return issue_now(req, options, ca, row);
 }
 
 core::RequestSecurityTokenResponse request_status(const std::optional<std::string>& request_id,

@@ -60,9 +60,8 @@ void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& e
   }
 }
 
-core::RequestSecurityTokenResponse issue(const RequestSecurityToken& rst, const Account& account,
-                                         const World& world, LabCa& ca, EventLog& events,
-                                         const std::string& ces_uri) {
+// The BST checks CES makes before anything reaches the CA.
+const core::BinaryToken& request_token(const RequestSecurityToken& rst) {
   if (!rst.token) {
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The BinarySecurityToken is missing.", false)};
   }
@@ -70,14 +69,83 @@ core::RequestSecurityTokenResponse issue(const RequestSecurityToken& rst, const 
   if (!rst.token->encoding_type || *rst.token->encoding_type != uri::kEncodingBase64) {
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The EncodingType is invalid.", false)};
   }
-  // The CA's access check runs before the request is entered in its
-  // database, so a requester without "Request Certificates" gets no request
-  // id (causes.md user_lacks_ca_request_right, model).
-  if (!has_right(world.ca.acl, world.memberships(account), "request")) {
+  return *rst.token;
+}
+
+// The CA's access check runs before the request is entered in its
+// database, so a requester without "Request Certificates" gets no request
+// id (causes.md user_lacks_ca_request_right, model).
+void check_request_right(const World& world, const std::set<std::string>& who) {
+  if (!has_right(world.ca.acl, who, "request")) {
     throw FaultRaised{enrollment_fault(kEnrollDenied, kDeniedByPolicy, true)};
   }
-  const DecodedRequest req = decode_request(rst.token->data, ca);
+}
+
+// A new request sent to a renewal-only instance (causes.md
+// ces_renewal_only_new_request: CES event 6; the fault is the model's).
+[[noreturn]] void refuse_new_request(const World& world, const std::string& who, EventLog& events) {
+  events.append(EventCatalog::builtin().make("ces_renewal_only_new_request", world.ces.host,
+                                             {{"account", who}}));
+  throw FaultRaised{
+      enrollment_fault(kEInvalidArg, "This CES instance only accepts renewal requests.", false)};
+}
+
+core::RequestSecurityTokenResponse issue(const RequestSecurityToken& rst, const Account& account,
+                                         const CesEndpoint& settings, const World& world, LabCa& ca,
+                                         EventLog& events, const std::string& ces_uri) {
+  const core::BinaryToken& token = request_token(rst);
+  check_request_right(world, world.memberships(account));
+  const DecodedRequest req = decode_request(token.data, ca);
+  if (settings.renewal_only && !req.is_renewal()) {
+    refuse_new_request(world, world.netbios_domain + "\\" + account.name, events);
+  }
   return submit_request(rst, req, account, world, ca, events, ces_uri);
+}
+
+// Key-based renewal on a Certificate + RenewalOnly + AllowKeyBasedRenewal
+// instance (protocol.md 1.4). CES acts with its own identity: it reads the
+// CA's version and flags first (CES events 8 and 9, causes.md
+// kbr_app_pool_cannot_read_ca / kbr_ca_renew_on_behalf_of_disabled), then
+// submits the renewal on the subject's behalf.
+core::RequestSecurityTokenResponse key_based_renewal(const RequestSecurityToken& rst,
+                                                     const TransportIdentity& who,
+                                                     const World& world, LabCa& ca,
+                                                     EventLog& events, const std::string& ces_uri) {
+  const core::BinaryToken& token = request_token(rst);
+  const std::set<std::string> app_pool = app_pool_principals(world);
+  if (!has_right(world.ca.acl, app_pool, "read")) {
+    events.append(EventCatalog::builtin().make("ces_cannot_read_ca_config", world.ces.host,
+                                               {{"ca_name", world.ca.name},
+                                                {"message", "Access is denied."},
+                                                {"code", core::format_code(kAccessDenied)}}));
+    throw FaultRaised{enrollment_fault(kAccessDenied, "Access is denied.", false)};
+  }
+  if (!world.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF")) {
+    events.append(EventCatalog::builtin().make("ces_ca_renew_on_behalf_of_disabled", world.ces.host,
+                                               {{"ca_name", world.ca.name}}));
+  }
+  check_request_right(world, app_pool);
+  const DecodedRequest req = decode_request(token.data, ca);
+  if (!req.is_renewal()) {
+    refuse_new_request(world, core::describe(who.client_certificate.get()).subject, events);
+  }
+  return submit_key_based_renewal(req, who.client_certificate.get(), world, ca, events, ces_uri);
+}
+
+// KET (protocol.md 1.6): the CA's exchange certificate, for key archival.
+HttpResponse key_exchange_reply(const SoapMessage& m, const RequestSecurityToken& rst, LabCa& ca) {
+  if (!rst.request_ket) {
+    throw FaultRaised{enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false)};
+  }
+  core::RequestSecurityTokenResponse rstr;
+  rstr.key_exchange_token =
+      core::BinaryToken{std::string(uri::kValueTypeX509v3), std::string(uri::kEncodingBase64),
+                        core::certificate_der(ca.exchange_certificate())};
+  SoapMessage reply;
+  reply.addressing.action = std::string(uri::kActionRstrKetFinal);
+  reply.addressing.relates_to = m.addressing.message_id;
+  reply.body = std::move(rstr);
+  return soap_response(200, reply);
 }
 
 HttpResponse rstrc_reply(const SoapMessage& m, core::RequestSecurityTokenResponse rstr) {
@@ -88,31 +156,69 @@ HttpResponse rstrc_reply(const SoapMessage& m, core::RequestSecurityTokenRespons
   return soap_response(200, reply);
 }
 
+// This endpoint's settings in the world (served endpoints always have one).
+CesEndpoint endpoint_settings(const World& world, AuthMode auth) {
+  for (const CesEndpoint& e : world.ces.endpoints) {
+    if (e.auth == auth) return e;
+  }
+  return CesEndpoint{auth, false, false};
+}
+
+// Key-based renewal needs Certificate authentication and renewal-only mode;
+// otherwise the CES instance does not start and WCF answers every call
+// with its generic fault (causes.md kbr_incompatible_config; CES event 10
+// is logged once, when the server starts).
+bool fails_to_start(const CesEndpoint& e) {
+  return e.key_based_renewal && (e.auth != AuthMode::certificate || !e.renewal_only);
+}
+
 }  // namespace
 
-HttpResponse CesService::handle(const HttpRequest& request,
-                                const core::ConnectionInfo& /*connection*/,
+bool CesService::instance_fails_to_start(const CesEndpoint& endpoint) {
+  return fails_to_start(endpoint);
+}
+
+HttpResponse CesService::handle(const HttpRequest& request, const core::ConnectionInfo& connection,
                                 const Endpoint& endpoint, const std::string& endpoint_url) {
-  if (auto early = check_http(request)) return *early;
+  const CesEndpoint settings = endpoint_settings(world_, endpoint.auth);
   std::optional<std::string> relates_to;
   try {
+    TransportIdentity who;
+    try {
+      who = authenticate_transport(request, connection, endpoint, settings, world_, options_);
+    } catch (const TransportRefusal& refused) {
+      return refused.response;
+    }
+    if (auto early = check_http(request)) return *early;
     const SoapMessage m = parse(request);
     relates_to = m.addressing.message_id;
+    if (fails_to_start(settings)) throw FaultRaised{internal_service_fault()};
     check_to(m, endpoint_url);
     const auto* rst = std::get_if<RequestSecurityToken>(&m.body);
     if (rst == nullptr) throw FaultRaised{action_not_supported_fault(m.addressing.action)};
-    if (endpoint.auth != AuthMode::username_password) {
-      // Kerberos and certificate authentication arrive with their own stages.
-      throw FaultRaised{internal_service_fault()};
+    if (endpoint.auth == AuthMode::username_password) {
+      who.account = &authenticate_username(m, world_, &events_);
     }
-    const Account& account = authenticate_username(m, world_);
-    if (rst->request_type && *rst->request_type == uri::kRequestTypeIssue) {
+    const std::string type = rst->request_type.value_or("");
+    if (type == uri::kRequestTypeIssue && settings.key_based_renewal) {
+      return rstrc_reply(m, key_based_renewal(*rst, who, world_, ca_, events_, endpoint_url));
+    }
+    if (who.account == nullptr) {
+      // An unmapped certificate on a key-based-renewal instance may only renew.
+      refuse_new_request(world_, core::describe(who.client_certificate.get()).subject, events_);
+    }
+    const Account& account = *who.account;
+    if (type == uri::kRequestTypeIssue) {
       ces_to_ca_hop(world_, account, endpoint);
-      return rstrc_reply(m, issue(*rst, account, world_, ca_, events_, endpoint_url));
+      return rstrc_reply(m, issue(*rst, account, settings, world_, ca_, events_, endpoint_url));
     }
-    if (rst->request_type && *rst->request_type == uri::kRequestTypeQueryTokenStatus) {
+    if (type == uri::kRequestTypeQueryTokenStatus) {
       ces_to_ca_hop(world_, account, endpoint);
       return rstrc_reply(m, request_status(rst->request_id, world_, ca_, events_));
+    }
+    if (type == uri::kRequestTypeKet) {
+      ces_to_ca_hop(world_, account, endpoint);
+      return key_exchange_reply(m, *rst, ca_);
     }
     // MS-WSTEP 3.1.4.2: a missing or unknown RequestType is refused.
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The RequestType is invalid.", false)};

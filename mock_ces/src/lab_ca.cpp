@@ -50,7 +50,21 @@ LabCa LabCa::open(const std::filesystem::path& state_dir, const CaSettings& sett
   std::filesystem::create_directories(state_dir);
   const auto cert_path = state_dir / kCertificateFile;
   core::CertificateAuthority authority = load_or_create(cert_path, state_dir / kKeyFile, settings);
-  return LabCa(std::move(authority), RequestStore::open(state_dir / kStoreFile), cert_path);
+  return LabCa(std::move(authority), RequestStore::open(state_dir / kStoreFile), cert_path,
+               settings.name);
+}
+
+const X509* LabCa::exchange_certificate() {
+  std::lock_guard lock(exchange_->mutex);
+  if (!exchange_->certificate) {
+    core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("rsa2048"));
+    core::IssueOptions options;
+    options.subject = "CN=" + ca_name_ + "-Xchg";
+    options.ekus = {"1.3.6.1.4.1.311.21.5"};  // szOID_KP_CA_EXCHANGE
+    options.validity = std::chrono::hours(24 * 7);
+    exchange_->certificate = authority_.issue(key.get(), options);
+  }
+  return exchange_->certificate.get();
 }
 
 std::string LabCa::enter_failed(std::uint32_t hresult, std::string disposition_message) {

@@ -41,6 +41,9 @@ inline constexpr std::uint32_t kAccessDenied = 0x80070005;
 inline constexpr std::uint32_t kBadImpersonationLevel = 0x80070542;
 inline constexpr std::uint32_t kRpcServerUnavailable = 0x800706BA;
 inline constexpr std::uint32_t kPropertyEmpty = 0x80094004;
+inline constexpr std::uint32_t kBadRenewalCertAttribute = 0x8009400E;
+inline constexpr std::uint32_t kBadRenewalSubject = 0x80094806;
+inline constexpr std::uint32_t kCertExpired = 0x800B0101;
 
 // The CA's disposition text for a policy-module denial (protocol.md 6).
 inline constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
@@ -49,6 +52,24 @@ inline constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
 struct FaultRaised {
   WireFault fault;
 };
+
+// Who IIS authenticated at the transport level.
+struct TransportIdentity {
+  const Account* account = nullptr;  // null: UsernamePassword (decided later) or an unmapped
+                                     // certificate on a key-based-renewal endpoint
+  core::X509Ptr client_certificate;  // Certificate endpoint
+};
+
+// IIS refused the request before WCF: send `response` (401/403 HTML) as is.
+struct TransportRefusal {
+  core::HttpResponse response;
+};
+
+// Stage: transport authentication for `endpoint` (throws TransportRefusal).
+TransportIdentity authenticate_transport(const core::HttpRequest& request,
+                                         const core::ConnectionInfo& connection,
+                                         const Endpoint& endpoint, const CesEndpoint& settings,
+                                         const World& world, const CesServiceOptions& options);
 
 // Stage: HTTP. A response when the request is refused before its body is
 // read (wrong method: 405; wrong media type: 415, as WCF answers).
@@ -61,13 +82,20 @@ core::SoapMessage parse(const core::HttpRequest& request);
 void check_to(const core::SoapMessage& m, const std::string& endpoint_url);
 
 // Stage: authentication on a UsernamePassword endpoint (protocol.md 3.3).
-const Account& authenticate_username(const core::SoapMessage& m, const World& world);
+// With `events`, a failed logon is audited there (Security 4625).
+const Account& authenticate_username(const core::SoapMessage& m, const World& world,
+                                     EventLog* events = nullptr);
 
 // What the CA reads out of the request blob, whatever its wrapping.
 struct DecodedRequest {
   core::CsrInfo csr;
   core::Bytes csr_der;
   core::NameValuePairs attributes;  // CMC name/value pairs
+  // The certificate whose key signed the CMS/CMC wrapper, when one was
+  // carried: a renewal (protocol.md 1.4). Null for a new request.
+  core::X509Ptr signer_certificate;
+
+  bool is_renewal() const { return signer_certificate != nullptr; }
 };
 
 // Stage: request decoding. A robust server sniffs the DER rather than trust
@@ -97,6 +125,30 @@ core::IssueOptions apply_policy(const core::RequestSecurityToken& rst, const Dec
 // CA event 53 for a fault the policy module raised (nothing for others).
 void log_policy_denial(EventLog& events, const World& world, const Account& account,
                        const WireFault& fault);
+// The same for a requester that is not a directory account ("LAB\svc-ces").
+void log_policy_denial(EventLog& events, const World& world, const std::string& requester,
+                       const WireFault& fault);
+
+// The checks the CA makes on a renewal before its policy module runs: the
+// signing certificate was issued by this CA and is still valid, and the
+// request's szOID_RENEWAL_CERTIFICATE names it. Throws the denial
+// (causes.md renewal_cert_invalid).
+void check_renewal(const DecodedRequest& req, const LabCa& ca, const std::string& request_id);
+
+// Key-based renewal (protocol.md 1.4): the CES app pool submits the request
+// on behalf of the old certificate's subject; the CA needs
+// EDITF_ENABLERENEWONBEHALFOF and a template that allows key-based renewal,
+// and copies subject and SAN from the old certificate.
+core::RequestSecurityTokenResponse submit_key_based_renewal(const DecodedRequest& req,
+                                                            const X509* tls_client_certificate,
+                                                            const World& world, LabCa& ca,
+                                                            EventLog& events,
+                                                            const std::string& ces_uri);
+
+// The principals the CES application pool identity acts as (for the CA's
+// ACL): itself, its groups if the world knows it as an account, and the
+// implicit Everyone / Authenticated Users.
+std::set<std::string> app_pool_principals(const World& world);
 
 // The CA takes a decoded request: enters it in its database (new id), runs
 // the policy module and issues, leaves it pending (manager approval) or

@@ -23,6 +23,8 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca) {
                                ca.enter_failed(kNteBadSignature, kErrorParsingRequest))};
         }
         out.csr_der = signed_content.content;
+        if (signed_content.signer)
+          out.signer_certificate = core::share(signed_content.signer.get());
         break;
       }
       case core::RequestFormat::cmc: {
@@ -33,6 +35,8 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca) {
                                ca.enter_failed(kNteBadSignature, kErrorParsingRequest))};
         }
         out.csr_der = cmc.pkcs10;
+        if (cmc.envelope.signature_valid && cmc.envelope.signer)
+          out.signer_certificate = core::share(cmc.envelope.signer.get());
         out.attributes = cmc.name_value_pairs;
         break;
       }

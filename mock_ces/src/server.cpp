@@ -3,7 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 
@@ -11,7 +13,9 @@
 #include "ceslab/core/https_server.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/pem.hpp"
+#include "ceslab/core/text.hpp"
 #include "ceslab/mock/ces_service.hpp"
+#include "ceslab/mock/iis_pages.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -35,26 +39,6 @@ ListenAddress parse_listen(const std::string& text) {
     throw std::invalid_argument("--listen '" + text + "': port '" + port_text + "' is not 0-65535");
   }
   return {host, static_cast<std::uint16_t>(std::stoul(port_text))};
-}
-
-// IIS answers an unknown path with its own HTML 404 page; a Windows client
-// reports that as WS_E_INVALID_FORMAT (protocol.md 6).
-core::HttpResponse iis_not_found() {
-  core::HttpResponse r;
-  r.status = 404;
-  r.reason = "Not Found";
-  r.headers.push_back({"Content-Type", "text/html"});
-  r.headers.push_back({"Server", "Microsoft-IIS/10.0"});
-  r.body =
-      "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
-      "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n"
-      "<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<head>\r\n"
-      "<title>404 - File or directory not found.</title>\r\n</head>\r\n<body>\r\n"
-      "<div id=\"header\"><h1>Server Error</h1></div>\r\n<div id=\"content\">\r\n"
-      "<h2>404 - File or directory not found.</h2>\r\n"
-      "<h3>The resource you are looking for might have been removed, had its name changed, or is "
-      "temporarily unavailable.</h3>\r\n</div>\r\n</body>\r\n</html>\r\n";
-  return r;
 }
 
 std::filesystem::path make_dir(const std::filesystem::path& dir) {
@@ -84,7 +68,9 @@ class MockServer::Impl {
         state_dir_(owns_state_dir_ ? make_temp_dir() : make_dir(options_.state_dir)),
         ca_(LabCa::open(state_dir_, options_.world.ca)),
         events_(state_dir_ / "events.jsonl"),
-        ces_(options_.world, ca_, events_) {
+        ces_(options_.world, ca_, events_, CesServiceOptions{options_.accept_test_kerberos_header}),
+        replays_(load_replays(options_.world)) {
+    log_instances_that_fail_to_start();
     core::ServerOptions server;
     server.address = listen_.host;
     server.port = listen_.port;
@@ -94,6 +80,12 @@ class MockServer::Impl {
         ca_.authority().issue_tls_server(tls_key.get(), {"localhost"}, {"127.0.0.1", "::1"});
     server.identity.key = std::move(tls_key);
     server.identity.chain.push_back(core::share(ca_.authority().certificate()));
+    if (serves(AuthMode::certificate)) {
+      // IIS "accept/require client certificates" on the Certificate
+      // instance; the refusal (403) is the endpoint's own decision.
+      server.client_certs = core::ClientCertMode::request;
+      server.client_ca.push_back(core::share(ca_.authority().certificate()));
+    }
     https_ = std::make_unique<core::HttpsServer>(
         std::move(server), [this](const core::HttpRequest& req, const core::ConnectionInfo& conn) {
           return route(req, conn);
@@ -109,12 +101,71 @@ class MockServer::Impl {
   }
 
   core::HttpResponse route(const core::HttpRequest& req, const core::ConnectionInfo& conn) {
+    if (const core::HttpResponse* recorded = replay_for(req.target)) return *recorded;
     const auto endpoint = match_endpoint(req.target, options_.world.ca.name, served());
     if (!endpoint || endpoint->service != Service::ces) return iis_not_found();
     return ces_.handle(req, conn, *endpoint, https_->base_url() + endpoint->path);
   }
 
-  static std::vector<AuthMode> served() { return {AuthMode::username_password}; }
+  // The CES instances the world installs, by auth mode.
+  std::vector<AuthMode> served() const {
+    std::vector<AuthMode> out;
+    for (const CesEndpoint& e : options_.world.ces.endpoints) out.push_back(e.auth);
+    return out;
+  }
+  bool serves(AuthMode auth) const {
+    const auto modes = served();
+    return std::find(modes.begin(), modes.end(), auth) != modes.end();
+  }
+
+  // CES event 10 for each instance whose configuration keeps it from
+  // starting (causes.md kbr_incompatible_config); it then answers every
+  // call with WCF's generic fault.
+  void log_instances_that_fail_to_start() {
+    for (const CesEndpoint& e : options_.world.ces.endpoints) {
+      if (!CesService::instance_fails_to_start(e)) continue;
+      events_.append(EventCatalog::builtin().make(
+          "ces_kbr_incompatible_config", options_.world.ces.host,
+          {{"uri", "https://" + options_.world.ces.host +
+                       endpoint_path(Service::ces, e.auth, options_.world.ca.name)},
+           {"auth", std::string(to_string(e.auth))}}));
+    }
+  }
+
+  // Recorded responses (world `replay:`), read and checked once at start so
+  // a bad capture is reported by file name before anything is served.
+  struct LoadedReplay {
+    std::string path;
+    core::HttpResponse response;
+  };
+  static std::vector<LoadedReplay> load_replays(const World& world) {
+    std::vector<LoadedReplay> out;
+    for (const Replay& r : world.replays) {
+      std::ifstream in(r.response, std::ios::binary);
+      if (!in) throw std::runtime_error("replay " + r.response.string() + ": cannot be read");
+      const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      try {
+        out.push_back({r.path, core::parse_http_response(raw)});
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error("replay " + r.response.string() + ": " + e.what());
+      }
+    }
+    return out;
+  }
+  const core::HttpResponse* replay_for(const std::string& target) const {
+    const std::string path = target.substr(0, target.find('?'));
+    for (const LoadedReplay& r : replays_) {
+      if (r.path == "*" || core::iequals(r.path, path) ||
+          core::iequals(r.path, percent_decode_spaces(path))) {
+        return &r.response;
+      }
+    }
+    return nullptr;
+  }
+  static std::string percent_decode_spaces(std::string path) {
+    for (std::size_t at; (at = path.find("%20")) != std::string::npos;) path.replace(at, 3, " ");
+    return path;
+  }
 
   std::filesystem::path ca_path() const { return ca_.certificate_path(); }
 
@@ -125,6 +176,7 @@ class MockServer::Impl {
   LabCa ca_;
   EventLog events_;
   CesService ces_;
+  std::vector<LoadedReplay> replays_;
   std::unique_ptr<core::HttpsServer> https_;
 };
 
@@ -159,7 +211,7 @@ std::string MockServer::endpoint_url(Service service, AuthMode auth) const {
 
 std::vector<EndpointUrl> MockServer::endpoints() const {
   std::vector<EndpointUrl> out;
-  for (AuthMode auth : Impl::served())
+  for (AuthMode auth : impl_->served())
     out.push_back({Service::ces, auth, endpoint_url(Service::ces, auth)});
   return out;
 }

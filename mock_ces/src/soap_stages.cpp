@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <chrono>
+#include <map>
 
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/url.hpp"
@@ -74,8 +75,11 @@ void check_to(const SoapMessage& m, const std::string& endpoint_url) {
   throw FaultRaised{address_filter_fault(*m.addressing.to)};
 }
 
-// Stage: authentication, UsernamePassword endpoint (protocol.md 3.3).
-const Account& authenticate_username(const SoapMessage& m, const World& world) {
+// Stage: authentication, UsernamePassword endpoint (protocol.md 3.3). WCF
+// logs the user on with LogonUser; a failed logon is audited on the CES host
+// as Security 4625 with the NTSTATUS of the reason (causes.md
+// username_password_rejected).
+const Account& authenticate_username(const SoapMessage& m, const World& world, EventLog* events) {
   if (!m.security || !m.security->username_token) throw FaultRaised{invalid_security_fault()};
   const auto now = std::chrono::system_clock::now();
   if (m.security->created &&
@@ -87,11 +91,26 @@ const Account& authenticate_username(const SoapMessage& m, const World& world) {
   }
   const core::UsernameToken& token = *m.security->username_token;
   const Account* account = world.find_account(token.username);
-  if (account == nullptr || account->password != token.password ||
-      token.password_type != uri::kPasswordText) {
-    throw FaultRaised{invalid_security_fault()};
+  const bool password_ok = account != nullptr && account->password == token.password &&
+                           token.password_type == uri::kPasswordText;
+  if (password_ok && !account->disabled) return *account;
+  if (events != nullptr) {
+    // NTSTATUS pairs of 4625 (learn.microsoft.com event-4625): no such user,
+    // wrong password, account disabled.
+    std::map<std::string, std::string> fields{{"account", account ? account->name : token.username},
+                                              {"domain", world.netbios_domain}};
+    if (account == nullptr) {
+      fields["sub_status"] = "0xC0000064";
+    } else if (!password_ok) {
+      fields["sub_status"] = "0xC000006A";
+    } else {
+      fields["failure_reason"] = "Account currently disabled.";
+      fields["status"] = "0xC000006E";
+      fields["sub_status"] = "0xC0000072";
+    }
+    events->append(EventCatalog::builtin().make("logon_failed", world.ces.host, fields));
   }
-  return *account;
+  throw FaultRaised{invalid_security_fault()};
 }
 
 }  // namespace ceslab::mock::pipeline

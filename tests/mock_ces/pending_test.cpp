@@ -5,41 +5,19 @@
 // another connection), and survives a restart of the server.
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "ceslab/client/enroll.hpp"
 #include "ceslab/core/pem.hpp"
 #include "ceslab/mock/lab_ca.hpp"
 #include "ceslab/mock/request_store.hpp"
 #include "ceslab/mock/server.hpp"
+#include "lab_fixture.hpp"
 
 namespace ceslab::mock {
 namespace {
 
-const client::UsernameCredentials kAlice{"alice", "alice-password"};
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("ceslab-pending-" + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-client::TlsSettings tls_for(const MockServer& server) {
-  client::TlsSettings tls;
-  tls.ca_files = {server.ca_certificate_path().string()};
-  return tls;
-}
+using testing::kAlice;
+using testing::TempDir;
+using testing::tls_for;
 
 client::EnrollResult enroll(const MockServer& server, const std::string& template_name) {
   client::EnrollRequest request;

@@ -52,6 +52,22 @@ struct EnrollResult {
 
 EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls);
 
+// Renewal (protocol.md 1.4): RequestType Issue with a new PKCS#10 that
+// carries szOID_RENEWAL_CERTIFICATE (the old certificate), signed with the
+// old certificate's key — as CMC (CertEnroll's form) or as PKCS#7 over the
+// PKCS#10 (MS-WSTEP 4.1.5.1). On a key-based-renewal endpoint pass the old
+// certificate and key as the TLS client certificate too.
+struct RenewRequest {
+  std::string url;
+  core::X509Ptr old_certificate;
+  core::EvpPkeyPtr old_key;
+  std::optional<core::KeySpec> new_key;  // nullopt: keep the old key
+  bool pkcs7 = false;                    // PKCS#7 (id-data) instead of CMC
+  std::string template_name;             // empty: the CA takes the old certificate's
+  std::optional<UsernameCredentials> username;
+};
+EnrollResult renew(const RenewRequest& request, const TlsSettings& tls);
+
 // QueryTokenStatus for a pending request (MS-WSTEP 3.1.4.1.3.3): sent to the
 // CES URI the pending reply named; the result is issued, still pending, or
 // failed as for enroll() (no key: the caller kept the one it generated).

@@ -14,6 +14,10 @@ namespace ceslab::client {
 struct TlsSettings {
   std::vector<std::string> ca_files;  // empty: the system trust store
   bool insecure = false;              // verification off; callers say so loudly
+  // TLS client certificate authentication (Certificate endpoints, key-based
+  // renewal): the certificate, its key and any intermediates to send.
+  core::X509Ptr client_certificate;
+  core::EvpPkeyPtr client_key;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds io_timeout{60000};
 };
@@ -29,6 +33,8 @@ std::string new_message_id();
 
 // Serialises `message`, POSTs it as application/soap+xml and parses the
 // answer (also of an HTTP 500: WCF faults travel that way, protocol.md 1.1).
-SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls);
+// `headers` are added to the HTTP request (e.g. an Authorization header).
+SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls,
+              const std::vector<core::HttpHeader>& headers = {});
 
 }  // namespace ceslab::client

@@ -41,6 +41,15 @@ struct HttpResponse {
 // Case-insensitive ASCII comparison used for header names.
 bool header_name_equals(std::string_view a, std::string_view b) noexcept;
 
+// Parses a raw HTTP/1.x response as it was captured (status line, headers,
+// body; chunked or Content-Length framing; a body without framing runs to the
+// end), e.g. a recorded customer exchange. The result carries the headers as
+// sent, except that a chunked body is returned de-chunked without its
+// Transfer-Encoding header. Throws std::invalid_argument naming the problem
+// (Beast's parser message) for anything else, including a body larger than
+// `body_limit` or a truncated message.
+HttpResponse parse_http_response(std::string_view raw, std::size_t body_limit = 8 * 1024 * 1024);
+
 // RFC 5929 "tls-server-end-point" channel-binding data for `cert`: the hash
 // of the certificate's DER encoding, using the hash of the certificate's
 // signature algorithm, except that MD5 and SHA-1 are replaced by SHA-256.

@@ -15,13 +15,27 @@
 
 namespace ceslab::mock {
 
+// TEST-ONLY: until the Kerberos lab (real Negotiate) exists, the Kerberos
+// endpoint can take the authenticated account's name from this header. Off
+// unless a test or `ceslab serve --test-kerberos-header` turns it on; never
+// a way to authenticate against anything but this mock.
+inline constexpr const char* kTestKerberosUserHeader = "X-Ceslab-Test-Kerberos-User";
+
+struct CesServiceOptions {
+  bool accept_test_kerberos_header = false;
+};
+
 class CesService {
  public:
-  CesService(const World& world, LabCa& ca, EventLog& events)
-      : world_(world), ca_(ca), events_(events) {}
+  CesService(const World& world, LabCa& ca, EventLog& events, CesServiceOptions options = {})
+      : world_(world), ca_(ca), events_(events), options_(options) {}
 
   // `endpoint_url` is this endpoint's address as the server knows it
   // (scheme, host, port, path) for the a:To check and pending references.
+  // Key-based renewal on anything but a Certificate + RenewalOnly instance:
+  // the instance does not start (CES event 10, causes.md kbr_incompatible_config).
+  static bool instance_fails_to_start(const CesEndpoint& endpoint);
+
   core::HttpResponse handle(const core::HttpRequest& request,
                             const core::ConnectionInfo& connection, const Endpoint& endpoint,
                             const std::string& endpoint_url);
@@ -30,6 +44,7 @@ class CesService {
   const World& world_;
   LabCa& ca_;
   EventLog& events_;
+  CesServiceOptions options_;
 };
 
 }  // namespace ceslab::mock

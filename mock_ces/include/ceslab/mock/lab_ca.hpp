@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "ceslab/core/ca.hpp"
@@ -35,20 +37,36 @@ class LabCa {
   RequestStore& store() { return store_; }
   const std::filesystem::path& certificate_path() const { return certificate_path_; }
 
+  // The CA exchange certificate clients encrypt archived keys to (KET,
+  // protocol.md 1.6): "<CA name>-Xchg", EKU szOID_KP_CA_EXCHANGE, issued by
+  // the CA on first use and kept for this process, as AD CS renews its
+  // exchange certificate on its own schedule.
+  const X509* exchange_certificate();
+
   // Enters a request the CA could not process (it could not parse it, or the
   // signature did not verify) and returns the id it got: the CA assigns ids
   // to such requests too and lists them under Failed Requests (protocol.md 6).
   std::string enter_failed(std::uint32_t hresult, std::string disposition_message);
 
  private:
-  LabCa(core::CertificateAuthority authority, RequestStore store, std::filesystem::path cert_path)
+  LabCa(core::CertificateAuthority authority, RequestStore store, std::filesystem::path cert_path,
+        std::string ca_name)
       : authority_(std::move(authority)),
         store_(std::move(store)),
-        certificate_path_(std::move(cert_path)) {}
+        certificate_path_(std::move(cert_path)),
+        ca_name_(std::move(ca_name)),
+        exchange_(std::make_unique<Exchange>()) {}
+
+  struct Exchange {
+    std::mutex mutex;
+    core::X509Ptr certificate;
+  };
 
   core::CertificateAuthority authority_;
   RequestStore store_;
   std::filesystem::path certificate_path_;
+  std::string ca_name_;
+  std::unique_ptr<Exchange> exchange_;
 };
 
 }  // namespace ceslab::mock

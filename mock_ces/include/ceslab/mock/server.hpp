@@ -26,6 +26,9 @@ struct MockOptions {
   // server is the same CA with the same requests. Empty = a fresh directory
   // under the system temp dir, removed again when the server is destroyed.
   std::filesystem::path state_dir;
+  // TEST-ONLY (see kTestKerberosUserHeader): lets the Kerberos endpoint take
+  // the caller's name from a header until real Negotiate exists.
+  bool accept_test_kerberos_header = false;
 };
 
 struct EndpointUrl {

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Shared by the mock_ces tests: a throw-away state directory, TLS settings
+// that trust a running mock, and alice's first certificate.
+#pragma once
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "ceslab/client/enroll.hpp"
+#include "ceslab/mock/server.hpp"
+
+namespace ceslab::mock::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("ceslab-mock-test-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline const client::UsernameCredentials kAlice{"alice", "alice-password"};
+
+inline client::TlsSettings tls_for(const MockServer& server) {
+  client::TlsSettings tls;
+  tls.ca_files = {server.ca_certificate_path().string()};
+  return tls;
+}
+
+// alice enrolls for `template_name` on the UsernamePassword endpoint.
+inline client::EnrollResult enroll_alice(const MockServer& server,
+                                         const std::string& template_name = "User") {
+  client::EnrollRequest request;
+  request.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  request.template_name = template_name;
+  request.key = core::KeySpec::parse("ecdsa-p256");
+  request.username = kAlice;
+  return client::enroll(request, tls_for(server));
+}
+
+inline std::string first_message(const client::EnrollResult& r) {
+  return r.messages.empty() ? std::string("(no message)") : r.messages.back();
+}
+
+}  // namespace ceslab::mock::testing

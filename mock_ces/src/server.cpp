@@ -11,6 +11,7 @@
 #include "ceslab/core/https_server.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/pem.hpp"
+#include "ceslab/mock/cep_service.hpp"
 #include "ceslab/mock/ces_service.hpp"
 
 namespace ceslab::mock {
@@ -84,7 +85,8 @@ class MockServer::Impl {
         state_dir_(owns_state_dir_ ? make_temp_dir() : make_dir(options_.state_dir)),
         ca_(make_ca(options_.world)),
         events_(state_dir_ / "events.jsonl"),
-        ces_(options_.world, ca_, events_) {
+        ces_(options_.world, ca_, events_),
+        cep_(options_.world, ca_, events_) {
     core::write_certificates_pem(ca_path(), {ca_.authority().certificate()});
 
     core::ServerOptions server;
@@ -117,9 +119,16 @@ class MockServer::Impl {
   }
 
   core::HttpResponse route(const core::HttpRequest& req, const core::ConnectionInfo& conn) {
-    const auto endpoint = match_endpoint(req.target, options_.world.ca.name, served());
-    if (!endpoint || endpoint->service != Service::ces) return iis_not_found();
-    return ces_.handle(req, conn, *endpoint, https_->base_url() + endpoint->path);
+    const std::string& ca_name = options_.world.ca.name;
+    if (const auto ces = match_endpoint(req.target, ca_name, served());
+        ces && ces->service == Service::ces) {
+      return ces_.handle(req, conn, *ces, https_->base_url() + ces->path);
+    }
+    if (const auto cep = match_endpoint(req.target, ca_name, options_.world.cep.endpoints);
+        cep && cep->service == Service::cep) {
+      return cep_.handle(req, conn, *cep, https_->base_url() + cep->path, https_->base_url());
+    }
+    return iis_not_found();
   }
 
   static std::vector<AuthMode> served() { return {AuthMode::username_password}; }
@@ -133,6 +142,7 @@ class MockServer::Impl {
   LabCa ca_;
   EventLog events_;
   CesService ces_;
+  CepService cep_;
   std::unique_ptr<core::HttpsServer> https_;
 };
 
@@ -166,6 +176,8 @@ std::vector<EndpointUrl> MockServer::endpoints() const {
   std::vector<EndpointUrl> out;
   for (AuthMode auth : Impl::served())
     out.push_back({Service::ces, auth, endpoint_url(Service::ces, auth)});
+  for (AuthMode auth : world().cep.endpoints)
+    out.push_back({Service::cep, auth, endpoint_url(Service::cep, auth)});
   return out;
 }
 

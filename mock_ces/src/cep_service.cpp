@@ -225,7 +225,7 @@ std::string resolve(const std::string& advertised, const std::string& base_url) 
 
 }  // namespace
 
-CepService::CepService(const World& world, const LabCa& ca, EventLog& events)
+CepService::CepService(const World& world, const core::CertificateAuthority& ca, EventLog& events)
     : world_(world),
       ca_(ca),
       events_(events),
@@ -367,7 +367,7 @@ GetPoliciesResponse CepService::policies_for(const Account& caller,
   // endpoint with priority 1, as Windows typically registers them
   // (protocol.md 2.5), or the world's explicit list.
   core::PolicyCa ca;
-  ca.certificate = core::certificate_der(ca_.authority().certificate());
+  ca.certificate = core::certificate_der(ca_.certificate());
   // MS-XCEP 3.1.4.1.3.2: whether the caller may submit requests to this CA
   // ("Request Certificates" on the CA).
   ca.enroll_permission = has_right(world_.ca.acl, who, "request");

@@ -86,7 +86,7 @@ class MockServer::Impl {
         ca_(make_ca(options_.world)),
         events_(state_dir_ / "events.jsonl"),
         ces_(options_.world, ca_, events_),
-        cep_(options_.world, ca_, events_) {
+        cep_(options_.world, ca_.authority(), events_) {
     core::write_certificates_pem(ca_path(), {ca_.authority().certificate()});
 
     core::ServerOptions server;

@@ -407,7 +407,7 @@ TEST_F(CepServiceTest, TheKerberosEndpointWaitsForItsAuthenticationStage) {
 
 TEST(CepServiceSeam, HandleAuthenticatedAnswersForTheAccountItIsGiven) {
   const World world = default_world();
-  LabCa ca(core::CertificateAuthority::create({}));
+  const core::CertificateAuthority ca = core::CertificateAuthority::create({});
   EventLog events;
   CepService cep(world, ca, events);
   const std::string base = "https://127.0.0.1:8443";
@@ -427,6 +427,7 @@ TEST(CepServiceSeam, HandleAuthenticatedAnswersForTheAccountItIsGiven) {
   const core::SoapMessage reply = wsdl::read_message(answer.body);
   const auto& r = std::get<GetPoliciesResponse>(reply.body);
   EXPECT_EQ(names(r), (std::vector<std::string>{"User", "WebServer", "ManualApproval"}));
+  EXPECT_EQ(r.cas->front().certificate, core::certificate_der(ca.certificate()));
   EXPECT_EQ(r.cas->front().uris.front().uri,
             base + "/Lab%20Issuing%20CA_CES_Kerberos/service.svc/CES");
 

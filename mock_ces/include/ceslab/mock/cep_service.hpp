@@ -10,10 +10,10 @@
 #include <functional>
 #include <string>
 
+#include "ceslab/core/ca.hpp"
 #include "ceslab/core/http_types.hpp"
 #include "ceslab/core/https_server.hpp"
 #include "ceslab/core/messages.hpp"
-#include "ceslab/mock/ces_service.hpp"
 #include "ceslab/mock/endpoints.hpp"
 #include "ceslab/mock/event_log.hpp"
 #include "ceslab/mock/world.hpp"
@@ -24,9 +24,10 @@ namespace ceslab::mock {
 // and the CA are read only, the event log locks).
 class CepService {
  public:
-  // The policy's LastUpdateTime (MS-XCEP 3.1.1) is the construction time:
-  // the world does not change while it is served.
-  CepService(const World& world, const LabCa& ca, EventLog& events);
+  // `ca` is the lab's issuing CA (the one cA of the policy). The policy's
+  // LastUpdateTime (MS-XCEP 3.1.1) is the construction time: the world does
+  // not change while it is served.
+  CepService(const World& world, const core::CertificateAuthority& ca, EventLog& events);
 
   // A request to a CEP endpoint. `endpoint_url` is this endpoint's address
   // (for the a:To check); `base_url` ("https://127.0.0.1:PORT") is where the
@@ -61,7 +62,7 @@ class CepService {
                             const std::string& base_url, const Authenticate& authenticate);
 
   const World& world_;
-  const LabCa& ca_;
+  const core::CertificateAuthority& ca_;
   EventLog& events_;
   std::chrono::system_clock::time_point last_update_time_;
 };

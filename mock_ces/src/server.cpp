@@ -14,8 +14,10 @@
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/pem.hpp"
 #include "ceslab/core/text.hpp"
+#include "ceslab/mock/cep_service.hpp"
 #include "ceslab/mock/ces_service.hpp"
 #include "ceslab/mock/iis_pages.hpp"
+#include "pipeline.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -69,6 +71,7 @@ class MockServer::Impl {
         ca_(LabCa::open(state_dir_, options_.world.ca)),
         events_(state_dir_ / "events.jsonl"),
         ces_(options_.world, ca_, events_, CesServiceOptions{options_.accept_test_kerberos_header}),
+        cep_(options_.world, ca_.authority(), events_),
         replays_(load_replays(options_.world)) {
     log_instances_that_fail_to_start();
     core::ServerOptions server;
@@ -80,7 +83,7 @@ class MockServer::Impl {
         ca_.authority().issue_tls_server(tls_key.get(), {"localhost"}, {"127.0.0.1", "::1"});
     server.identity.key = std::move(tls_key);
     server.identity.chain.push_back(core::share(ca_.authority().certificate()));
-    if (serves(AuthMode::certificate)) {
+    if (serves(AuthMode::certificate) || cep_serves(AuthMode::certificate)) {
       // IIS "accept/require client certificates" on the Certificate
       // instance; the refusal (403) is the endpoint's own decision.
       server.client_certs = core::ClientCertMode::request;
@@ -102,9 +105,34 @@ class MockServer::Impl {
 
   core::HttpResponse route(const core::HttpRequest& req, const core::ConnectionInfo& conn) {
     if (const core::HttpResponse* recorded = replay_for(req.target)) return *recorded;
-    const auto endpoint = match_endpoint(req.target, options_.world.ca.name, served());
-    if (!endpoint || endpoint->service != Service::ces) return iis_not_found();
-    return ces_.handle(req, conn, *endpoint, https_->base_url() + endpoint->path);
+    const std::string& ca_name = options_.world.ca.name;
+    if (const auto ces = match_endpoint(req.target, ca_name, served());
+        ces && ces->service == Service::ces) {
+      return ces_.handle(req, conn, *ces, https_->base_url() + ces->path);
+    }
+    if (const auto cep = match_endpoint(req.target, ca_name, options_.world.cep.endpoints);
+        cep && cep->service == Service::cep) {
+      return answer_cep(req, conn, *cep);
+    }
+    return iis_not_found();
+  }
+
+  // CEP's Kerberos and Certificate endpoints authenticate in the transport
+  // like CES's (IIS 401/403), then answer for the account found.
+  core::HttpResponse answer_cep(const core::HttpRequest& req, const core::ConnectionInfo& conn,
+                                const Endpoint& cep) {
+    const std::string url = https_->base_url() + cep.path;
+    if (cep.auth == AuthMode::username_password) {
+      return cep_.handle(req, conn, cep, url, https_->base_url());
+    }
+    try {
+      const pipeline::TransportIdentity who = pipeline::authenticate_transport(
+          req, conn, cep, CesEndpoint{cep.auth, false, false}, options_.world,
+          CesServiceOptions{options_.accept_test_kerberos_header});
+      return cep_.handle_authenticated(req, *who.account, url, https_->base_url());
+    } catch (const pipeline::TransportRefusal& refused) {
+      return refused.response;
+    }
   }
 
   // The CES instances the world installs, by auth mode.
@@ -112,6 +140,10 @@ class MockServer::Impl {
     std::vector<AuthMode> out;
     for (const CesEndpoint& e : options_.world.ces.endpoints) out.push_back(e.auth);
     return out;
+  }
+  bool cep_serves(AuthMode auth) const {
+    const auto& modes = options_.world.cep.endpoints;
+    return std::find(modes.begin(), modes.end(), auth) != modes.end();
   }
   bool serves(AuthMode auth) const {
     const auto modes = served();
@@ -176,6 +208,7 @@ class MockServer::Impl {
   LabCa ca_;
   EventLog events_;
   CesService ces_;
+  CepService cep_;
   std::vector<LoadedReplay> replays_;
   std::unique_ptr<core::HttpsServer> https_;
 };
@@ -213,6 +246,8 @@ std::vector<EndpointUrl> MockServer::endpoints() const {
   std::vector<EndpointUrl> out;
   for (AuthMode auth : impl_->served())
     out.push_back({Service::ces, auth, endpoint_url(Service::ces, auth)});
+  for (AuthMode auth : world().cep.endpoints)
+    out.push_back({Service::cep, auth, endpoint_url(Service::cep, auth)});
   return out;
 }
 

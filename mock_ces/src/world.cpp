@@ -2,6 +2,7 @@
 #include "ceslab/mock/world.hpp"
 
 #include "ceslab/core/text.hpp"
+#include "ceslab/core/url.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -281,8 +282,14 @@ TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
   t.archive_key = r.flag(n, "archive_key", false);
   if (const YAML::Node c = n["compatibility"]) {
     r.expect_map(c, "template compatibility", {"client", "server"});
-    t.client_compatibility = static_cast<unsigned>(r.integer(c, "client", 3, 1));
-    t.server_compatibility = static_cast<unsigned>(r.integer(c, "server", 3, 1));
+    // Each is one nibble of msPKI-Private-Key-Flag (MS-CRTD 2.27).
+    auto nibble = [&](const char* key) {
+      const int v = r.integer(c, key, 3, 1);
+      if (v > 15) r.fail(c[key], std::string("'") + key + "' in template compatibility is 1 to 15");
+      return static_cast<unsigned>(v);
+    };
+    t.client_compatibility = nibble("client");
+    t.server_compatibility = nibble("server");
   }
   return t;
 }
@@ -323,9 +330,41 @@ CesSettings read_ces(const Reader& r, const YAML::Node& n) {
   return ces;
 }
 
+// cep.ces_uris: what msPKI-Enrollment-Servers says, right or wrong. Only the
+// syntax is checked here; whether a URI names a CES endpoint of the world is
+// the CEP's business (event 15).
+std::vector<AdvertisedCesUri> read_ces_uris(const Reader& r, const YAML::Node& list) {
+  if (!list.IsSequence()) r.fail(list, "'ces_uris' in cep must be a list");
+  // MS-XCEP 3.1.4.1.3.6: a CA carries one or more cAURI.
+  if (list.size() == 0) r.fail(list, "'ces_uris' in cep must not be empty");
+  std::vector<AdvertisedCesUri> uris;
+  for (const auto& e : list) {
+    r.expect_map(e, "cep ces_uri", {"uri", "auth", "priority", "renewal_only"});
+    AdvertisedCesUri u;
+    u.uri = r.text(e, "uri", "cep ces_uri");
+    if (u.uri.empty() || u.uri.front() != '/') {
+      try {
+        core::parse_url(u.uri);
+      } catch (const std::invalid_argument& bad) {
+        r.fail(e["uri"], "'uri' in cep ces_uri is neither a path nor an http(s) URL: " +
+                             std::string(bad.what()));
+      }
+    } else if (u.uri.find_first_of(" \t\r\n") != std::string::npos) {
+      r.fail(e["uri"], "'uri' in cep ces_uri must not contain white space");
+    }
+    if (!e["auth"]) r.fail(e, "cep ces_uri needs 'auth'");
+    u.auth = read_auth(r, e, "auth");
+    u.priority = static_cast<unsigned>(r.integer(e, "priority", 1, 0));
+    u.renewal_only = r.flag(e, "renewal_only", false);
+    uris.push_back(std::move(u));
+  }
+  return uris;
+}
+
 CepSettings read_cep(const Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "cep",
-               {"policy_id", "friendly_name", "next_update_hours", "endpoints", "templates"});
+  r.expect_map(
+      n, "cep",
+      {"policy_id", "friendly_name", "next_update_hours", "endpoints", "templates", "ces_uris"});
   CepSettings cep;
   cep.policy_id = r.optional_text(n, "policy_id", "cep").value_or(cep.policy_id);
   cep.friendly_name = r.optional_text(n, "friendly_name", "cep").value_or(cep.friendly_name);
@@ -340,6 +379,7 @@ CepSettings read_cep(const Reader& r, const YAML::Node& n) {
     }
   }
   if (n["templates"]) cep.templates = r.list(n, "templates", "cep");
+  if (const YAML::Node uris = n["ces_uris"]) cep.ces_uris = read_ces_uris(r, uris);
   return cep;
 }
 

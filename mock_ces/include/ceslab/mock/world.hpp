@@ -113,12 +113,23 @@ struct ClientSettings {
   bool credential_guard = false;
 };
 
+// One CES URI the CEP advertises for the CA (a value of the CA object's
+// msPKI-Enrollment-Servers, as `certutil -enrollmentserverurl` writes it).
+struct AdvertisedCesUri {
+  std::string uri;  // absolute URL, or a path ("/...") resolved against the mock's base URL
+  AuthMode auth = AuthMode::username_password;
+  unsigned priority = 1;
+  bool renewal_only = false;
+};
+
 struct CepSettings {
   std::string policy_id = "{6B1EBF5E-8C1B-4D5D-9A77-2A5F2C4D9E10}";
   std::string friendly_name = "Lab Enrollment Policy";
   unsigned next_update_hours = 8;
   std::vector<AuthMode> endpoints;
   std::optional<std::vector<std::string>> templates;  // advertised; default = published
+  // Replaces the URIs derived from ces.endpoints (ces_uri_invalid_in_policy).
+  std::optional<std::vector<AdvertisedCesUri>> ces_uris;
 };
 
 // A recorded HTTP response served verbatim (customer captures).

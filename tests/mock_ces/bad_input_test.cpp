@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A barrage of bad input against a lab with a pending request: every answer
+// is the one Windows gives (never a crash or a hang), and nothing already
+// accepted is lost: the pending request is untouched and ids keep counting.
+#include <gtest/gtest.h>
+
+#include "ceslab/core/https_client.hpp"
+#include "ceslab/core/url.hpp"
+#include "ceslab/mock/lab_ca.hpp"
+#include "ceslab/mock/request_store.hpp"
+#include "lab_fixture.hpp"
+
+namespace ceslab::mock {
+namespace {
+
+using testing::enroll_alice;
+using testing::first_message;
+using testing::kAlice;
+using testing::TempDir;
+using testing::tls_for;
+
+namespace uri = core::uri;
+
+core::Exchange post(const MockServer& server, const std::string& url, const std::string& type,
+                    std::string body, const std::string& method = "POST") {
+  core::ClientOptions options;
+  options.ca_files = {server.ca_certificate_path().string()};
+  core::HttpsClient http(std::move(options));
+  core::HttpRequest req;
+  req.method = method;
+  req.target = core::parse_url(url).target;
+  req.headers.push_back({"Content-Type", type});
+  req.body = std::move(body);
+  return http.send(core::parse_url(url), req);
+}
+
+// An Issue from alice whose BST carries `blob` as given.
+core::SoapMessage issue_with(const std::string& url, core::Bytes blob) {
+  core::SoapMessage m;
+  m.addressing.action = std::string(uri::kActionRstWstep);
+  m.addressing.message_id = client::new_message_id();
+  m.addressing.to = url;
+  core::SecurityHeader sec;
+  sec.created = std::chrono::system_clock::now();
+  sec.expires = *sec.created + std::chrono::minutes(5);
+  sec.username_token = core::UsernameToken{kAlice.username, kAlice.password};
+  m.security = sec;
+  core::RequestSecurityToken rst;
+  rst.token = core::BinaryToken{std::string(uri::kValueTypePkcs7),
+                                std::string(uri::kEncodingBase64), std::move(blob)};
+  rst.context.push_back({"CertificateTemplate", "User"});
+  m.body = rst;
+  return m;
+}
+
+TEST(BadInput, NeverLosesAStoredRequest) {
+  TempDir state;
+  MockOptions options;
+  options.state_dir = state.path();
+  MockServer server(std::move(options));
+  server.start();
+  const std::string url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  const client::EnrollResult pending = enroll_alice(server, "ManualApproval");
+  ASSERT_EQ(pending.status, client::EnrollStatus::pending) << first_message(pending);
+  RequestStore officer = RequestStore::open(state.path() / LabCa::kStoreFile);
+  const std::optional<StoredRequest> before = officer.find(std::stoll(pending.request_id));
+  ASSERT_TRUE(before);
+
+  const std::string soap = "application/soap+xml; charset=utf-8";
+  struct Case {
+    std::string what;
+    core::Exchange exchange;
+    int status;
+  };
+  std::vector<Case> cases;
+  cases.push_back(
+      {"malformed XML", post(server, url, soap, "<s:Envelope><s:Body><unclosed>"), 500});
+  cases.push_back(
+      {"a DTD", post(server, url, soap, "<!DOCTYPE x [<!ENTITY e 'x'>]><x>&e;</x>"), 500});
+  cases.push_back(
+      {"oversize body", post(server, url, soap, std::string(2 * 1024 * 1024, 'x')), 413});
+  cases.push_back({"wrong content type", post(server, url, "text/xml", "<x/>"), 415});
+  cases.push_back({"GET", post(server, url, soap, "", "GET"), 405});
+  cases.push_back({"empty body", post(server, url, soap, ""), 500});
+  for (const Case& c : cases) {
+    ASSERT_TRUE(c.exchange.response) << c.what << ": " << c.exchange.error_message;
+    EXPECT_EQ(c.exchange.response->status, c.status) << c.what;
+  }
+
+  // Garbage DER and a truncated CMC reach the CA: each gets an id and fails.
+  const client::SoapCall garbage =
+      client::call(url, issue_with(url, {0x30, 0x03, 0x01}), tls_for(server));
+  ASSERT_TRUE(garbage.reply) << garbage.parse_error;
+  const auto& f = std::get<core::EnrollmentFault>(garbage.reply->body);
+  EXPECT_EQ(f.error_code, static_cast<std::int32_t>(0x8009310Bu));
+  ASSERT_TRUE(f.request_id);
+  EXPECT_GT(std::stoll(*f.request_id), before->id);
+  const auto failed = officer.find(std::stoll(*f.request_id));
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->disposition, Disposition::failed);
+
+  // The pending request is exactly as it was, and can still be approved and issued.
+  EXPECT_EQ(officer.find(before->id), before);
+  ASSERT_TRUE(officer.approve(before->id));
+  client::RetrieveRequest retrieve{url, pending.request_id, kAlice};
+  const client::EnrollResult issued = client::retrieve(retrieve, tls_for(server));
+  EXPECT_EQ(issued.status, client::EnrollStatus::issued) << first_message(issued);
+  // Ids keep counting: nothing was reused or rolled back.
+  const client::EnrollResult next = enroll_alice(server);
+  ASSERT_EQ(next.status, client::EnrollStatus::issued);
+  EXPECT_GT(std::stoll(next.request_id), std::stoll(*f.request_id));
+}
+
+}  // namespace
+}  // namespace ceslab::mock

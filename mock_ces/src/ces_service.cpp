@@ -76,13 +76,13 @@ HttpResponse issue_certificate(const SoapMessage& m, const RequestSecurityToken&
   if (!has_right(world.ca.acl, world.memberships(account), "request")) {
     throw FaultRaised{enrollment_fault(kEnrollDenied, kDeniedByPolicy, true)};
   }
-  const DecodedRequest req = decode_request(rst.token->data, ca);
+  const DecodedRequest req = decode_request(rst.token->data, ca, events, world, account);
   const std::string request_id = ca.next_request_id();
   core::IssueOptions options;
   try {
     options = apply_policy(rst, req, account, world, request_id);
   } catch (const FaultRaised& raised) {
-    log_policy_denial(events, world, account, raised.fault);
+    log_ca_failure(events, world, account, raised);
     throw;
   }
   const core::CertificateAuthority& authority = ca.authority();

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <stdexcept>
+
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/pem.hpp"
@@ -137,13 +139,27 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
   core::CsrOptions csr;
   csr.subject = request.subject;
   csr.san = request.san;
-  csr.template_ref = core::TemplateRef{request.template_name, "", 0, 0};
+  csr.template_ref =
+      request.template_info.value_or(core::TemplateRef{request.template_name, "", 0, 0});
   const core::Bytes pkcs10 = core::build_csr(result.key.get(), csr);
-  const core::Bytes blob =
-      request.wrapping == RequestWrapping::cmc
-          ? core::build_cmc_request(pkcs10, nullptr, result.key.get(),
-                                    {{"CertificateTemplate", request.template_name}})
-          : pkcs10;
+  core::Bytes blob = pkcs10;
+  if (request.wrapping == RequestWrapping::cmc) {
+    core::NameValuePairs pairs = {{"CertificateTemplate", request.template_name}};
+    X509* signer_cert = nullptr;
+    EVP_PKEY* signer_key = result.key.get();
+    if (const auto& eobo = request.on_behalf_of) {
+      if (eobo->agent_certificate == nullptr || eobo->agent_key == nullptr) {
+        throw std::invalid_argument("enrolling on behalf of " + eobo->requester +
+                                    " needs the agent's certificate and key");
+      }
+      pairs.emplace_back("RequesterName", eobo->requester);
+      signer_cert = eobo->agent_certificate;
+      signer_key = eobo->agent_key;
+    }
+    blob = core::build_cmc_request(pkcs10, signer_cert, signer_key, pairs);
+  } else if (request.on_behalf_of) {
+    throw std::invalid_argument("enrolling on behalf of another account needs a CMC request");
+  }
 
   result.call = call(request.url, build_issue(request, blob), tls);
   read_reply(result);

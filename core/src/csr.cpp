@@ -340,15 +340,39 @@ Asn1ObjectPtr attribute_type(const Ava& ava) {
   return obj;
 }
 
+// The value as OpenSSL encodes it for the attribute type (string type from
+// its table, e.g. PrintableString for C), but without the X.520 upper bounds
+// of names (CN <= 64, ...): Windows clients send longer values and leave
+// refusing them to the CA (CERTSRV_E_BAD_REQUESTSUBJECT). Fixed-size codes
+// (C: two letters) keep their size.
+Asn1StringPtr attribute_value(const ASN1_OBJECT* type, const Ava& ava) {
+  const unsigned long global_mask = ASN1_STRING_get_default_mask();
+  unsigned long mask = DIRSTRING_TYPE & global_mask;
+  long min_size = 0;
+  long max_size = 0;  // none
+  if (const ASN1_STRING_TABLE* table = ASN1_STRING_TABLE_get(OBJ_obj2nid(type))) {
+    mask = (table->flags & STABLE_NO_MASK) ? table->mask : table->mask & global_mask;
+    min_size = table->minsize;
+    if (table->minsize == table->maxsize) max_size = table->maxsize;
+  }
+  ASN1_STRING* out = nullptr;
+  if (ASN1_mbstring_ncopy(&out, reinterpret_cast<const unsigned char*>(ava.value.data()),
+                          static_cast<int>(ava.value.size()), MBSTRING_UTF8, mask, min_size,
+                          max_size) < 0)
+    bad_part(ava.raw, "rejected by OpenSSL: " + drain_openssl_errors());
+  return Asn1StringPtr(out);
+}
+
 void add_rdn(X509_NAME* name, const std::vector<std::string>& pieces) {
   bool first = true;
   for (const std::string& piece : pieces) {
     const Ava ava = parse_ava(piece);
     Asn1ObjectPtr type = attribute_type(ava);
+    const Asn1StringPtr value = attribute_value(type.get(), ava);
     // set 0 starts a new RDN; -1 adds to the RDN just appended.
-    if (X509_NAME_add_entry_by_OBJ(name, type.get(), MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(ava.value.data()),
-                                   static_cast<int>(ava.value.size()), -1, first ? 0 : -1) != 1)
+    if (X509_NAME_add_entry_by_OBJ(name, type.get(), ASN1_STRING_type(value.get()),
+                                   ASN1_STRING_get0_data(value.get()),
+                                   ASN1_STRING_length(value.get()), -1, first ? 0 : -1) != 1)
       bad_part(ava.raw, "rejected by OpenSSL: " + drain_openssl_errors());
     first = false;
   }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
+#include <map>
 
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/text.hpp"
+#include "ceslab/core/x509.hpp"
 #include "pipeline.hpp"
 
 namespace ceslab::mock::pipeline {
@@ -22,6 +24,66 @@ std::string directory_dn(const Account& account, const World& world) {
     rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
   }
   return dn;
+}
+
+// Whether any of `principals` (accounts or groups) is one of `who`.
+bool names_any(const std::vector<std::string>& principals, const std::set<std::string>& who) {
+  return std::any_of(principals.begin(), principals.end(), [&](const std::string& p) {
+    return std::any_of(who.begin(), who.end(),
+                       [&](const std::string& name) { return iequals(name, p); });
+  });
+}
+
+// "Restrict enrollment agents": an agent may request the template for the
+// account only if a rule for one of the agent's groups covers the template
+// and allows one of the account's groups; a matching deny wins.
+bool agent_permitted(const std::vector<EnrollmentAgentRule>& rules,
+                     const std::set<std::string>& agent, const TemplateSettings& t,
+                     const std::set<std::string>& target) {
+  bool allowed = false;
+  for (const EnrollmentAgentRule& rule : rules) {
+    if (!names_any({rule.agent}, agent)) continue;
+    if (!rule.templates.empty() && !names_any(rule.templates, {t.name})) continue;
+    if (names_any(rule.deny, target)) return false;
+    if (names_any(rule.allow, target)) allowed = true;
+  }
+  return allowed;
+}
+
+// The account a request on behalf of another names (MS-WCCE 3.2.1.4.2.1.4:
+// the RequesterName name/value pair; CertEnroll's
+// IX509CertificateRequestCmc::RequesterName).
+std::optional<std::string> requester_name(const DecodedRequest& req) {
+  for (const auto& [name, value] : req.attributes) {
+    if (iequals(name, "RequesterName")) return value;
+  }
+  return std::nullopt;
+}
+
+// szOID_ENROLLMENT_AGENT, the "Certificate Request Agent" application policy.
+constexpr const char* kOidCertificateRequestAgent = "1.3.6.1.4.1.311.20.2.1";
+
+struct DispositionText {
+  const char* event_key;  // mock_ces/data/events.yaml
+  const char* text;       // the disposition; the event's "Additional information"
+};
+
+// Texts: gradenegger.eu event 53 and 22 pages (real examples); event 21 has
+// no "Additional information" (MSG_E_PROCESS_REQUEST_FAILED).
+DispositionText disposition_text(CaDisposition d) {
+  switch (d) {
+    case CaDisposition::denied_by_policy:
+      return {"ca_request_denied", kDeniedByPolicy};
+    case CaDisposition::error_constructing:
+      return {"ca_request_denied", "Error Constructing or Publishing Certificate"};
+    case CaDisposition::error_parsing_request:
+      return {"ca_request_failed_with_info", "Error Parsing Request"};
+    case CaDisposition::error_archiving_key:
+      return {"ca_request_failed_with_info", "Error Archiving Private Key"};
+    case CaDisposition::error_without_info:
+      return {"ca_request_failed", ""};
+  }
+  return {"ca_request_failed", ""};
 }
 
 }  // namespace
@@ -62,24 +124,94 @@ bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>&
   return allowed;
 }
 
+FaultRaised ca_failure(std::uint32_t hresult, CaDisposition disposition,
+                       const std::string& request_id, std::optional<std::string> request_for) {
+  return FaultRaised{
+      enrollment_fault(hresult, disposition_text(disposition).text, true, request_id),
+      CaFailure{disposition, std::move(request_for)}};
+}
+
 // Stage: CA policy module (the Enterprise policy module's checks, in its
-// order). Builds what the certificate will say, or denies.
+// order) and the CA's own steps around it. Builds what the certificate will
+// say, or throws the failure.
 core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRequest& req,
                                 const Account& account, const World& world,
                                 const std::string& request_id) {
-  auto deny = [&](std::uint32_t hresult) {
-    return FaultRaised{enrollment_fault(hresult, kDeniedByPolicy, true, request_id)};
+  std::optional<std::string> request_for;  // the requester named in CA events
+  auto deny = [&](std::uint32_t hresult,
+                  CaDisposition disposition = CaDisposition::denied_by_policy) {
+    return ca_failure(hresult, disposition, request_id, request_for);
   };
   const std::optional<std::string> name = requested_template(rst, req);
   if (!name) throw deny(kNoCertType);
   const TemplateSettings* tmpl = world.find_template(*name);
   if (tmpl == nullptr || !world.is_published(*tmpl)) throw deny(kUnsupportedCertType);
+
+  // MS-WCCE 3.2.2.6.2.1.4.2: for a schema 2+ template, the version in the
+  // request's V2 template extension (which the client took from CEP, i.e.
+  // from AD) may not be newer than the CA's cached copy; major and minor are
+  // compared each on their own, as the spec says. No extension = (0, 0).
+  if (tmpl->schema >= 2 && req.csr.template_ref && req.csr.template_ref->oid == tmpl->oid) {
+    const TemplateVersion loaded =
+        tmpl->ca_loaded_version.value_or(TemplateVersion{tmpl->major_version, tmpl->minor_version});
+    const core::TemplateRef& asked = *req.csr.template_ref;
+    if (asked.major > static_cast<int>(loaded.major) ||
+        asked.minor > static_cast<int>(loaded.minor)) {
+      throw deny(kBadTemplateVersion);
+    }
+  }
+
   const std::set<std::string> who = world.memberships(account);
   if (!has_right(template_acl(*tmpl), who, "enroll")) throw deny(kTemplateDenied);
+
+  // Enroll on behalf of another account (MS-WCCE 3.2.2.6.2.1.2.1). The
+  // request must be signed with an enrollment agent certificate of this CA
+  // (Microsoft Learn, enrollEOBOCMC sample); otherwise the policy module
+  // finds no valid agent signature (model: CERTSRV_E_SIGNATURE_REJECTED).
+  // An account the directory does not know fails as ERROR_NO_SUCH_USER
+  // (model). With "Restrict enrollment agents" an agent without the right
+  // gets CERTSRV_E_RESTRICTEDOFFICER (MS-WCCE 3.2.2.6.2.1.2.1), which the CA
+  // logs as event 21 with an empty disposition (causes.md
+  // ca_restricted_officer; the adcs-rs fixture's empty Reason).
+  const Account* subject_account = &account;
+  if (const std::optional<std::string> target_name = requester_name(req)) {
+    const std::vector<std::string> agent_ekus =
+        req.signer ? core::describe(req.signer.get()).ekus : std::vector<std::string>{};
+    if (std::find(agent_ekus.begin(), agent_ekus.end(), kOidCertificateRequestAgent) ==
+        agent_ekus.end()) {
+      throw deny(kSignatureRejected);
+    }
+    const Account* target = world.find_account(*target_name);
+    if (target == nullptr) throw deny(kNoSuchUser);
+    request_for = world.netbios_domain + "\\" + target->name;
+    if (world.ca.enrollment_agent_restrictions &&
+        !agent_permitted(*world.ca.enrollment_agent_restrictions, who, *tmpl,
+                         world.memberships(*target))) {
+      throw deny(kRestrictedOfficer, CaDisposition::error_without_info);
+    }
+    subject_account = target;
+  }
+  const Account& subject = *subject_account;
+
   if (req.csr.public_key &&
       static_cast<unsigned>(core::key_bits(req.csr.public_key.get())) < tmpl->min_key_size &&
       EVP_PKEY_base_id(req.csr.public_key.get()) == EVP_PKEY_RSA) {
     throw deny(kKeyLength);
+  }
+
+  // Key archival (causes.md ca_key_archival_failed; CA event 22 "Error
+  // Archiving Private Key"). The CA loads its KRA certificates at start and,
+  // with fewer valid ones than it must use, accepts no archival request
+  // (TechNet ee449484, events 82/83/98: "Requests to archive private keys
+  // will not be accepted"); a CA that does not archive has none (model: this
+  // is checked before the request's key). The mock reads no encrypted
+  // private key (szOID_ARCHIVED_KEY_ATTR) out of requests, so a request for
+  // an archival template always lacks one.
+  if (tmpl->archive_key) {
+    const unsigned needed = world.ca.key_archival ? world.ca.key_archival->agents_to_use : 1;
+    const unsigned valid = world.ca.key_archival ? world.ca.key_archival->valid_agents() : 0;
+    if (valid < needed) throw deny(kNoValidKra, CaDisposition::error_archiving_key);
+    throw deny(kArchivedKeyRequired, CaDisposition::error_archiving_key);
   }
 
   core::IssueOptions issue;
@@ -90,7 +222,8 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
       core::TemplateRef{tmpl->name, tmpl->oid, static_cast<int>(tmpl->major_version),
                         static_cast<int>(tmpl->minor_version)};
 
-  // Subject and SAN (msPKI-Certificate-Name-Flag, protocol.md 2.6).
+  // Subject and SAN (msPKI-Certificate-Name-Flag, protocol.md 2.6), from the
+  // account the certificate is for.
   const auto& flags = tmpl->name_flags;
   const bool email_optional = world.ca.edit_flags.count("EDITF_EMAILOPTIONAL") != 0;
   if (flags.count("ENROLLEE_SUPPLIES_SUBJECT")) issue.subject = req.csr.subject;
@@ -99,34 +232,34 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
     issue.san = req.csr.san;
   }
   if (flags.count("SUBJECT_REQUIRE_DNS_AS_CN")) {
-    if (!account.dns_name) throw deny(kSubjectDnsRequired);
-    issue.subject = "CN=" + *account.dns_name;
+    if (!subject.dns_name) throw deny(kSubjectDnsRequired);
+    issue.subject = "CN=" + *subject.dns_name;
   } else if (flags.count("SUBJECT_REQUIRE_DIRECTORY_PATH")) {
-    issue.subject = directory_dn(account, world);
+    issue.subject = directory_dn(subject, world);
   } else if (flags.count("SUBJECT_REQUIRE_COMMON_NAME")) {
-    issue.subject = "CN=" + account.name;
+    issue.subject = "CN=" + subject.name;
   }
   if (flags.count("SUBJECT_REQUIRE_EMAIL")) {
-    if (account.email) {
-      issue.subject = "E=" + *account.email + (issue.subject.empty() ? "" : "," + issue.subject);
+    if (subject.email) {
+      issue.subject = "E=" + *subject.email + (issue.subject.empty() ? "" : "," + issue.subject);
     } else if (!email_optional) {
       throw deny(kSubjectEmailRequired);
     }
   }
   if (flags.count("SUBJECT_ALT_REQUIRE_EMAIL")) {
-    if (account.email) {
-      issue.san.email.push_back(*account.email);
+    if (subject.email) {
+      issue.san.email.push_back(*subject.email);
     } else if (!email_optional) {
       throw deny(kSubjectEmailRequired);
     }
   }
   if (flags.count("SUBJECT_ALT_REQUIRE_UPN")) {
-    if (!account.upn) throw deny(kSubjectUpnRequired);
-    issue.san.upn.push_back(*account.upn);
+    if (!subject.upn) throw deny(kSubjectUpnRequired);
+    issue.san.upn.push_back(*subject.upn);
   }
   if (flags.count("SUBJECT_ALT_REQUIRE_DNS")) {
-    if (!account.dns_name) throw deny(kSubjectDnsRequired);
-    issue.san.dns.push_back(*account.dns_name);
+    if (!subject.dns_name) throw deny(kSubjectDnsRequired);
+    issue.san.dns.push_back(*subject.dns_name);
   }
 
   // Issuance policies the CA certificate does not allow (causes.md
@@ -142,27 +275,38 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
       }
     }
   }
+
+  // The CA core now builds and signs the certificate the policy module
+  // approved; without its signing key (HSM offline, key container
+  // unreadable) that fails with NTE_FAIL and event 53 "Error Constructing or
+  // Publishing Certificate" (causes.md ca_internal_error; gradenegger.eu
+  // event 53 page).
+  if (!world.ca.signing_key_available) throw deny(kNteFail, CaDisposition::error_constructing);
   return issue;
 }
 
-// CA event 53: a request the policy module denied (protocol.md 6; the text
-// and the placeholders are data in mock_ces/data/events.yaml).
-void log_policy_denial(EventLog& events, const World& world, const Account& account,
-                       const WireFault& fault) {
-  log_policy_denial(events, world, world.netbios_domain + "\\" + account.name, fault);
+// CA events 21, 22 and 53 (protocol.md 6; the texts and the placeholders are
+// data in mock_ces/data/events.yaml).
+void log_ca_failure(EventLog& events, const World& world, const Account& account,
+                    const FaultRaised& raised) {
+  log_ca_failure(events, world, world.netbios_domain + "\\" + account.name, raised);
 }
 
-void log_policy_denial(EventLog& events, const World& world, const std::string& requester,
-                       const WireFault& fault) {
-  const core::EnrollmentFault& f = fault.fault;
-  if (!f.request_id || !f.error_code || f.invalid_request != true) return;
+void log_ca_failure(EventLog& events, const World& world, const std::string& requester,
+                    const FaultRaised& raised) {
+  const core::EnrollmentFault& f = raised.fault.fault;
+  if (!raised.ca || !f.request_id || !f.error_code) return;
   const auto code = static_cast<std::uint32_t>(*f.error_code);
   const core::ErrorCode* known = core::CodeTable::builtin().find(code);
-  events.append(EventCatalog::builtin().make("ca_request_denied", world.ca.host,
-                                             {{"request_id", *f.request_id},
-                                              {"message", known ? known->message : "Unknown error"},
-                                              {"code", core::format_code(code)},
-                                              {"requester", requester}}));
+  const DispositionText disposition = disposition_text(raised.ca->disposition);
+  std::map<std::string, std::string> fields = {
+      {"request_id", *f.request_id},
+      {"message", known ? known->message : "Unknown error"},
+      {"code", core::format_code(code)},
+      {"requester", raised.ca->request_for.value_or(requester)}};
+  if (*disposition.text != '\0') fields["additional"] = disposition.text;
+  events.append(
+      EventCatalog::builtin().make(disposition.event_key, world.ca.host, std::move(fields)));
 }
 
 }  // namespace ceslab::mock::pipeline

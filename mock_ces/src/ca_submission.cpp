@@ -69,8 +69,15 @@ WireFault stored_outcome_fault(const StoredRequest& row) {
 void record_denial(LabCa& ca, const World& world, EventLog& events, const StoredRequest& row,
                    const std::string& requester, const FaultRaised& raised) {
   const core::EnrollmentFault& f = raised.fault.fault;
-  ca.store().mark_denied(row.id, f.error_code.value_or(0), f.reason);
-  log_policy_denial(events, world, requester, raised.fault);
+  // Event 53 dispositions are denials; 21/22 ones are failures to process.
+  const bool denied = !raised.ca || raised.ca->disposition == CaDisposition::denied_by_policy ||
+                      raised.ca->disposition == CaDisposition::error_constructing;
+  if (denied) {
+    ca.store().mark_denied(row.id, f.error_code.value_or(0), f.reason);
+  } else {
+    ca.store().mark_failed(row.id, f.error_code.value_or(0), f.reason);
+  }
+  log_ca_failure(events, world, requester, raised);
 }
 
 core::RequestSecurityTokenResponse issue_now(const DecodedRequest& req,
@@ -161,7 +168,7 @@ core::RequestSecurityTokenResponse submit_key_based_renewal(const DecodedRequest
   row.id = ca.store().add(row);
   const std::string id = std::to_string(row.id);
   auto deny = [&](std::uint32_t hresult) {
-    return FaultRaised{enrollment_fault(hresult, kDeniedByPolicy, true, id)};
+    return ca_failure(hresult, CaDisposition::denied_by_policy, id);
   };
   core::IssueOptions options;
   try {

@@ -95,7 +95,8 @@ core::RequestSecurityTokenResponse issue(const RequestSecurityToken& rst, const 
                                          EventLog& events, const std::string& ces_uri) {
   const core::BinaryToken& token = request_token(rst);
   check_request_right(world, world.memberships(account));
-  const DecodedRequest req = decode_request(token.data, ca);
+  const DecodedRequest req =
+      decode_request(token.data, ca, events, world, world.netbios_domain + "\\" + account.name);
   if (settings.renewal_only && !req.is_renewal()) {
     refuse_new_request(world, world.netbios_domain + "\\" + account.name, events);
   }
@@ -125,7 +126,8 @@ core::RequestSecurityTokenResponse key_based_renewal(const RequestSecurityToken&
                                                {{"ca_name", world.ca.name}}));
   }
   check_request_right(world, app_pool);
-  const DecodedRequest req = decode_request(token.data, ca);
+  const DecodedRequest req =
+      decode_request(token.data, ca, events, world, world.ces.app_pool_identity);
   if (!req.is_renewal()) {
     refuse_new_request(world, core::describe(who.client_certificate.get()).subject, events);
   }

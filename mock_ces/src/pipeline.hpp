@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ceslab/core/ca.hpp"
@@ -44,14 +45,56 @@ inline constexpr std::uint32_t kPropertyEmpty = 0x80094004;
 inline constexpr std::uint32_t kBadRenewalCertAttribute = 0x8009400E;
 inline constexpr std::uint32_t kBadRenewalSubject = 0x80094806;
 inline constexpr std::uint32_t kCertExpired = 0x800B0101;
+inline constexpr std::uint32_t kNteFail = 0x80090020;
+inline constexpr std::uint32_t kBadRequestSubject = 0x80094001;
+inline constexpr std::uint32_t kRestrictedOfficer = 0x80094009;
+inline constexpr std::uint32_t kNoValidKra = 0x8009400B;
+inline constexpr std::uint32_t kArchivedKeyRequired = 0x80094804;
+inline constexpr std::uint32_t kBadTemplateVersion = 0x80094807;
+inline constexpr std::uint32_t kSignatureRejected = 0x8009480B;
+inline constexpr std::uint32_t kNoSuchUser = 0x80070525;
 
 // The CA's disposition text for a policy-module denial (protocol.md 6).
 inline constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
 
-// A stage that cannot go on throws the fault Windows would send.
-struct FaultRaised {
-  WireFault fault;
+// How the CA records a request it assigned an id and did not issue: the
+// event it logs and its disposition text, which is that event's "Additional
+// information" and which CES relays as the fault's Reason (model, from the
+// real faults: "Denied by Policy Module" with CERTSRV_E_BAD_TEMPLATE_VERSION,
+// an empty Reason with CERTSRV_E_RESTRICTEDOFFICER whose event 21 has no
+// additional information (protocol.md 6); certreq prints "Error Parsing
+// Request The request subject name is invalid or too long. 0x80094001" for
+// an event 22 (gradenegger.eu, CERTSRV_E_BAD_REQUESTSUBJECT article)).
+enum class CaDisposition {
+  denied_by_policy,       // event 53 "Denied by Policy Module"
+  error_constructing,     // event 53 "Error Constructing or Publishing Certificate"
+  error_parsing_request,  // event 22 "Error Parsing Request"
+  error_archiving_key,    // event 22 "Error Archiving Private Key"
+  error_without_info,     // event 21, no additional information, empty disposition
 };
+
+// What the CA logs for a failed request, carried with the fault.
+struct CaFailure {
+  CaDisposition disposition;
+  // "The request was for …": DOMAIN\sam of the requester when unset.
+  std::optional<std::string> request_for;
+};
+
+// A stage that cannot go on throws the fault Windows would send; `ca` is set
+// when the CA failed a request it had assigned an id.
+struct FaultRaised {
+  FaultRaised(WireFault wire, std::optional<CaFailure> failure = std::nullopt)
+      : fault(std::move(wire)), ca(std::move(failure)) {}
+
+  WireFault fault;
+  std::optional<CaFailure> ca;
+};
+
+// The fault for a request the CA failed: Reason = the disposition text,
+// InvalidRequest true, the CA's request id.
+FaultRaised ca_failure(std::uint32_t hresult, CaDisposition disposition,
+                       const std::string& request_id,
+                       std::optional<std::string> request_for = std::nullopt);
 
 // Who IIS authenticated at the transport level.
 struct TransportIdentity {
@@ -91,17 +134,29 @@ struct DecodedRequest {
   core::CsrInfo csr;
   core::Bytes csr_der;
   core::NameValuePairs attributes;  // CMC name/value pairs
-  // The certificate whose key signed the CMS/CMC wrapper, when one was
-  // carried: a renewal (protocol.md 1.4). Null for a new request.
+  // The certificate whose key signed the CMS/CMC wrapper, whenever the
+  // signature verifies: the old certificate of a renewal, an enrollment
+  // agent's certificate, or anything else a client signed with.
   core::X509Ptr signer_certificate;
+  // The same certificate when this CA issued it and it is valid now: the only
+  // signer the policy module trusts as an enrollment agent.
+  core::X509Ptr signer;
 
-  bool is_renewal() const { return signer_certificate != nullptr; }
+  // A renewal (protocol.md 1.4): signed by a certificate and carrying
+  // szOID_RENEWAL_CERTIFICATE. An enroll-on-behalf request is signed by the
+  // agent's certificate but carries no renewal attribute.
+  bool is_renewal() const {
+    return signer_certificate != nullptr && csr.renewal_certificate.has_value();
+  }
 };
 
 // Stage: request decoding. A robust server sniffs the DER rather than trust
-// ValueType (protocol.md 1.3, 5.6). Undecodable requests reach the CA, which
-// assigns an id and fails them ("Error Parsing Request", CA event 22).
-DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca);
+// ValueType (protocol.md 1.3, 5.6). Undecodable requests, bad signatures and
+// over-long subject RDNs reach the CA, which assigns an id and fails them
+// ("Error Parsing Request", CA event 22, logged here).
+// `requester` ("LAB\alice") names whom the CA logs a failure for.
+DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& events,
+                              const World& world, const std::string& requester);
 
 // The template the request names: AdditionalContext first, then the CMC
 // name/value pairs, then the CSR's template extensions (protocol.md 1.3).
@@ -117,17 +172,20 @@ bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>&
 const std::vector<AccessEntry>& template_acl(const TemplateSettings& t);
 
 // Stage: CA policy module (the Enterprise policy module's checks, in its
-// order). Builds what the certificate will say, or throws the denial.
+// order) and the CA's own steps around it (enroll-on-behalf-of rights, key
+// archival, its signing key). Builds what the certificate will say, or
+// throws the failure.
 core::IssueOptions apply_policy(const core::RequestSecurityToken& rst, const DecodedRequest& req,
                                 const Account& account, const World& world,
                                 const std::string& request_id);
 
-// CA event 53 for a fault the policy module raised (nothing for others).
-void log_policy_denial(EventLog& events, const World& world, const Account& account,
-                       const WireFault& fault);
-// The same for a requester that is not a directory account ("LAB\svc-ces").
-void log_policy_denial(EventLog& events, const World& world, const std::string& requester,
-                       const WireFault& fault);
+// The CA event (21, 22 or 53) for a request the CA failed; nothing for
+// faults raised before the CA assigned an id.
+void log_ca_failure(EventLog& events, const World& world, const Account& account,
+                    const FaultRaised& raised);
+// The same for a requester that is not a directory account ("LAB\\svc-ces").
+void log_ca_failure(EventLog& events, const World& world, const std::string& requester,
+                    const FaultRaised& raised);
 
 // The checks the CA makes on a renewal before its policy module runs: the
 // signing certificate was issued by this CA and is still valid, and the

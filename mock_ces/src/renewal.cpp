@@ -12,7 +12,7 @@ namespace ceslab::mock::pipeline {
 
 void check_renewal(const DecodedRequest& req, const LabCa& ca, const std::string& request_id) {
   auto deny = [&](std::uint32_t hresult) {
-    return FaultRaised{enrollment_fault(hresult, kDeniedByPolicy, true, request_id)};
+    return ca_failure(hresult, CaDisposition::denied_by_policy, request_id);
   };
   const X509* old_cert = req.signer_certificate.get();
   std::vector<core::X509Ptr> roots;

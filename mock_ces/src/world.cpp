@@ -210,10 +210,64 @@ std::vector<AccessEntry> read_acl(const Reader& r, const YAML::Node& n, std::str
   return acl;
 }
 
+std::vector<EnrollmentAgentRule> read_agent_restrictions(const Reader& r, const YAML::Node& n) {
+  if (!n.IsSequence()) r.fail(n, "'enrollment_agent_restrictions' in ca must be a list");
+  std::vector<EnrollmentAgentRule> rules;
+  for (const auto& e : n) {
+    r.expect_map(e, "enrollment agent rule", {"agent", "templates", "allow", "deny"});
+    EnrollmentAgentRule rule;
+    rule.agent = r.text(e, "agent", "enrollment agent rule");
+    rule.templates = r.list(e, "templates", "enrollment agent rule");
+    // The Windows dialog starts every agent with "Everyone: Allow".
+    rule.allow = e["allow"] ? r.list(e, "allow", "enrollment agent rule")
+                            : std::vector<std::string>{"Everyone"};
+    rule.deny = r.list(e, "deny", "enrollment agent rule");
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+KeyArchival read_key_archival(const Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "ca key_archival", {"agents_to_use", "recovery_agents"});
+  KeyArchival archival;
+  const YAML::Node list = n["recovery_agents"];
+  if (!list || !list.IsSequence() || list.size() == 0) {
+    r.fail(list ? list : n, "'recovery_agents' in ca key_archival must be a non-empty list");
+  }
+  for (const auto& a : list) {
+    r.expect_map(a, "recovery agent", {"status"});
+    archival.agents.push_back(r.choice<KraStatus>(a, "status", KraStatus::valid,
+                                                  {{"valid", KraStatus::valid},
+                                                   {"expired", KraStatus::expired},
+                                                   {"revoked", KraStatus::revoked},
+                                                   {"untrusted", KraStatus::untrusted},
+                                                   {"invalid", KraStatus::invalid},
+                                                   {"not_found", KraStatus::not_found},
+                                                   {"not_loaded", KraStatus::not_loaded}}));
+  }
+  // The Recovery Agents tab accepts 1..(listed certificates) (TechNet
+  // cc787039, "Troubleshooting KRA Configuration").
+  archival.agents_to_use = static_cast<unsigned>(r.integer(n, "agents_to_use", 1, 1));
+  if (archival.agents_to_use > archival.agents.size()) {
+    r.fail(n["agents_to_use"], "'agents_to_use' (" + std::to_string(archival.agents_to_use) +
+                                   ") exceeds the " + std::to_string(archival.agents.size()) +
+                                   " listed recovery agents");
+  }
+  return archival;
+}
+
+TemplateVersion read_version(const Reader& r, const YAML::Node& n, std::string_view what) {
+  r.expect_map(n, what, {"major", "minor"});
+  if (!n["major"]) r.fail(n, std::string(what) + " needs 'major'");
+  return {static_cast<unsigned>(r.integer(n, "major", 0)),
+          static_cast<unsigned>(r.integer(n, "minor", 0))};
+}
+
 CaSettings read_ca(const Reader& r, const YAML::Node& n) {
   r.expect_map(n, "ca",
                {"name", "host", "subject", "key", "validity_years", "policy_oids", "edit_flags",
-                "acl", "state", "slow_ms", "published_templates"});
+                "acl", "state", "slow_ms", "published_templates", "enrollment_agent_restrictions",
+                "key_archival", "enforce_x500_name_lengths", "signing_key"});
   CaSettings ca;
   ca.name = r.text(n, "name", "ca");
   ca.host = r.optional_text(n, "host", "ca").value_or(ca.host);
@@ -231,6 +285,15 @@ CaSettings read_ca(const Reader& r, const YAML::Node& n) {
       {{"online", CaState::online}, {"offline", CaState::offline}, {"slow", CaState::slow}});
   ca.slow_ms = r.integer(n, "slow_ms", ca.state == CaState::slow ? 3000 : 0);
   if (n["published_templates"]) ca.published_templates = r.list(n, "published_templates", "ca");
+  if (const YAML::Node rules = n["enrollment_agent_restrictions"]) {
+    ca.enrollment_agent_restrictions = read_agent_restrictions(r, rules);
+  }
+  if (const YAML::Node archival = n["key_archival"]) {
+    ca.key_archival = read_key_archival(r, archival);
+  }
+  ca.enforce_x500_name_lengths = r.flag(n, "enforce_x500_name_lengths", true);
+  ca.signing_key_available =
+      r.choice<bool>(n, "signing_key", true, {{"available", true}, {"unavailable", false}});
   return ca;
 }
 
@@ -255,15 +318,19 @@ Account read_account(const Reader& r, const YAML::Node& n) {
 }
 
 TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "template",
-               {"name", "oid", "major_version", "minor_version", "schema", "name_flags", "ekus",
-                "issuance_policies", "validity_days", "renewal_days", "min_key_size", "acl",
-                "manager_approval", "key_based_renewal", "archive_key", "compatibility"});
+  r.expect_map(
+      n, "template",
+      {"name", "oid", "major_version", "minor_version", "ca_loaded_version", "schema", "name_flags",
+       "ekus", "issuance_policies", "validity_days", "renewal_days", "min_key_size", "acl",
+       "manager_approval", "key_based_renewal", "archive_key", "compatibility"});
   TemplateSettings t;
   t.name = r.text(n, "name", "template");
   t.oid = r.text(n, "oid", "template");
   t.major_version = static_cast<unsigned>(r.integer(n, "major_version", 100));
   t.minor_version = static_cast<unsigned>(r.integer(n, "minor_version", 0));
+  if (const YAML::Node v = n["ca_loaded_version"]) {
+    t.ca_loaded_version = read_version(r, v, "template ca_loaded_version");
+  }
   t.schema = static_cast<unsigned>(r.integer(n, "schema", 2, 1));
   for (const std::string& f : r.list(n, "name_flags", "template")) {
     if (!name_flag_bits().count(f)) {
@@ -392,6 +459,16 @@ void check_references(const Reader& r, const YAML::Node& root, const World& w) {
       }
     }
   }
+  if (w.ca.enrollment_agent_restrictions) {
+    const YAML::Node rules = root["ca"]["enrollment_agent_restrictions"];
+    for (std::size_t i = 0; i < w.ca.enrollment_agent_restrictions->size(); ++i) {
+      for (const auto& t : (*w.ca.enrollment_agent_restrictions)[i].templates) {
+        if (!known_template(t)) {
+          r.fail(rules[i]["templates"], "enrollment agent template '" + t + "' is not defined");
+        }
+      }
+    }
+  }
   if (w.cep.templates) {
     for (const auto& t : *w.cep.templates) {
       if (!known_template(t))
@@ -401,6 +478,10 @@ void check_references(const Reader& r, const YAML::Node& root, const World& w) {
 }
 
 }  // namespace
+
+unsigned KeyArchival::valid_agents() const {
+  return static_cast<unsigned>(std::count(agents.begin(), agents.end(), KraStatus::valid));
+}
 
 std::uint32_t TemplateSettings::subject_name_flags() const {
   std::uint32_t bits = 0;

@@ -301,6 +301,14 @@ TEST(CsrDn, EmptyTextIsEmptyName) {
   EXPECT_EQ(X509_NAME_entry_count(parse_distinguished_name("   ").get()), 0);
 }
 
+// Windows clients send over-long RDNs and the CA refuses them
+// (CERTSRV_E_BAD_REQUESTSUBJECT), so the builder leaves name bounds to the CA.
+TEST(CsrDn, NameLengthBoundsAreLeftToTheCa) {
+  const std::string long_cn = "CN=" + std::string(65, 'a');
+  EXPECT_EQ(format_distinguished_name(parse_distinguished_name(long_cn).get()), long_cn);
+  EXPECT_EQ(format_distinguished_name(parse_distinguished_name("C=DE").get()), "C=DE");
+}
+
 TEST(CsrDn, ErrorsNameTheBadPart) {
   struct Case {
     const char* text;

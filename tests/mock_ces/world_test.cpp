@@ -80,6 +80,102 @@ TEST(World, DanglingTemplateReferencesAreRefused) {
             std::string::npos);
 }
 
+TEST(World, CaPolicySettingsAreRead) {
+  const World w = parse_world(R"(
+ca:
+  name: CA
+  enrollment_agent_restrictions:
+    - { agent: helpdesk, templates: [T], allow: [Domain Users], deny: [Domain Admins] }
+    - { agent: alice }
+  key_archival:
+    agents_to_use: 2
+    recovery_agents: [{ status: valid }, { status: expired }, { status: valid }]
+  enforce_x500_name_lengths: false
+  signing_key: unavailable
+templates:
+  - { name: T, oid: 1.2, major_version: 100, minor_version: 4,
+      ca_loaded_version: { major: 100, minor: 3 } }
+)",
+                              "w.yaml");
+  ASSERT_TRUE(w.ca.enrollment_agent_restrictions);
+  const auto& rules = *w.ca.enrollment_agent_restrictions;
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].agent, "helpdesk");
+  EXPECT_EQ(rules[0].templates, std::vector<std::string>{"T"});
+  EXPECT_EQ(rules[0].deny, std::vector<std::string>{"Domain Admins"});
+  // An agent added in the dialog starts with "Everyone: Allow" for all templates.
+  EXPECT_TRUE(rules[1].templates.empty());
+  EXPECT_EQ(rules[1].allow, std::vector<std::string>{"Everyone"});
+  ASSERT_TRUE(w.ca.key_archival);
+  EXPECT_EQ(w.ca.key_archival->agents_to_use, 2u);
+  EXPECT_EQ(w.ca.key_archival->valid_agents(), 2u);
+  EXPECT_FALSE(w.ca.enforce_x500_name_lengths);
+  EXPECT_FALSE(w.ca.signing_key_available);
+  const TemplateSettings* t = w.find_template("T");
+  ASSERT_NE(t, nullptr);
+  ASSERT_TRUE(t->ca_loaded_version);
+  EXPECT_EQ(t->ca_loaded_version->major, 100u);
+  EXPECT_EQ(t->ca_loaded_version->minor, 3u);
+}
+
+TEST(World, CaPolicyDefaultsAreAHealthyCa) {
+  const World w = default_world();
+  EXPECT_FALSE(w.ca.enrollment_agent_restrictions);
+  EXPECT_FALSE(w.ca.key_archival);
+  EXPECT_TRUE(w.ca.enforce_x500_name_lengths);
+  EXPECT_TRUE(w.ca.signing_key_available);
+  EXPECT_FALSE(w.find_template("User")->ca_loaded_version);
+}
+
+TEST(World, BadCaPolicySettingsAreRefusedWithTheirLine) {
+  EXPECT_NE(error_of("ca:\n  name: CA\n  enrollment_agent_restrictions:\n    - { agent: a, "
+                     "templats: [T] }\n")
+                .find("w.yaml:4: unknown key 'templats' in enrollment agent rule"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  enrollment_agent_restrictions:\n    - { allow: [X] }\n")
+                .find("w.yaml:4: enrollment agent rule needs 'agent'"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  enrollment_agent_restrictions: alice\n")
+                .find("w.yaml:3: 'enrollment_agent_restrictions' in ca must be a list"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  enrollment_agent_restrictions:\n    - { agent: a, "
+                     "templates: [Nope] }\n")
+                .find("w.yaml:4: enrollment agent template 'Nope' is not defined"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  key_archival:\n    recovery_agents: [{ status: "
+                     "stale }]\n")
+                .find("w.yaml:4: 'status' must be one of valid, expired, revoked"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  key_archival:\n    agents_to_use: 1\n")
+                .find("w.yaml:4: 'recovery_agents' in ca key_archival must be a non-empty list"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  key_archival:\n    agents_to_use: 3\n"
+                     "    recovery_agents: [{ status: valid }]\n")
+                .find("w.yaml:4: 'agents_to_use' (3) exceeds the 1 listed recovery agents"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  key_archival:\n    agents_to_use: 0\n"
+                     "    recovery_agents: [{ status: valid }]\n")
+                .find("w.yaml:4: 'agents_to_use' must be at least 1"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  signing_key: lost\n")
+                .find("w.yaml:3: 'signing_key' must be one of available, unavailable, not 'lost'"),
+            std::string::npos);
+  EXPECT_NE(error_of("ca:\n  name: CA\n  enforce_x500_name_lengths: sometimes\n")
+                .find("w.yaml:3: 'enforce_x500_name_lengths' must be true or false"),
+            std::string::npos);
+  EXPECT_NE(error_of("templates:\n  - name: T\n    oid: 1.2\n    ca_loaded_version: { minor: 1 }\n")
+                .find("w.yaml:4: template ca_loaded_version needs 'major'"),
+            std::string::npos);
+  EXPECT_NE(error_of("templates:\n  - name: T\n    oid: 1.2\n    ca_loaded_version: { major: "
+                     "new }\n")
+                .find("w.yaml:4: 'major' must be a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_of("templates:\n  - name: T\n    oid: 1.2\n    ca_loaded_version: { major: 1, "
+                     "patch: 2 }\n")
+                .find("w.yaml:4: unknown key 'patch' in template ca_loaded_version"),
+            std::string::npos);
+}
+
 TEST(World, ImplicitGroupsComeWithEveryAccount) {
   const World w = default_world();
   const auto groups = w.memberships(*w.find_account("alice"));

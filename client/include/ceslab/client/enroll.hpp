@@ -24,14 +24,30 @@ struct UsernameCredentials {
   std::string password;  // never logged, never written to evidence
 };
 
+// Enrollment on behalf of another account (MS-WCCE 3.2.2.6.2.1.2.1): the CMC
+// carries a RequesterName pair and is signed with an enrollment agent's
+// certificate and key instead of the new key (CertEnroll's
+// IX509CertificateRequestCmc::RequesterName and SignerCertificate).
+struct OnBehalfOf {
+  std::string requester;              // "LAB\bob"
+  X509* agent_certificate = nullptr;  // not owned; must outlive enroll()
+  EVP_PKEY* agent_key = nullptr;      // not owned
+};
+
 struct EnrollRequest {
   std::string url;  // the CES endpoint
   std::string template_name;
+  // The V2 template extension (1.3.6.1.4.1.311.21.7: template OID and
+  // major/minor version, as CEP lists them) that Windows clients put in
+  // requests for schema 2+ templates instead of the V1 name extension.
+  // Unset: the V1 name extension with `template_name`.
+  std::optional<core::TemplateRef> template_info;
   core::KeySpec key{core::KeyAlgorithm::rsa, 2048, ""};
   std::string subject;  // empty: the CA builds it from the directory
   core::SubjectAltNames san;
   RequestWrapping wrapping = RequestWrapping::cmc;
   std::optional<UsernameCredentials> username;
+  std::optional<OnBehalfOf> on_behalf_of;  // needs RequestWrapping::cmc
 };
 
 enum class EnrollStatus { issued, pending, failed };

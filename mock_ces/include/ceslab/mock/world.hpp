@@ -49,6 +49,26 @@ struct AccessEntry {
 
 enum class CaState { online, offline, slow };
 
+// One entry of "Restrict enrollment agents" (CA properties, Enrollment Agents
+// tab; MS-WCCE 3.2.1.1.4 Config_Permissions_Enrollment_Agent_Rights): which
+// templates an enrollment agent may request, and for whom.
+struct EnrollmentAgentRule {
+  std::string agent;                   // account or group holding the agent certificate
+  std::vector<std::string> templates;  // empty = every template ("<All>")
+  std::vector<std::string> allow;      // accounts/groups it may enroll for
+  std::vector<std::string> deny;       // a deny entry wins
+};
+
+// Status of a key recovery agent certificate on the CA's Recovery Agents tab.
+enum class KraStatus { valid, expired, revoked, untrusted, invalid, not_found, not_loaded };
+
+// "Archive the key" on the CA's Recovery Agents tab.
+struct KeyArchival {
+  unsigned agents_to_use = 1;     // "Number of recovery agents to use"
+  std::vector<KraStatus> agents;  // the listed KRA certificates
+  unsigned valid_agents() const;
+};
+
 struct CaSettings {
   std::string name = "Lab Issuing CA";
   std::string host = "ca.lab.test";
@@ -64,16 +84,34 @@ struct CaSettings {
   int slow_ms = 0;
   // Templates published on this CA; empty list = every template of the world.
   std::optional<std::vector<std::string>> published_templates;
+  // Set = "Restrict enrollment agents"; unset = any agent for anyone.
+  std::optional<std::vector<EnrollmentAgentRule>> enrollment_agent_restrictions;
+  // Unset = "Do not archive the key".
+  std::optional<KeyArchival> key_archival;
+  // CA\EnforceX500NameLengths: the CA refuses over-long subject RDNs.
+  bool enforce_x500_name_lengths = true;
+  // false: the CA cannot use its signing key (HSM offline, key container
+  // unreadable), so it cannot build certificates.
+  bool signing_key_available = true;
 
   std::string config() const { return host + "\\" + name; }
+};
+
+// A template version: revision (major) and msPKI-Template-Minor-Revision.
+struct TemplateVersion {
+  unsigned major = 0;
+  unsigned minor = 0;
 };
 
 // msPKI-Certificate-Name-Flag bits by their CT_FLAG names (protocol.md 2.6).
 struct TemplateSettings {
   std::string name;
   std::string oid;
-  unsigned major_version = 100;
+  unsigned major_version = 100;  // in AD: what CEP lists and clients request
   unsigned minor_version = 0;
+  // The version the CA has cached (it reloads templates from AD now and
+  // then); unset = the AD version.
+  std::optional<TemplateVersion> ca_loaded_version;
   unsigned schema = 2;
   std::set<std::string> name_flags;  // ENROLLEE_SUPPLIES_SUBJECT, SUBJECT_REQUIRE_EMAIL, ...
   std::vector<std::string> ekus;

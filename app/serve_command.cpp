@@ -14,6 +14,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     std::string world;
     std::string ready_file;
     std::string state_dir;
+    bool test_kerberos_header = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--listen", args->listen,
@@ -28,6 +29,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "--state-dir", args->state_dir,
       "Directory for the lab's state: CA key pair, request database, event log (default: a "
       "temp dir, removed on exit); reused when it exists");
+  cmd->add_flag("--test-kerberos-header", args->test_kerberos_header,
+                "TEST-ONLY: the Kerberos endpoints take the caller's name from the "
+                "X-Ceslab-Test-Kerberos-User header (until real Negotiate exists); never use it "
+                "for anything but this mock");
   cmd->callback([args, &exit_code] {
     // Block the stop signals before any thread starts so only sigwait sees them.
     sigset_t stop_signals;
@@ -39,6 +44,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     mock::MockOptions options;
     options.listen = args->listen;
     options.state_dir = args->state_dir;
+    options.accept_test_kerberos_header = args->test_kerberos_header;
+    if (args->test_kerberos_header) {
+      std::cerr << "WARNING: --test-kerberos-header: the Kerberos endpoints trust a header for the "
+                   "caller's identity (test-only)\n";
+    }
     if (!args->world.empty()) options.world = mock::load_world(args->world);
     mock::MockServer server(std::move(options));
     server.start();

@@ -24,6 +24,17 @@ const Account* map_certificate(const X509* cert, const World& world) {
   return nullptr;
 }
 
+// Lower-case hex of the channel-binding data, as the test header carries it.
+std::string to_hex(const core::Bytes& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0x0F];
+  }
+  return out;
+}
+
 }  // namespace
 
 TransportIdentity authenticate_transport(const core::HttpRequest& request,
@@ -43,6 +54,18 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
       if (!options.accept_test_kerberos_header || !user) throw TransportRefusal{iis_unauthorized()};
       const Account* account = world.find_account(*user);
       if (account == nullptr || account->disabled) throw TransportRefusal{iis_unauthorized()};
+      // Extended Protection (EPA): the authentication must be bound to this
+      // TLS channel with tls-server-end-point (RFC 5929); without a matching
+      // binding IIS answers 401 (causes.md channel_binding_required, cepces
+      // #51). The comparison is real (against this connection's binding);
+      // only its transport, a test header instead of the GSS checksum, is the
+      // stand-in.
+      if (world.ces.channel_binding_required) {
+        const auto binding = request.header(kTestChannelBindingHeader);
+        if (!binding || !core::iequals(*binding, to_hex(connection.tls_server_end_point))) {
+          throw TransportRefusal{iis_unauthorized()};
+        }
+      }
       who.account = account;
       return who;
     }

@@ -200,6 +200,49 @@ TEST(KerberosEndpoint, TestHeaderIsIgnoredUnlessTurnedOn) {
   }
 }
 
+TEST(KerberosEndpoint, ChannelBindingRequiredRefusesAnUnboundAuthentication) {
+  MockOptions options;
+  options.accept_test_kerberos_header = true;
+  options.world.ces.channel_binding_required = true;
+  MockServer server{std::move(options)};
+  server.start();
+  const std::string url = server.endpoint_url(Service::ces, AuthMode::kerberos);
+  core::SoapMessage m;
+  m.addressing.action = std::string(uri::kActionRstWstep);
+  m.addressing.message_id = client::new_message_id();
+  m.addressing.to = url;
+  core::RequestSecurityToken rst;
+  rst.request_type = std::string(uri::kRequestTypeQueryTokenStatus);
+  rst.request_id = "4711";
+  m.body = rst;
+  const client::TlsSettings tls = tls_for(server);
+
+  // causes.md channel_binding_required: no binding -> 401.
+  const client::SoapCall unbound = client::call(url, m, tls, {{kTestKerberosUserHeader, "alice"}});
+  ASSERT_TRUE(unbound.exchange.response);
+  EXPECT_EQ(unbound.exchange.response->status, 401);
+  // A binding for some other channel -> 401 as well.
+  const client::SoapCall wrong = client::call(
+      url, m, tls, {{kTestKerberosUserHeader, "alice"}, {kTestChannelBindingHeader, "00ff"}});
+  ASSERT_TRUE(wrong.exchange.response);
+  EXPECT_EQ(wrong.exchange.response->status, 401);
+
+  // The binding of this TLS channel (what the client saw of the server's
+  // certificate) gets through to the CES: the CA answers for request 4711.
+  std::string hex;
+  for (unsigned char b : unbound.exchange.tls.tls_server_end_point) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 0x0F];
+  }
+  ASSERT_FALSE(hex.empty());
+  const client::SoapCall bound = client::call(
+      url, m, tls, {{kTestKerberosUserHeader, "alice"}, {kTestChannelBindingHeader, hex}});
+  ASSERT_TRUE(bound.reply) << bound.parse_error;
+  const auto& fault = std::get<core::EnrollmentFault>(bound.reply->body);
+  EXPECT_EQ(fault.error_code, static_cast<std::int32_t>(0x80094004u));
+}
+
 // ---- UsernamePassword logon failures: Security 4625 on the CES host -------
 
 struct LogonCase {

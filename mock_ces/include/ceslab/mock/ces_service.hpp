@@ -20,6 +20,10 @@ namespace ceslab::mock {
 // unless a test or `ceslab serve --test-kerberos-header` turns it on; never
 // a way to authenticate against anything but this mock.
 inline constexpr const char* kTestKerberosUserHeader = "X-Ceslab-Test-Kerberos-User";
+// TEST-ONLY, with the header above: the tls-server-end-point channel binding
+// (RFC 5929) the client computed, lower-case hex, where real Negotiate
+// carries it in the GSS checksum.
+inline constexpr const char* kTestChannelBindingHeader = "X-Ceslab-Test-Channel-Binding";
 
 struct CesServiceOptions {
   bool accept_test_kerberos_header = false;

@@ -79,7 +79,16 @@ void check_to(const SoapMessage& m, const std::string& endpoint_url) {
 // logs the user on with LogonUser; a failed logon is audited on the CES host
 // as Security 4625 with the NTSTATUS of the reason (causes.md
 // username_password_rejected).
-const Account& authenticate_username(const SoapMessage& m, const World& world, EventLog* events) {
+bool NonceCache::first_use(const std::string& nonce, std::chrono::system_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  for (auto it = seen_.begin(); it != seen_.end();) {
+    it = now - it->second > window_ ? seen_.erase(it) : std::next(it);
+  }
+  return seen_.emplace(nonce, now).second;
+}
+
+const Account& authenticate_username(const SoapMessage& m, const World& world, EventLog* events,
+                                     NonceCache* nonces) {
   if (!m.security || !m.security->username_token) throw FaultRaised{invalid_security_fault()};
   const auto now = std::chrono::system_clock::now();
   if (m.security->created &&
@@ -90,6 +99,14 @@ const Account& authenticate_username(const SoapMessage& m, const World& world, E
     throw FaultRaised{invalid_security_fault()};
   }
   const core::UsernameToken& token = *m.security->username_token;
+  // The token's own Created (when sent) must be fresh, and its Nonce unseen.
+  if (token.created &&
+      (*token.created > now + kMaxClockSkew || *token.created < now - kMaxClockSkew)) {
+    throw FaultRaised{invalid_security_fault()};
+  }
+  if (nonces != nullptr && token.nonce && !nonces->first_use(*token.nonce, now)) {
+    throw FaultRaised{invalid_security_fault()};
+  }
   const Account* account = world.find_account(token.username);
   const bool password_ok = account != nullptr && account->password == token.password &&
                            token.password_type == uri::kPasswordText;

@@ -1505,3 +1505,31 @@ TEST(CodecRoundTrip, KnownGapFaultReasonLanguageIsNotRead) {
 }
 
 }  // namespace
+
+namespace ceslab::wsdl {
+namespace {
+
+// cepces sends Nonce and Created inside the UsernameToken; the mock's replay
+// detection needs both back.
+TEST(CodecUsernameToken, NonceAndCreatedRoundTrip) {
+  core::SoapMessage m;
+  m.addressing.action = std::string(core::uri::kActionRstWstep);
+  m.addressing.message_id = "urn:uuid:00000000-0000-4000-8000-0000000000aa";
+  core::SecurityHeader sec;
+  core::UsernameToken token{"LAB\\alice", "secret"};
+  token.nonce = "q83vEjRWeJCrze8SNFZ4kA==";
+  token.created = std::chrono::sys_days{std::chrono::year{2026} / 11 / 26} + std::chrono::hours(1);
+  sec.username_token = token;
+  m.security = sec;
+  m.body = core::RequestSecurityToken{};
+  const std::string xml = write_message(m);
+  EXPECT_NE(xml.find("q83vEjRWeJCrze8SNFZ4kA=="), std::string::npos) << xml;
+  const core::SoapMessage back = read_message(xml);
+  ASSERT_TRUE(back.security && back.security->username_token);
+  EXPECT_EQ(back.security->username_token->nonce, token.nonce);
+  EXPECT_EQ(back.security->username_token->created, token.created);
+  EXPECT_EQ(back.security->username_token->password, "secret");
+}
+
+}  // namespace
+}  // namespace ceslab::wsdl

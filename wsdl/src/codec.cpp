@@ -221,8 +221,14 @@ void write_header(SoapContext& ctx, const SoapMessage& m) {
     const UsernameToken& ut = *sec.username_token;
     soap_wsse_add_UsernameTokenText(s, "uuid-username-token-1", ut.username.c_str(),
                                     ut.password.c_str());
-    soap_wsse_UsernameToken(s, nullptr)->Password->Type =
-        ctx.dup(std::string_view(ut.password_type));
+    _wsse__UsernameToken* token = soap_wsse_UsernameToken(s, nullptr);
+    token->Password->Type = ctx.dup(std::string_view(ut.password_type));
+    if (ut.nonce) {
+      token->Nonce = soap_new_wsse__EncodedString(s);
+      token->Nonce->__item = ctx.dup(*ut.nonce);
+      token->Nonce->EncodingType = ctx.dup(std::string_view(uri::kEncodingBase64));
+    }
+    if (ut.created) token->wsu__Created = ctx.dup(format_time(*ut.created));
   }
 }
 
@@ -861,6 +867,8 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
         } else {
           token.password_type.clear();
         }
+        if (ut->Nonce && ut->Nonce->__item) token.nonce = std::string(ut->Nonce->__item);
+        token.created = parse_time(ctx, ut->wsu__Created);
         sh.username_token = std::move(token);
       }
       m.security = std::move(sh);

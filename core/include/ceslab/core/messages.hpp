@@ -86,6 +86,11 @@ struct UsernameToken {
   std::string username;
   std::string password;  // PasswordText, inside TLS
   std::string password_type = std::string(uri::kPasswordText);
+  // wsse:Nonce (base64 text as sent) and wsu:Created inside the token, as
+  // cepces sends them (WSS UsernameToken Profile 1.0, 3.1); a server uses
+  // them to refuse a replayed token.
+  std::optional<std::string> nonce;
+  std::optional<TimePoint> created;
 };
 struct SecurityHeader {
   std::optional<TimePoint> created;  // wsu:Timestamp

@@ -4,6 +4,7 @@
 // Windows CES answers it.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "ceslab/core/http_types.hpp"
@@ -14,6 +15,9 @@
 #include "ceslab/mock/world.hpp"
 
 namespace ceslab::mock {
+namespace pipeline {
+class NonceCache;
+}
 
 // TEST-ONLY: until the Kerberos lab (real Negotiate) exists, the Kerberos
 // endpoint can take the authenticated account's name from this header. Off
@@ -31,8 +35,7 @@ struct CesServiceOptions {
 
 class CesService {
  public:
-  CesService(const World& world, LabCa& ca, EventLog& events, CesServiceOptions options = {})
-      : world_(world), ca_(ca), events_(events), options_(options) {}
+  CesService(const World& world, LabCa& ca, EventLog& events, CesServiceOptions options = {});
 
   // `endpoint_url` is this endpoint's address as the server knows it
   // (scheme, host, port, path) for the a:To check and pending references.
@@ -49,6 +52,7 @@ class CesService {
   LabCa& ca_;
   EventLog& events_;
   CesServiceOptions options_;
+  std::shared_ptr<pipeline::NonceCache> nonces_;  // UsernameToken replay detection
 };
 
 }  // namespace ceslab::mock

@@ -89,8 +89,8 @@ struct UsernameToken {
   // wsse:Nonce (base64 text as sent) and wsu:Created inside the token, as
   // cepces sends them (WSS UsernameToken Profile 1.0, 3.1); a server uses
   // them to refuse a replayed token.
-  std::optional<std::string> nonce;
-  std::optional<TimePoint> created;
+  std::optional<std::string> nonce{};
+  std::optional<TimePoint> created{};
 };
 struct SecurityHeader {
   std::optional<TimePoint> created;  // wsu:Timestamp

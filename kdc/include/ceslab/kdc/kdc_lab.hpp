@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A throw-away MIT Kerberos realm for one run: a temp directory with the
+// realm's krb5.conf / kdc.conf and database (kdb5_util, kadmin.local), and
+// krb5kdc listening on an ephemeral loopback port as an unprivileged child
+// process. Principal attributes carry the lab's Kerberos facts the way MIT
+// expresses them: a user that "cannot be delegated" gets -allow_forwardable,
+// a service "trusted for delegation" +ok_as_delegate, a disabled account
+// -allow_tix. Stopped and removed when the object goes away; the KDC also
+// dies with the process that started it (PR_SET_PDEATHSIG), so an
+// interrupted run leaves no daemon behind.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ceslab::kdc {
+
+// Something the lab could not do; what() names the step and carries the
+// tool's own output ("kadmin.local addprinc alice: ...").
+class KdcError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Principal {
+  std::string name;                     // "alice", "HTTP/ces.lab.test" (realm added)
+  std::optional<std::string> password;  // nullopt: random key (services)
+  // kadmin attribute switches, e.g. "-allow_forwardable", "+ok_as_delegate",
+  // "-allow_tix", "+ok_to_auth_as_delegate", "+requires_preauth".
+  std::vector<std::string> attributes;
+};
+
+struct KdcOptions {
+  std::string realm = "LAB.TEST";
+  std::vector<Principal> principals;
+  // How long start() waits for krb5kdc to accept connections.
+  std::chrono::milliseconds start_timeout{15000};
+};
+
+class KdcLab {
+ public:
+  // Creates the realm and its principals and starts the KDC. Throws KdcError.
+  static std::unique_ptr<KdcLab> start(KdcOptions options);
+  ~KdcLab();  // stops krb5kdc and removes the directory
+  KdcLab(const KdcLab&) = delete;
+  KdcLab& operator=(const KdcLab&) = delete;
+
+  const std::string& realm() const { return realm_; }
+  std::uint16_t port() const { return port_; }
+  // The krb5.conf clients and services of this realm use (KRB5_CONFIG).
+  std::filesystem::path krb5_conf() const { return dir_ / "krb5.conf"; }
+  const std::filesystem::path& directory() const { return dir_; }
+  // How long start() took: database, principals, and the KDC accepting.
+  std::chrono::milliseconds startup_time() const { return startup_time_; }
+  // KRB5_CONFIG / KRB5_KDC_PROFILE entries for processes of this realm.
+  std::vector<std::string> environment() const;
+
+  void add_principal(const Principal& principal);
+  // Changes attributes of an existing principal ("-allow_forwardable").
+  void modify_principal(const std::string& name, const std::vector<std::string>& attributes);
+  // Writes the principal's current keys to a new keytab file (for a service).
+  std::filesystem::path export_keytab(const std::string& name);
+
+ private:
+  KdcLab() = default;
+  void kadmin(const std::string& query, const std::string& what, const std::string& success_text);
+  std::string qualified(const std::string& name) const;  // "alice" -> "alice@LAB.TEST"
+  void stop();
+
+  std::string realm_;
+  std::filesystem::path dir_;
+  std::uint16_t port_ = 0;
+  int kdc_pid_ = -1;
+  std::chrono::milliseconds startup_time_{};
+};
+
+}  // namespace ceslab::kdc

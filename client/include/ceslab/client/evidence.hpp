@@ -29,8 +29,8 @@ namespace ceslab::client {
 inline constexpr std::string_view kEvidenceSchema = "ceslab.evidence/1";
 
 enum class Operation { enroll, renew, retrieve, policy };
-// How the client authenticated (CEP's clientAuthentication kinds, MS-XCEP
-// 3.1.4.1.3.2): JSON "anonymous", "kerberos", "username", "cert".
+// How the client authenticated (CEP's clientAuthentication kinds 1, 2, 4, 8;
+// protocol.md 2.5): JSON "anonymous", "kerberos", "username", "cert".
 enum class AuthMethod { anonymous, kerberos, username, certificate };
 // issued / pending / failed for CES operations; `answered` for an exchange
 // that got a SOAP reply which is not a fault (a GetPolicies response).

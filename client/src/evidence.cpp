@@ -2,7 +2,9 @@
 #include "ceslab/client/evidence.hpp"
 
 #include <array>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "ceslab/client/redaction.hpp"
 #include "ceslab/core/cmc.hpp"

@@ -129,6 +129,24 @@ TEST_F(EvidenceTest, PendingRequestRecordsTheReferenceToPoll) {
   EXPECT_EQ(json(again)["operation"], "retrieve");
 }
 
+TEST_F(EvidenceTest, RenewalHasItsOwnEvidence) {
+  const EnrollResult old = enroll_as("alice", "alice-password", "User");
+  ASSERT_EQ(old.status, EnrollStatus::issued) << mock::testing::first_message(old);
+  RenewRequest r;
+  r.url = ces_url();
+  r.old_certificate = core::share(old.certificate.get());
+  r.old_key = core::share(old.key.get());
+  r.username = mock::testing::kAlice;
+  const EnrollResult renewed = renew(r, mock::testing::tls_for(*server_));
+  const Evidence e = evidence_of(renewed, Operation::renew, AuthMethod::username);
+  EXPECT_EQ(e.outcome, Outcome::issued) << (e.messages.empty() ? "" : e.messages.back());
+  ASSERT_TRUE(e.response);
+  EXPECT_EQ(e.response->request_id, renewed.request_id);
+  EXPECT_NE(e.response->request_id, old.request_id);
+  EXPECT_EQ(json(e)["operation"], "renew");
+  expect_round_trip(e);
+}
+
 TEST_F(EvidenceTest, CaDenialRecordsEveryFaultFieldAndCertreqLines) {
   const EnrollResult result = enroll_as("bob", "bob-password", "User");
   ASSERT_EQ(result.status, EnrollStatus::failed);

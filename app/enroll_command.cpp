@@ -8,6 +8,7 @@
 #include "ceslab/client/enroll.hpp"
 #include "ceslab/core/pem.hpp"
 #include "commands.hpp"
+#include "output_options.hpp"
 
 namespace ceslab::app {
 namespace {
@@ -44,6 +45,7 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
     bool pkcs10 = false;
   };
   auto a = std::make_shared<Args>();
+  auto output = std::make_shared<OutputOptions>();
   cmd->add_option("--url", a->url,
                   "CES endpoint URL (https://host/<CA>_CES_UsernamePassword/service.svc/CES)")
       ->required();
@@ -64,7 +66,8 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
                   "PEM file with the CA that signed the server's TLS certificate");
   cmd->add_flag("--insecure", a->insecure, "Do NOT verify the server's TLS certificate");
   cmd->add_flag("--pkcs10", a->pkcs10, "Send a bare PKCS#10 (as cepces does) instead of CMC");
-  cmd->callback([a, &exit_code] {
+  add_output_options(*cmd, *output);
+  cmd->callback([a, output, &exit_code] {
     if (a->username.empty())
       throw CLI::ValidationError("--username", "is required with --auth username");
     client::EnrollRequest request;
@@ -83,22 +86,34 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
              "path can read the password and the request.\n";
     }
     const client::EnrollResult result = client::enroll(request, tls);
+    // A pending request keeps its key: the certificate issued later is for it.
+    std::vector<std::filesystem::path> files;
+    if (result.status != client::EnrollStatus::failed)
+      files = client::write_enrollment(result, a->out);
+    OperationReport report{
+        client::evidence_of(result, client::Operation::enroll, client::AuthMethod::username),
+        {{"enroll", &result.call}},
+        {},
+        files};
+    report.secrets.add_password(request.username->password);
+    if (result.key) report.secrets.add_private_key(result.key.get());
+    write_outputs(*output, report, std::cout);
+    std::ostream& human = output->json ? std::cerr : std::cout;
     switch (result.status) {
       case client::EnrollStatus::issued: {
-        client::write_enrollment(result, a->out);
-        std::cout << "Issued: request " << result.request_id << "\n"
-                  << "  key:   " << (std::filesystem::path(a->out) / "key.pem").string() << "\n"
-                  << "  cert:  " << (std::filesystem::path(a->out) / "cert.pem").string() << "\n"
-                  << "  chain: " << (std::filesystem::path(a->out) / "chain.pem").string() << "\n";
+        human << "Issued: request " << result.request_id << "\n"
+              << "  key:   " << (std::filesystem::path(a->out) / "key.pem").string() << "\n"
+              << "  cert:  " << (std::filesystem::path(a->out) / "cert.pem").string() << "\n"
+              << "  chain: " << (std::filesystem::path(a->out) / "chain.pem").string() << "\n";
         if (!a->ca_files.empty()) {
           std::vector<core::X509Ptr> roots;
           for (const auto& f : a->ca_files) {
             for (auto& c : core::read_certificates_pem(f)) roots.push_back(std::move(c));
           }
           const auto check = client::check_enrollment(result, roots);
-          std::cout << "  certificate matches key: " << (check.key_matches ? "yes" : "NO") << "\n"
-                    << "  chains to the CA: "
-                    << (check.chain.ok ? "yes" : "NO (" + check.chain.error_text + ")") << "\n";
+          human << "  certificate matches key: " << (check.key_matches ? "yes" : "NO") << "\n"
+                << "  chains to the CA: "
+                << (check.chain.ok ? "yes" : "NO (" + check.chain.error_text + ")") << "\n";
           exit_code = check.ok() ? kOk : kFailed;
           return;
         }
@@ -106,11 +121,9 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
         return;
       }
       case client::EnrollStatus::pending:
-        // Keep the key: the certificate issued later is for it.
-        client::write_enrollment(result, a->out);
-        std::cout << "Pending: request " << result.request_id << " (" << result.disposition << ")\n"
-                  << "  key:  " << (std::filesystem::path(a->out) / "key.pem").string() << "\n"
-                  << "  poll: " << result.pending_reference << "\n";
+        human << "Pending: request " << result.request_id << " (" << result.disposition << ")\n"
+              << "  key:  " << (std::filesystem::path(a->out) / "key.pem").string() << "\n"
+              << "  poll: " << result.pending_reference << "\n";
         exit_code = kPending;
         return;
       case client::EnrollStatus::failed:

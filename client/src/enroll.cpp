@@ -37,7 +37,10 @@ core::SoapMessage rst_message(const std::string& url,
     core::SecurityHeader sec;
     sec.created = std::chrono::system_clock::now();
     sec.expires = *sec.created + kTimestampLifetime;
-    sec.username_token = core::UsernameToken{username->username, username->password};
+    core::UsernameToken token;
+    token.username = username->username;
+    token.password = username->password;
+    sec.username_token = std::move(token);
     m.security = std::move(sec);
   }
   return m;
@@ -208,14 +211,25 @@ EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls) {
   return result;
 }
 
-void write_enrollment(const EnrollResult& result, const std::filesystem::path& dir) {
+std::vector<std::filesystem::path> write_enrollment(const EnrollResult& result,
+                                                    const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
-  if (result.key) core::write_private_key_pem(dir / "key.pem", result.key.get());
-  if (result.certificate)
+  std::vector<std::filesystem::path> written;
+  if (result.key) {
+    core::write_private_key_pem(dir / "key.pem", result.key.get());
+    written.push_back(dir / "key.pem");
+  }
+  if (result.certificate) {
     core::write_certificates_pem(dir / "cert.pem", {result.certificate.get()});
+    written.push_back(dir / "cert.pem");
+  }
   std::vector<const X509*> chain;
   for (const auto& c : result.chain) chain.push_back(c.get());
-  if (!chain.empty()) core::write_certificates_pem(dir / "chain.pem", chain);
+  if (!chain.empty()) {
+    core::write_certificates_pem(dir / "chain.pem", chain);
+    written.push_back(dir / "chain.pem");
+  }
+  return written;
 }
 
 EnrollmentCheck check_enrollment(const EnrollResult& result,

@@ -44,15 +44,18 @@ SoapCall call(const std::string& url, const core::SoapMessage& message, const Tl
   request.body = wsdl::write_message(message);
 
   SoapCall result;
+  result.url = url;
   core::Url parsed;
   try {
     parsed = core::parse_url(url);
   } catch (const std::invalid_argument& e) {
+    result.request = std::move(request);
     result.exchange.error = core::TransportErrorKind::invalid_url;
     result.exchange.error_message = e.what();
     return result;
   }
   request.target = parsed.target;
+  result.request = request;
   result.exchange = client.send(parsed, std::move(request));
   if (!result.exchange.response) return result;
   const core::HttpResponse& response = *result.exchange.response;

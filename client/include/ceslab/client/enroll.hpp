@@ -94,8 +94,10 @@ struct RetrieveRequest {
 };
 EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls);
 
-// key.pem (0600), cert.pem and chain.pem (issuing chain) in `dir`.
-void write_enrollment(const EnrollResult& result, const std::filesystem::path& dir);
+// key.pem (0600), cert.pem and chain.pem (issuing chain) in `dir`, each
+// when the result has it; returns the files written.
+std::vector<std::filesystem::path> write_enrollment(const EnrollResult& result,
+                                                    const std::filesystem::path& dir);
 
 // The certificate matches the key and chains to one of `trusted_roots`.
 struct EnrollmentCheck {

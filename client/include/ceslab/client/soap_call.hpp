@@ -23,6 +23,12 @@ struct TlsSettings {
 };
 
 struct SoapCall {
+  std::string url;  // the endpoint as given
+  // The request as handed to the transport: method, target, the headers we
+  // set (the transport adds Host, User-Agent and Content-Length) and the
+  // body. It holds secrets (a UsernameToken password, an Authorization
+  // header): write it out only through client::CaptureWriter, which redacts.
+  core::HttpRequest request;
   core::Exchange exchange;                 // transport facts, HTTP response if any
   std::optional<core::SoapMessage> reply;  // parsed when the body was SOAP
   std::string parse_error;                 // why the body was not SOAP, if it was not

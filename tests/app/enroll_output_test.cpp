@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// `ceslab enroll --json --evidence FILE --capture DIR` as a user runs it,
+// against the mock over loopback TLS: the result object on stdout, the
+// evidence readable by the diagnosis side, the capture written, and the
+// password nowhere.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "ceslab/client/evidence.hpp"
+#include "ceslab/mock/server.hpp"
+#include "mock_ces/lab_fixture.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ceslab::mock::testing::TempDir;
+using nlohmann::json;
+
+struct Invocation {
+  int exit_code = -1;
+  std::string out;  // stdout only
+  std::string err;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+class EnrollOutput : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ceslab::mock::MockServer(ceslab::mock::MockOptions{});
+    server_->start();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  // `ceslab enroll` with the password in CESLAB_PASSWORD (docs/cli.md) and
+  // every output option pointing into `dir`; stderr goes to a file so that
+  // stdout can be parsed as JSON alone.
+  static Invocation enroll(const std::string& password, const fs::path& dir) {
+    const std::string url = server_->endpoint_url(ceslab::mock::Service::ces,
+                                                  ceslab::mock::AuthMode::username_password);
+    const fs::path err = dir / "stderr.txt";
+    const std::string command =
+        "CESLAB_PASSWORD='" + password + "' " + CESLAB_BINARY + " enroll --url '" + url +
+        "' --template User --username alice --key ecdsa-p256 --ca-file '" +
+        server_->ca_certificate_path().string() + "' --out '" + (dir / "out").string() +
+        "' --json --evidence '" + (dir / "evidence.json").string() + "' --capture '" +
+        (dir / "capture").string() + "' 2>'" + err.string() + "'";
+    Invocation r;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) return r;
+    char buf[4096];
+    std::size_t n = 0;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+    const int status = pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = read_file(err);
+    fs::remove(err);
+    return r;
+  }
+
+  static ceslab::mock::MockServer* server_;
+};
+ceslab::mock::MockServer* EnrollOutput::server_ = nullptr;
+
+TEST_F(EnrollOutput, IssuedPrintsTheResultObjectAndWritesEvidenceAndCapture) {
+  TempDir dir;
+  const Invocation r = enroll("alice-password", dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json result = json::parse(r.out);  // stdout is the JSON object and nothing else
+  EXPECT_EQ(result["schema"], "ceslab.result/1");
+  EXPECT_EQ(result["operation"], "enroll");
+  EXPECT_EQ(result["status"], "issued");
+  ASSERT_TRUE(result["request_id"].is_string()) << result.dump(2);
+  EXPECT_TRUE(result["messages"].empty());
+  EXPECT_EQ(result["evidence"]["schema"], "ceslab.evidence/1");
+  EXPECT_EQ(result["evidence"]["response"]["request_id"], result["request_id"]);
+  // The human summary went to stderr.
+  EXPECT_NE(r.err.find("Issued: request " + result["request_id"].get<std::string>()),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("chains to the CA: yes"), std::string::npos) << r.err;
+
+  std::vector<std::string> names;
+  for (const auto& f : result["files"]) names.push_back(fs::path(f.get<std::string>()).filename());
+  const std::vector<std::string> expected = {"key.pem",
+                                             "cert.pem",
+                                             "chain.pem",
+                                             "01-enroll-request.http",
+                                             "01-enroll-response.http",
+                                             "01-enroll-exchange.json",
+                                             "evidence.json"};
+  EXPECT_EQ(names, expected);
+  for (const auto& f : result["files"]) EXPECT_TRUE(fs::exists(f.get<std::string>())) << f;
+
+  // The evidence file is what `ceslab diagnose` reads back.
+  const auto evidence =
+      json::parse(read_file(dir.path() / "evidence.json")).get<ceslab::client::Evidence>();
+  EXPECT_EQ(evidence.outcome, ceslab::client::Outcome::issued);
+  EXPECT_EQ(evidence.auth, ceslab::client::AuthMethod::username);
+
+  // The password is nowhere: not on stdout/stderr, not in any file.
+  EXPECT_EQ((r.out + r.err).find("alice-password"), std::string::npos);
+  for (const auto& entry : fs::recursive_directory_iterator(dir.path())) {
+    if (entry.is_regular_file()) {
+      EXPECT_EQ(read_file(entry.path()).find("alice-password"), std::string::npos) << entry.path();
+    }
+  }
+}
+
+TEST_F(EnrollOutput, FailureStillWritesEvidenceAndTheJsonSaysWhy) {
+  TempDir dir;
+  const Invocation r = enroll("wrong-password", dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const json result = json::parse(r.out);
+  EXPECT_EQ(result["status"], "failed");
+  EXPECT_TRUE(result["request_id"].is_null());
+  ASSERT_FALSE(result["messages"].empty());
+  EXPECT_EQ(result["messages"][0],
+            "A message containing a fault was received from the remote endpoint. 0x803d0013 "
+            "(-2143485933 WS_E_ENDPOINT_FAULT_RECEIVED)");
+  EXPECT_EQ(result["evidence"]["fault"]["subcode"], "InvalidSecurity");
+  EXPECT_NE(r.err.find("WS_E_ENDPOINT_FAULT_RECEIVED"), std::string::npos) << r.err;
+  // No key or certificate files for a failure; evidence and capture all the same.
+  EXPECT_FALSE(fs::exists(dir.path() / "out" / "key.pem"));
+  EXPECT_EQ(result["files"].size(), 4u) << result["files"].dump();
+  const json evidence = json::parse(read_file(dir.path() / "evidence.json"));
+  EXPECT_EQ(evidence["outcome"], "failed");
+  EXPECT_EQ(evidence["http"]["status"], 500);
+  const std::string request = read_file(dir.path() / "capture" / "01-enroll-request.http");
+  EXPECT_EQ(request.find("wrong-password"), std::string::npos);
+  EXPECT_NE(request.find("[redacted]"), std::string::npos);
+}
+
+}  // namespace

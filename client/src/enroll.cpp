@@ -126,14 +126,10 @@ void read_reply(EnrollResult& result) {
   result.status = EnrollStatus::issued;
 }
 
-}  // namespace
-
-namespace {
-
 // The template extension a new request carries: what the caller set, else
-// the V2 extension without a version for a template given by OID (MS-WCCE
-// 2.2.2.7.7.2: the versions are OPTIONAL; 0.0 is never newer than the CA's
-// copy), else the V1 name extension (MS-WCCE 2.2.2.7.7.1).
+// for a template given by OID the V2 extension with version 0.0 (MS-WCCE
+// 2.2.2.7.7.2; the CA refuses only a version newer than its copy), else the
+// V1 name extension (MS-WCCE 2.2.2.7.7.1).
 core::TemplateRef template_extension(const std::string& template_name,
                                      const std::optional<core::TemplateRef>& info) {
   if (info) return *info;

@@ -38,7 +38,7 @@ struct EnrollRequest {
   // major/minor version, as CEP lists them) that Windows clients put in
   // requests for schema 2+ templates instead of the V1 name extension.
   // Unset: the V1 name extension with `template_name`, or the V2 extension
-  // without a version when `template_name` is an OID (see is_oid).
+  // with version 0.0 when `template_name` is an OID (see is_oid).
   std::optional<core::TemplateRef> template_info;
   // A PKCS#10 made elsewhere (DER, e.g. read_certificate_request): sent as
   // given, bare, as `certreq -submit` sends a request file; no key is

@@ -432,6 +432,16 @@ TEST(Cli, PolicyPrintsTemplatesCasAndUrisByAuthAndPriority) {
   EXPECT_LT(kerberos, username);
   EXPECT_EQ(policy.text.find("alice-password"), std::string::npos) << "the password was printed";
 
+  // Without --ca-file the system store decides: it does not know the lab CA.
+  const std::string no_ca = kAlicePassword + kBin + " policy --url '" +
+                            std::string(ready["cep"]["UsernamePassword"]) + "' --username alice";
+  const Output untrusted = run(no_ca);
+  EXPECT_EQ(untrusted.exit_code, 1) << untrusted.text;
+  EXPECT_NE(untrusted.text.find("not trusted"), std::string::npos) << untrusted.text;
+  const Output insecure = run(no_ca + " --insecure");
+  EXPECT_EQ(insecure.exit_code, 0) << insecure.text;
+  EXPECT_NE(insecure.text.find("WARNING: --insecure"), std::string::npos) << insecure.text;
+
   const Output wrong =
       run("CESLAB_PASSWORD=nope " + kBin + " policy --url '" +
           std::string(ready["cep"]["UsernamePassword"]) + "' --username alice --ca-file '" +

@@ -19,5 +19,8 @@ void add_run_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_enroll_command(CLI::App& app, int& exit_code);
 void add_admin_command(CLI::App& app, int& exit_code);
+void add_renew_command(CLI::App& app, int& exit_code);
+void add_retrieve_command(CLI::App& app, int& exit_code);
+void add_policy_command(CLI::App& app, int& exit_code);
 
 }  // namespace ceslab::app

@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   ceslab::app::add_serve_command(app, exit_code);
   ceslab::app::add_enroll_command(app, exit_code);
   ceslab::app::add_admin_command(app, exit_code);
+  ceslab::app::add_renew_command(app, exit_code);
+  ceslab::app::add_retrieve_command(app, exit_code);
+  ceslab::app::add_policy_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -3,7 +3,16 @@
 
 #include <unistd.h>
 
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cerrno>
+#include <fstream>
+#include <iterator>
+#include <memory>
 #include <stdexcept>
+#include <system_error>
 
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/codes.hpp"
@@ -16,8 +25,6 @@ namespace uri = core::uri;
 namespace {
 constexpr std::uint32_t kWsEndpointFaultReceived = 0x803d0013;
 constexpr std::uint32_t kWsInvalidFormat = 0x803d0000;
-// How long a UsernameToken timestamp stays valid; WCF's default.
-constexpr auto kTimestampLifetime = std::chrono::minutes(5);
 
 std::string host_name() {
   char buf[256] = {};
@@ -28,22 +35,7 @@ std::string host_name() {
 // The WS-Addressing and WS-Security headers every RST carries.
 core::SoapMessage rst_message(const std::string& url,
                               const std::optional<UsernameCredentials>& username) {
-  core::SoapMessage m;
-  m.addressing.action = std::string(uri::kActionRstWstep);
-  m.addressing.message_id = new_message_id();
-  m.addressing.reply_to = std::string(uri::kAnonymous);
-  m.addressing.to = url;
-  if (username) {
-    core::SecurityHeader sec;
-    sec.created = std::chrono::system_clock::now();
-    sec.expires = *sec.created + kTimestampLifetime;
-    core::UsernameToken token;
-    token.username = username->username;
-    token.password = username->password;
-    sec.username_token = std::move(token);
-    m.security = std::move(sec);
-  }
-  return m;
+  return request_message(uri::kActionRstWstep, url, username);
 }
 
 core::SoapMessage build_issue(const EnrollRequest& request, const core::Bytes& blob) {
@@ -134,16 +126,36 @@ void read_reply(EnrollResult& result) {
   result.status = EnrollStatus::issued;
 }
 
+// The template extension a new request carries: what the caller set, else
+// for a template given by OID the V2 extension with version 0.0 (MS-WCCE
+// 2.2.2.7.7.2; the CA refuses only a version newer than its copy), else the
+// V1 name extension (MS-WCCE 2.2.2.7.7.1).
+core::TemplateRef template_extension(const std::string& template_name,
+                                     const std::optional<core::TemplateRef>& info) {
+  if (info) return *info;
+  if (is_oid(template_name)) return core::TemplateRef{"", template_name, 0, 0};
+  return core::TemplateRef{template_name, "", 0, 0};
+}
+
 }  // namespace
 
 EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
   EnrollResult result;
+  if (request.csr) {
+    if (request.on_behalf_of) {
+      throw std::invalid_argument(
+          "enrolling on behalf of another account needs a CMC request signed here, not a given "
+          "PKCS#10");
+    }
+    result.call = call(request.url, build_issue(request, *request.csr), tls, request.http_headers);
+    read_reply(result);
+    return result;
+  }
   result.key = core::generate_key(request.key);
   core::CsrOptions csr;
   csr.subject = request.subject;
   csr.san = request.san;
-  csr.template_ref =
-      request.template_info.value_or(core::TemplateRef{request.template_name, "", 0, 0});
+  csr.template_ref = template_extension(request.template_name, request.template_info);
   const core::Bytes pkcs10 = core::build_csr(result.key.get(), csr);
   core::Bytes blob = pkcs10;
   if (request.wrapping == RequestWrapping::cmc) {
@@ -164,7 +176,7 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
     throw std::invalid_argument("enrolling on behalf of another account needs a CMC request");
   }
 
-  result.call = call(request.url, build_issue(request, blob), tls);
+  result.call = call(request.url, build_issue(request, blob), tls, request.http_headers);
   read_reply(result);
   return result;
 }
@@ -176,7 +188,7 @@ EnrollResult renew(const RenewRequest& request, const TlsSettings& tls) {
   core::CsrOptions csr;
   csr.renewal_of = request.old_certificate.get();
   if (!request.template_name.empty())
-    csr.template_ref = core::TemplateRef{request.template_name, "", 0, 0};
+    csr.template_ref = template_extension(request.template_name, std::nullopt);
   const core::Bytes pkcs10 = core::build_csr(result.key.get(), csr);
   core::NameValuePairs pairs;
   if (!request.template_name.empty())
@@ -194,7 +206,7 @@ EnrollResult renew(const RenewRequest& request, const TlsSettings& tls) {
     rst.context.push_back({"CertificateTemplate", request.template_name});
   rst.context.push_back({"ccm", host_name()});
   m.body = std::move(rst);
-  result.call = call(request.url, m, tls);
+  result.call = call(request.url, m, tls, request.http_headers);
   read_reply(result);
   return result;
 }
@@ -206,9 +218,48 @@ EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls) {
   rst.request_id = request.request_id;
   m.body = std::move(rst);
   EnrollResult result;
-  result.call = call(request.url, m, tls);
+  result.call = call(request.url, m, tls, request.http_headers);
   read_reply(result);
   return result;
+}
+
+core::Bytes read_certificate_request(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::filesystem::filesystem_error("cannot read the certificate request", path,
+                                            std::error_code(errno, std::generic_category()));
+  }
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  core::BioPtr bio(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+  if (!bio) throw core::CryptoError("BIO_new_mem_buf for " + path.string());
+  core::X509ReqPtr req(content.find("-----BEGIN") != std::string::npos
+                           ? PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr)
+                           : d2i_X509_REQ_bio(bio.get(), nullptr));
+  if (!req) {
+    throw core::CryptoError(path.string() +
+                            ": not a PKCS#10 certificate request (PEM CERTIFICATE REQUEST or DER)");
+  }
+  unsigned char* der = nullptr;
+  const int length = i2d_X509_REQ(req.get(), &der);
+  if (length <= 0) throw core::CryptoError(path.string() + ": cannot re-encode the request");
+  core::Bytes out(der, der + length);
+  OPENSSL_free(der);
+  const core::CsrInfo info = core::parse_csr(out);
+  if (!info.signature_valid) {
+    throw core::CryptoError(path.string() +
+                            ": the request's signature does not verify with its own key");
+  }
+  return out;
+}
+
+bool is_oid(std::string_view text) {
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string_view::npos ||
+      text.front() == '.' || text.back() == '.' || text.find("..") != std::string_view::npos)
+    return false;  // OpenSSL takes an empty arc as 0
+  // OpenSSL decides what a well-formed dotted OID is (no_name = 1: numbers only).
+  const std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> obj(
+      OBJ_txt2obj(std::string(text).c_str(), 1), &ASN1_OBJECT_free);
+  return obj != nullptr;
 }
 
 std::vector<std::filesystem::path> write_enrollment(const EnrollResult& result,

@@ -11,6 +11,11 @@
 
 namespace ceslab::client {
 
+namespace {
+// How long a UsernameToken timestamp stays valid; WCF's default.
+constexpr auto kTimestampLifetime = std::chrono::minutes(5);
+}  // namespace
+
 std::string new_message_id() {
   unsigned char b[16];
   if (RAND_bytes(b, sizeof b) != 1) throw core::CryptoError("RAND_bytes for a message id");
@@ -22,6 +27,37 @@ std::string new_message_id() {
                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
                 b[13], b[14], b[15]);
   return out;
+}
+
+TlsSettings copy_tls_settings(const TlsSettings& tls) {
+  TlsSettings out;
+  out.ca_files = tls.ca_files;
+  out.insecure = tls.insecure;
+  if (tls.client_certificate) out.client_certificate = core::share(tls.client_certificate.get());
+  if (tls.client_key) out.client_key = core::share(tls.client_key.get());
+  out.connect_timeout = tls.connect_timeout;
+  out.io_timeout = tls.io_timeout;
+  return out;
+}
+
+core::SoapMessage request_message(std::string_view action, const std::string& url,
+                                  const std::optional<UsernameCredentials>& username) {
+  core::SoapMessage m;
+  m.addressing.action = std::string(action);
+  m.addressing.message_id = new_message_id();
+  m.addressing.reply_to = std::string(core::uri::kAnonymous);
+  m.addressing.to = url;
+  if (username) {
+    core::SecurityHeader sec;
+    sec.created = std::chrono::system_clock::now();
+    sec.expires = *sec.created + kTimestampLifetime;
+    core::UsernameToken token;
+    token.username = username->username;
+    token.password = username->password;
+    sec.username_token = std::move(token);
+    m.security = std::move(sec);
+  }
+  return m;
 }
 
 SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls,

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The ceslab executable as a user runs it: help, serve + enroll in two
 // processes over loopback TLS, exit codes.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +17,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
+
+#include "ceslab/core/csr.hpp"
+#include "ceslab/core/keys.hpp"
+#include "ceslab/core/pem.hpp"
+#include "ceslab/core/x509.hpp"
 
 extern char** environ;
 
@@ -30,7 +39,7 @@ struct Output {
 // captures what it printed.
 Output run(const std::string& command) {
   Output out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  FILE* pipe = popen((command + " 2>&1 </dev/null").c_str(), "r");
   if (pipe == nullptr) return out;
   char buf[4096];
   size_t n = 0;
@@ -58,16 +67,23 @@ class TempDir {
 // `ceslab serve` in the background, stopped with SIGTERM like a user's ^C.
 class ServeProcess {
  public:
-  explicit ServeProcess(const fs::path& dir) : ready_(dir / "ready.json") {
+  // `world`: a world file for --world; empty = the default lab.
+  explicit ServeProcess(const fs::path& dir, const std::string& world = "")
+      : ready_(dir / "ready.json") {
     const std::string ready = ready_.string();
     const std::string state = (dir / "state").string();
-    const char* argv[] = {CESLAB_BINARY, "serve",       "--ready-file", ready.c_str(),
-                          "--state-dir", state.c_str(), nullptr};
+    std::vector<const char*> argv = {CESLAB_BINARY, "serve",       "--ready-file",
+                                     ready.c_str(), "--state-dir", state.c_str()};
+    if (!world.empty()) {
+      argv.push_back("--world");
+      argv.push_back(world.c_str());
+    }
+    argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, (dir / "serve.log").c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn(&pid_, CESLAB_BINARY, &actions, nullptr, const_cast<char**>(argv), environ);
+    posix_spawn(&pid_, CESLAB_BINARY, &actions, nullptr, const_cast<char**>(argv.data()), environ);
     posix_spawn_file_actions_destroy(&actions);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     // Stop waiting as soon as serve is ready or has exited (then it is reaped
@@ -108,7 +124,7 @@ class ServeProcess {
 TEST(Cli, HelpListsTheSubcommands) {
   const Output out = run(std::string(CESLAB_BINARY) + " --help");
   EXPECT_EQ(out.exit_code, 0);
-  for (const char* sub : {"run", "serve", "enroll", "admin"}) {
+  for (const char* sub : {"run", "serve", "enroll", "admin", "renew", "retrieve", "policy"}) {
     EXPECT_NE(out.text.find(sub), std::string::npos) << sub << " missing from:\n" << out.text;
   }
 }
@@ -201,6 +217,360 @@ TEST(Cli, RunPassesTheBaseline) {
   const Output out = run(std::string(CESLAB_BINARY) + " run");
   EXPECT_EQ(out.exit_code, 0) << out.text;
   EXPECT_NE(out.text.find("2 passed, 0 failed"), std::string::npos) << out.text;
+}
+
+// ---- enroll / renew / retrieve / policy (issue 5) ---------------------------
+
+const std::string kBin = CESLAB_BINARY;
+const std::string kAlicePassword = "CESLAB_PASSWORD=alice-password ";
+
+// A loopback URL nothing listens on: the port of a socket bound and closed.
+std::string refused_url() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  close(fd);
+  return "https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
+         "/Dead%20CA_CES_UsernamePassword/service.svc/CES";
+}
+
+// A small complete world (docs/world.md): alice, a User template, and the
+// `ces:` / `cep:` sections given.
+fs::path write_world(const fs::path& dir, const std::string& ces, const std::string& cep,
+                     const std::string& edit_flags = "[EDITF_ENABLEDEFAULTSMIME]") {
+  const fs::path file = dir / "world.yaml";
+  std::ofstream(file)
+      << "# SPDX-License-Identifier: GPL-2.0-or-later\n"
+      << "ca:\n"
+      << "  name: Lab Issuing CA\n"
+      << "  edit_flags: " << edit_flags << "\n"
+      << "  acl: [{ principal: Authenticated Users, allow: [read, request] }]\n"
+      << "accounts:\n"
+      << "  - { name: alice, password: alice-password, email: alice@lab.test,\n"
+      << "      upn: alice@lab.test }\n"
+      << "templates:\n"
+      << "  - name: User\n"
+      << "    oid: 1.3.6.1.4.1.311.21.8.1.1\n"
+      << "    name_flags: [SUBJECT_REQUIRE_DIRECTORY_PATH, SUBJECT_ALT_REQUIRE_UPN]\n"
+      << "    ekus: [1.3.6.1.5.5.7.3.2]\n"
+      << "    key_based_renewal: true\n"
+      << ces << cep;
+  return file;
+}
+
+std::string quoted(const fs::path& p) {
+  return "'" + p.string() + "'";
+}
+
+// alice enrolls through `url` into `out`; the command's output.
+Output enroll_alice(const std::string& url, const std::string& ca, const fs::path& out,
+                    const std::string& tmpl = "User") {
+  return run(kAlicePassword + kBin + " enroll --url '" + url + "' --template " + tmpl +
+             " --username alice --key ecdsa-p256 --out " + quoted(out) + " --ca-file '" + ca + "'");
+}
+
+bool files_pair(const fs::path& cert, const fs::path& key) {
+  const auto certs = ceslab::core::read_certificates_pem(cert);
+  const auto k = ceslab::core::read_private_key_pem(key);
+  return ceslab::core::certificate_matches_key(certs.front().get(), k.get());
+}
+
+TEST(Cli, PendingThenApprovedThenRetrievedForTheSavedKey) {
+  TempDir dir;
+  ServeProcess serve(dir.path());
+  ASSERT_TRUE(serve.ready_file_exists());
+  const nlohmann::json ready = serve.ready();
+  const std::string url = ready["ces"]["UsernamePassword"];
+  const std::string ca = ready["ca_certificate"];
+  const fs::path out = dir.path() / "alice";
+
+  const Output pending = enroll_alice(url, ca, out, "ManualApproval");
+  ASSERT_EQ(pending.exit_code, 3) << pending.text;
+  const auto at = pending.text.find("Pending: request ");
+  ASSERT_NE(at, std::string::npos) << pending.text;
+  const std::string id = std::to_string(std::stoll(pending.text.substr(at + 17)));
+  const std::string retrieve = kAlicePassword + kBin + " retrieve --url '" + url +
+                               "' --request-id " + id + " --username alice --key " +
+                               quoted(out / "key.pem") + " --out " + quoted(out) + " --ca-file '" +
+                               ca + "'";
+
+  const Output still = run(retrieve);
+  EXPECT_EQ(still.exit_code, 3) << still.text;
+  EXPECT_NE(still.text.find("Pending: request " + id), std::string::npos) << still.text;
+  EXPECT_FALSE(fs::exists(out / "cert.pem"));
+
+  ASSERT_EQ(run(kBin + " admin --state-dir '" + std::string(ready["state_dir"]) + "' approve " + id)
+                .exit_code,
+            0);
+  const Output issued = run(retrieve);
+  EXPECT_EQ(issued.exit_code, 0) << issued.text;
+  EXPECT_NE(issued.text.find("Issued: request " + id), std::string::npos) << issued.text;
+  EXPECT_NE(issued.text.find("certificate matches key: yes"), std::string::npos) << issued.text;
+  EXPECT_NE(issued.text.find("chains to the CA: yes"), std::string::npos) << issued.text;
+  ASSERT_TRUE(fs::exists(out / "cert.pem"));
+  EXPECT_TRUE(files_pair(out / "cert.pem", out / "key.pem"));
+
+  // Paired with another key, the same certificate is refused.
+  const Output other_key = enroll_alice(url, ca, dir.path() / "other");
+  ASSERT_EQ(other_key.exit_code, 0) << other_key.text;
+  const Output mismatch =
+      run(kAlicePassword + kBin + " retrieve --url '" + url + "' --request-id " + id +
+          " --username alice --key " + quoted(dir.path() / "other" / "key.pem") + " --out " +
+          quoted(dir.path() / "mismatch") + " --ca-file '" + ca + "'");
+  EXPECT_EQ(mismatch.exit_code, 1) << mismatch.text;
+  EXPECT_NE(mismatch.text.find("certificate matches key: NO"), std::string::npos) << mismatch.text;
+  EXPECT_EQ(serve.stop(), 0);
+}
+
+TEST(Cli, RenewWithUsernamePasswordNewKeyOrKept) {
+  TempDir dir;
+  ServeProcess serve(dir.path());
+  ASSERT_TRUE(serve.ready_file_exists());
+  const nlohmann::json ready = serve.ready();
+  const std::string url = ready["ces"]["UsernamePassword"];
+  const std::string ca = ready["ca_certificate"];
+  const fs::path old = dir.path() / "old";
+  ASSERT_EQ(enroll_alice(url, ca, old).exit_code, 0);
+  const std::string renew = kAlicePassword + kBin + " renew --url '" + url + "' --cert " +
+                            quoted(old / "cert.pem") + " --key " + quoted(old / "key.pem") +
+                            " --username alice --ca-file '" + ca + "'";
+
+  const Output new_key = run(renew + " --new-key rsa2048 --out " + quoted(dir.path() / "new"));
+  EXPECT_EQ(new_key.exit_code, 0) << new_key.text;
+  EXPECT_NE(new_key.text.find("chains to the CA: yes"), std::string::npos) << new_key.text;
+  EXPECT_TRUE(files_pair(dir.path() / "new" / "cert.pem", dir.path() / "new" / "key.pem"));
+  EXPECT_FALSE(files_pair(dir.path() / "new" / "cert.pem", old / "key.pem"));
+
+  const Output kept = run(renew + " --pkcs7 --out " + quoted(dir.path() / "kept"));
+  EXPECT_EQ(kept.exit_code, 0) << kept.text;
+  EXPECT_TRUE(files_pair(dir.path() / "kept" / "cert.pem", old / "key.pem"));
+  const auto before =
+      ceslab::core::describe(ceslab::core::read_certificates_pem(old / "cert.pem").front().get());
+  const auto after = ceslab::core::describe(
+      ceslab::core::read_certificates_pem(dir.path() / "kept" / "cert.pem").front().get());
+  EXPECT_EQ(after.subject, before.subject);
+  EXPECT_NE(after.serial_hex, before.serial_hex);
+  EXPECT_EQ(kept.text.find("alice-password"), std::string::npos);
+  EXPECT_EQ(serve.stop(), 0);
+}
+
+TEST(Cli, KeyBasedRenewalWithTheOldCertificateAsTlsClientCertificate) {
+  TempDir dir;
+  // tests/mock_ces/renewal_test.cpp kbr_world(), as a world file.
+  const fs::path world = write_world(dir.path(),
+                                     "ces:\n"
+                                     "  endpoints:\n"
+                                     "    - { auth: username_password }\n"
+                                     "    - { auth: certificate, renewal_only: true,\n"
+                                     "        key_based_renewal: true }\n",
+                                     "", "[EDITF_ENABLEDEFAULTSMIME, EDITF_ENABLERENEWONBEHALFOF]");
+  ServeProcess serve(dir.path(), world.string());
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not start with " << world;
+  const nlohmann::json ready = serve.ready();
+  const std::string ca = ready["ca_certificate"];
+  const fs::path old = dir.path() / "old";
+  const Output first = enroll_alice(ready["ces"]["UsernamePassword"], ca, old);
+  ASSERT_EQ(first.exit_code, 0) << first.text;
+
+  const std::string kbr_url = ready["ces"]["Certificate"];
+  // No password anywhere: the old certificate authenticates the renewal.
+  const Output renewed = run("env -u CESLAB_PASSWORD " + kBin + " renew --url '" + kbr_url +
+                             "' --cert " + quoted(old / "cert.pem") + " --key " +
+                             quoted(old / "key.pem") + " --auth cert --new-key ecdsa-p256 --out " +
+                             quoted(dir.path() / "new") + " --ca-file '" + ca + "'");
+  EXPECT_EQ(renewed.exit_code, 0) << renewed.text;
+  EXPECT_NE(renewed.text.find("certificate matches key: yes"), std::string::npos) << renewed.text;
+  const auto before =
+      ceslab::core::describe(ceslab::core::read_certificates_pem(old / "cert.pem").front().get());
+  const auto after = ceslab::core::describe(
+      ceslab::core::read_certificates_pem(dir.path() / "new" / "cert.pem").front().get());
+  EXPECT_EQ(after.subject, before.subject);
+  EXPECT_EQ(after.san.upn, before.san.upn);
+
+  // A new request on the renewal-only instance is refused (causes.md
+  // ces_renewal_only_new_request), and the CLI says what certreq would.
+  const Output refused =
+      run(kBin + " enroll --url '" + kbr_url + "' --template User --auth cert --client-cert " +
+          quoted(old / "cert.pem") + " --client-key " + quoted(old / "key.pem") + " --out " +
+          quoted(dir.path() / "x") + " --ca-file '" + ca + "'");
+  EXPECT_EQ(refused.exit_code, 1) << refused.text;
+  EXPECT_NE(refused.text.find("WS_E_ENDPOINT_FAULT_RECEIVED"), std::string::npos) << refused.text;
+  EXPECT_EQ(serve.stop(), 0);
+}
+
+TEST(Cli, PolicyPrintsTemplatesCasAndUrisByAuthAndPriority) {
+  TempDir dir;
+  ServeProcess serve(dir.path());
+  ASSERT_TRUE(serve.ready_file_exists());
+  const nlohmann::json ready = serve.ready();
+  const fs::path password = dir.path() / "password";
+  std::ofstream(password) << "alice-password\n";
+  const Output policy =
+      run("env -u CESLAB_PASSWORD " + kBin + " policy --url '" +
+          std::string(ready["cep"]["UsernamePassword"]) + "' --username alice --password-file " +
+          quoted(password) + " --ca-file '" + std::string(ready["ca_certificate"]) + "'");
+  EXPECT_EQ(policy.exit_code, 0) << policy.text;
+  EXPECT_NE(policy.text.find("\"Lab Enrollment Policy\""), std::string::npos) << policy.text;
+  for (const char* tmpl : {"User", "WebServer", "ManualApproval"}) {
+    EXPECT_NE(policy.text.find("\n  " + std::string(tmpl) + " "), std::string::npos) << tmpl;
+  }
+  EXPECT_NE(policy.text.find("manager approval"), std::string::npos) << policy.text;
+  EXPECT_NE(policy.text.find("[0] CN=Lab Issuing CA,DC=lab,DC=test  (may request: yes)"),
+            std::string::npos)
+      << policy.text;
+  // Kerberos (2) before UsernamePassword (4), each with its priority.
+  const auto kerberos = policy.text.find("Kerberos          1         no            " +
+                                         std::string(ready["ces"]["Kerberos"]));
+  const auto username = policy.text.find("UsernamePassword  1         no            " +
+                                         std::string(ready["ces"]["UsernamePassword"]));
+  EXPECT_NE(kerberos, std::string::npos) << policy.text;
+  EXPECT_NE(username, std::string::npos) << policy.text;
+  EXPECT_LT(kerberos, username);
+  EXPECT_EQ(policy.text.find("alice-password"), std::string::npos) << "the password was printed";
+
+  // Without --ca-file the system store decides: it does not know the lab CA.
+  const std::string no_ca = kAlicePassword + kBin + " policy --url '" +
+                            std::string(ready["cep"]["UsernamePassword"]) + "' --username alice";
+  const Output untrusted = run(no_ca);
+  EXPECT_EQ(untrusted.exit_code, 1) << untrusted.text;
+  EXPECT_NE(untrusted.text.find("not trusted"), std::string::npos) << untrusted.text;
+  const Output insecure = run(no_ca + " --insecure");
+  EXPECT_EQ(insecure.exit_code, 0) << insecure.text;
+  EXPECT_NE(insecure.text.find("WARNING: --insecure"), std::string::npos) << insecure.text;
+
+  const Output wrong =
+      run("CESLAB_PASSWORD=nope " + kBin + " policy --url '" +
+          std::string(ready["cep"]["UsernamePassword"]) + "' --username alice --ca-file '" +
+          std::string(ready["ca_certificate"]) + "'");
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.text;
+  EXPECT_NE(wrong.text.find("0x803d0013 (-2143485933 WS_E_ENDPOINT_FAULT_RECEIVED)"),
+            std::string::npos)
+      << wrong.text;
+  EXPECT_EQ(serve.stop(), 0);
+}
+
+TEST(Cli, EnrollThroughThePolicyTakesPriorityOrderAndFallsBackPastADeadUri) {
+  TempDir dir;
+  const std::string dead = refused_url();
+  // Listed out of order: the dead URI has the lower priority value, so it
+  // is tried first; the renewal-only one is never tried for a new request.
+  const fs::path world = write_world(
+      dir.path(), "",
+      "cep:\n"
+      "  ces_uris:\n"
+      "    - { uri: /Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES,\n"
+      "        auth: username_password, priority: 2 }\n"
+      "    - { uri: \"" +
+          dead +
+          "\", auth: username_password, priority: 1 }\n"
+          "    - { uri: \"https://127.0.0.1:9/R_CES_UsernamePassword/service.svc/CES\",\n"
+          "        auth: username_password, priority: 0, renewal_only: true }\n");
+  ServeProcess serve(dir.path(), world.string());
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not start with " << world;
+  const nlohmann::json ready = serve.ready();
+  const std::string good = ready["ces"]["UsernamePassword"];
+  const Output out = run(kAlicePassword + kBin + " enroll --policy-url '" +
+                         std::string(ready["cep"]["UsernamePassword"]) +
+                         "' --template 1.3.6.1.4.1.311.21.8.1.1 --username alice --out " +
+                         quoted(dir.path() / "alice") + " --ca-file '" +
+                         std::string(ready["ca_certificate"]) + "'");
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("template User (1.3.6.1.4.1.311.21.8.1.1), 3 UsernamePassword"),
+            std::string::npos)
+      << out.text;
+  const auto not_reachable = out.text.find("not reachable: " + dead + ": ");
+  const auto sent = out.text.find("sent to " + good);
+  ASSERT_NE(not_reachable, std::string::npos) << out.text;
+  ASSERT_NE(sent, std::string::npos) << out.text;
+  EXPECT_LT(not_reachable, sent);
+  EXPECT_EQ(out.text.find("R_CES_UsernamePassword"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("chains to the CA: yes"), std::string::npos) << out.text;
+  EXPECT_TRUE(files_pair(dir.path() / "alice" / "cert.pem", dir.path() / "alice" / "key.pem"));
+  EXPECT_EQ(serve.stop(), 0);
+}
+
+TEST(Cli, EnrollSendsAGivenCsrWithSubjectAndSans) {
+  TempDir dir;
+  ServeProcess serve(dir.path());
+  ASSERT_TRUE(serve.ready_file_exists());
+  const nlohmann::json ready = serve.ready();
+  const std::string url = ready["ces"]["UsernamePassword"];
+  const std::string ca = ready["ca_certificate"];
+
+  // Options: a subject and SANs for the request the CLI builds.
+  const Output built = run(kAlicePassword + kBin + " enroll --url '" + url +
+                           "' --template WebServer --username alice --key rsa3072 "
+                           "--subject CN=www.lab.test --san-dns www.lab.test --san-dns "
+                           "lab.test --san-email web@lab.test --pkcs10 --out " +
+                           quoted(dir.path() / "web") + " --ca-file '" + ca + "'");
+  EXPECT_EQ(built.exit_code, 0) << built.text;
+  const auto info = ceslab::core::describe(
+      ceslab::core::read_certificates_pem(dir.path() / "web" / "cert.pem").front().get());
+  EXPECT_EQ(info.subject, "CN=www.lab.test");
+  EXPECT_EQ(info.san.dns, (std::vector<std::string>{"www.lab.test", "lab.test"}));
+  EXPECT_EQ(info.san.email, std::vector<std::string>{"web@lab.test"});
+  EXPECT_EQ(info.key_description, "RSA 3072");
+
+  // --csr: a request made elsewhere, sent as it is; no key is written.
+  auto key = ceslab::core::generate_key(ceslab::core::KeySpec::parse("ecdsa-p256"));
+  ceslab::core::CsrOptions csr;
+  csr.subject = "CN=mail.lab.test";
+  csr.san.dns = {"mail.lab.test"};
+  const ceslab::core::Bytes der = ceslab::core::build_csr(key.get(), csr);
+  const fs::path csr_file = dir.path() / "mail.req";
+  std::ofstream(csr_file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+  const Output given = run(kAlicePassword + kBin + " enroll --url '" + url +
+                           "' --template WebServer --username alice --csr " + quoted(csr_file) +
+                           " --out " + quoted(dir.path() / "mail") + " --ca-file '" + ca + "'");
+  EXPECT_EQ(given.exit_code, 0) << given.text;
+  EXPECT_FALSE(fs::exists(dir.path() / "mail" / "key.pem"));
+  const auto mail = ceslab::core::read_certificates_pem(dir.path() / "mail" / "cert.pem");
+  EXPECT_TRUE(ceslab::core::certificate_matches_key(mail.front().get(), key.get()));
+  EXPECT_EQ(ceslab::core::describe(mail.front().get()).subject, "CN=mail.lab.test");
+  EXPECT_EQ(serve.stop(), 0);
+}
+
+TEST(Cli, UsageErrorsExit2NamingTheOption) {
+  const std::string enroll = kBin + " enroll --url https://127.0.0.1:9/x --template User";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {kBin + " enroll --template User --username alice", "--url or --policy-url"},
+      {kBin + " enroll --url https://a/x --policy-url https://a/y --template User", "--url"},
+      {enroll, "--username"},
+      {enroll + " --username alice --key rsa12", "--key"},
+      {enroll + " --username alice --subject 'CN=a,=b'", "--subject"},
+      {enroll + " --auth ntlm", "--auth"},
+      {enroll + " --auth cert", "--client-cert"},
+      {enroll + " --auth cert --client-cert /etc/hostname", "--client-key"},
+      {enroll + " --username alice --csr /etc/hostname --key rsa2048", "--csr"},
+      {enroll + " --username alice --timeout 0", "--timeout"},
+      {kBin + " renew --url https://a/x --key /etc/hostname", "--cert"},
+      {kBin + " retrieve --url https://a/x --request-id abc", "--request-id"},
+      {kBin + " policy --username alice", "--url"},
+  };
+  for (const auto& [command, option] : cases) {
+    const Output out = run("env -u CESLAB_PASSWORD " + command);
+    EXPECT_EQ(out.exit_code, 2) << command << "\n" << out.text;
+    EXPECT_NE(out.text.find(option), std::string::npos) << command << "\n" << out.text;
+  }
+}
+
+TEST(Cli, KerberosAuthFailsClearlyWithoutSendingAnything) {
+  // Nothing listens on the URL: the message must come from the
+  // authenticator, before any connection is tried.
+  for (const std::string sub :
+       {" enroll --template User --url ", " retrieve --request-id 1 --url ", " policy --url "}) {
+    const Output out = run(kBin + sub + "'" + refused_url() + "' --auth kerberos");
+    EXPECT_EQ(out.exit_code, 1) << sub << out.text;
+    EXPECT_NE(out.text.find("Kerberos authentication is not available yet (issue 6)"),
+              std::string::npos)
+        << sub << out.text;
+    EXPECT_EQ(out.text.find("refused"), std::string::npos) << sub << out.text;
+  }
 }
 
 }  // namespace

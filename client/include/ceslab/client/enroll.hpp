@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ceslab/client/auth.hpp"
 #include "ceslab/client/soap_call.hpp"
 #include "ceslab/core/csr.hpp"
 #include "ceslab/core/keys.hpp"
@@ -18,11 +19,6 @@ namespace ceslab::client {
 // How the PKCS#10 travels: CMC as CertEnroll sends it (the Windows default),
 // or bare as cepces sends it.
 enum class RequestWrapping { cmc, pkcs10 };
-
-struct UsernameCredentials {
-  std::string username;
-  std::string password;  // never logged, never written to evidence
-};
 
 // Enrollment on behalf of another account (MS-WCCE 3.2.2.6.2.1.2.1): the CMC
 // carries a RequesterName pair and is signed with an enrollment agent's
@@ -36,18 +32,25 @@ struct OnBehalfOf {
 
 struct EnrollRequest {
   std::string url;  // the CES endpoint
+  // The template's name or OID: the CertificateTemplate context item.
   std::string template_name;
   // The V2 template extension (1.3.6.1.4.1.311.21.7: template OID and
   // major/minor version, as CEP lists them) that Windows clients put in
   // requests for schema 2+ templates instead of the V1 name extension.
-  // Unset: the V1 name extension with `template_name`.
+  // Unset: the V1 name extension with `template_name`, or the V2 extension
+  // with version 0.0 when `template_name` is an OID (see is_oid).
   std::optional<core::TemplateRef> template_info;
+  // A PKCS#10 made elsewhere (DER, e.g. read_certificate_request): sent as
+  // given, bare, as `certreq -submit` sends a request file; no key is
+  // generated and key/subject/san/template_info/wrapping do not apply.
+  std::optional<core::Bytes> csr;
   core::KeySpec key{core::KeyAlgorithm::rsa, 2048, ""};
   std::string subject;  // empty: the CA builds it from the directory
   core::SubjectAltNames san;
   RequestWrapping wrapping = RequestWrapping::cmc;
   std::optional<UsernameCredentials> username;
-  std::optional<OnBehalfOf> on_behalf_of;  // needs RequestWrapping::cmc
+  std::optional<OnBehalfOf> on_behalf_of;      // needs RequestWrapping::cmc
+  std::vector<core::HttpHeader> http_headers;  // HTTP authentication (CallCredentials)
 };
 
 enum class EnrollStatus { issued, pending, failed };
@@ -81,6 +84,7 @@ struct RenewRequest {
   bool pkcs7 = false;                    // PKCS#7 (id-data) instead of CMC
   std::string template_name;             // empty: the CA takes the old certificate's
   std::optional<UsernameCredentials> username;
+  std::vector<core::HttpHeader> http_headers;  // HTTP authentication (CallCredentials)
 };
 EnrollResult renew(const RenewRequest& request, const TlsSettings& tls);
 
@@ -91,8 +95,19 @@ struct RetrieveRequest {
   std::string url;
   std::string request_id;
   std::optional<UsernameCredentials> username;
+  std::vector<core::HttpHeader> http_headers;  // HTTP authentication (CallCredentials)
 };
 EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls);
+
+// A PKCS#10 request file, PEM ("CERTIFICATE REQUEST" / "NEW CERTIFICATE
+// REQUEST") or DER, as DER. Throws core::CryptoError naming the file when it
+// is neither or does not parse, std::filesystem::filesystem_error when it
+// cannot be read.
+core::Bytes read_certificate_request(const std::filesystem::path& path);
+
+// Dotted-decimal object identifier text ("1.3.6.1.4.1.311.21.8.1.2"): how
+// a template given by OID is told from one given by name.
+bool is_oid(std::string_view text);
 
 // key.pem (0600), cert.pem and chain.pem (issuing chain) in `dir`, each
 // when the result has it; returns the files written.

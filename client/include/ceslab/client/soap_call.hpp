@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ceslab/core/https_client.hpp"
 #include "ceslab/core/messages.hpp"
@@ -22,6 +24,17 @@ struct TlsSettings {
   std::chrono::milliseconds io_timeout{60000};
 };
 
+// Another TlsSettings with the same values (sharing the client identity's
+// certificate and key).
+TlsSettings copy_tls_settings(const TlsSettings& tls);
+
+// UsernamePassword credentials: the WS-Security UsernameToken
+// (protocol.md 3.3).
+struct UsernameCredentials {
+  std::string username;
+  std::string password;  // never logged, never written to evidence
+};
+
 struct SoapCall {
   std::string url;  // the endpoint as given
   // The request as handed to the transport: method, target, the headers we
@@ -36,6 +49,12 @@ struct SoapCall {
 
 // A fresh "urn:uuid:..." for wsa:MessageID.
 std::string new_message_id();
+
+// A request with the WS-Addressing headers every CES/CEP request carries
+// (Action, MessageID, ReplyTo anonymous, To = `url`; protocol.md 1.2) and,
+// with `username`, the WS-Security Timestamp and UsernameToken.
+core::SoapMessage request_message(std::string_view action, const std::string& url,
+                                  const std::optional<UsernameCredentials>& username);
 
 // Serialises `message`, POSTs it as application/soap+xml and parses the
 // answer (also of an HTTP 500: WCF faults travel that way, protocol.md 1.1).

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// How the client proves who it is to a CES or CEP endpoint. Each mode puts
+// its credentials in a different layer (protocol.md 2.5): a WS-Security
+// UsernameToken in the SOAP header, a TLS client certificate, or HTTP
+// Negotiate. An Authenticator fills the one layer its mode uses; the calls
+// (enroll, renew, retrieve, get_policies) send whatever it filled.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ceslab/client/soap_call.hpp"
+#include "ceslab/core/http_types.hpp"
+#include "ceslab/core/ossl.hpp"
+
+namespace ceslab::client {
+
+// The clientAuthentication values of an MS-XCEP CAURI (3.1.4.1.3.5), so a
+// mode compares directly with what CEP advertises.
+enum class AuthMode : unsigned {
+  anonymous = 1,
+  kerberos = 2,     // transport: HTTP Negotiate
+  username = 4,     // message: WS-Security UsernameToken
+  certificate = 8,  // transport: TLS client certificate
+};
+
+// The IIS application suffix Windows names the mode with: "Anonymous",
+// "Kerberos", "UsernamePassword", "Certificate".
+std::string_view to_string(AuthMode mode);
+// The mode a CAURI clientAuthentication value names; nullopt for any other.
+std::optional<AuthMode> auth_mode_from_flag(unsigned client_authentication);
+
+// What one call carries to authenticate, in the layer its mode uses.
+struct CallCredentials {
+  std::optional<UsernameCredentials> username;  // SOAP: UsernameToken
+  std::vector<core::HttpHeader> http_headers;   // HTTP: e.g. Authorization: Negotiate
+  TlsSettings tls;                              // TLS: client certificate and key
+};
+
+// An authentication mode that cannot be used (yet); what() says why.
+class AuthenticationUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  virtual AuthMode mode() const = 0;
+  // Adds this mode's credentials for one call to `url`. Throws
+  // AuthenticationUnavailable when the mode cannot authenticate; never sends
+  // anything without credentials instead.
+  virtual void apply(const std::string& url, CallCredentials& credentials) const = 0;
+};
+
+// UsernamePassword endpoints (clientAuthentication 4).
+class UsernameAuthenticator final : public Authenticator {
+ public:
+  explicit UsernameAuthenticator(UsernameCredentials credentials);
+  AuthMode mode() const override { return AuthMode::username; }
+  void apply(const std::string& url, CallCredentials& credentials) const override;
+
+ private:
+  UsernameCredentials credentials_;
+};
+
+// Certificate endpoints and key-based renewal (clientAuthentication 8): the
+// certificate and its key become the TLS client identity. Throws
+// std::invalid_argument when the key is not the certificate's.
+class CertificateAuthenticator final : public Authenticator {
+ public:
+  CertificateAuthenticator(core::X509Ptr certificate, core::EvpPkeyPtr key);
+  AuthMode mode() const override { return AuthMode::certificate; }
+  void apply(const std::string& url, CallCredentials& credentials) const override;
+
+ private:
+  core::X509Ptr certificate_;
+  core::EvpPkeyPtr key_;
+};
+
+// Kerberos endpoints (clientAuthentication 2): HTTP Negotiate with
+// delegation and a tls-server-end-point channel binding. The Kerberos issue
+// (6) implements it; until then apply() throws AuthenticationUnavailable.
+class KerberosAuthenticator final : public Authenticator {
+ public:
+  AuthMode mode() const override { return AuthMode::kerberos; }
+  void apply(const std::string& url, CallCredentials& credentials) const override;
+};
+
+// The credentials `auth` gives a call to `url`, on top of `tls`.
+CallCredentials credentials_for(const Authenticator& auth, const std::string& url, TlsSettings tls);
+
+}  // namespace ceslab::client

@@ -3,6 +3,7 @@
 #include "ceslab/core/pem.hpp"
 #include "client_options.hpp"
 #include "commands.hpp"
+#include "output_options.hpp"
 
 namespace ceslab::app {
 
@@ -35,7 +36,9 @@ void add_renew_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", a->out, "Directory for key.pem (0600), cert.pem, chain.pem")
       ->capture_default_str();
   add_client_options(*cmd, a->client);
-  cmd->callback([a, &exit_code] {
+  auto output = std::make_shared<OutputOptions>();
+  add_output_options(*cmd, *output);
+  cmd->callback([a, output, &exit_code] {
     client::RenewRequest request;
     request.url = a->url;
     request.old_certificate = std::move(core::read_certificates_pem(a->cert).front());
@@ -50,7 +53,8 @@ void add_renew_command(CLI::App& app, int& exit_code) {
         client::credentials_for(*auth, a->url, tls_settings(a->client));
     request.username = credentials.username;
     request.http_headers = credentials.http_headers;
-    exit_code = report_enrollment(client::renew(request, credentials.tls), a->out, a->client);
+    exit_code = report_enrollment(client::renew(request, credentials.tls), a->out, a->client,
+                                  nullptr, output.get(), client::Operation::renew);
   });
 }
 

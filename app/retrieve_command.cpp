@@ -5,6 +5,7 @@
 #include "ceslab/core/pem.hpp"
 #include "client_options.hpp"
 #include "commands.hpp"
+#include "output_options.hpp"
 
 namespace ceslab::app {
 
@@ -35,7 +36,9 @@ void add_retrieve_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", a->out, "Directory for cert.pem and chain.pem")->capture_default_str();
   add_client_options(*cmd, a->client);
-  cmd->callback([a, &exit_code] {
+  auto output = std::make_shared<OutputOptions>();
+  add_output_options(*cmd, *output);
+  cmd->callback([a, output, &exit_code] {
     core::EvpPkeyPtr key;
     if (!a->key.empty()) key = core::read_private_key_pem(a->key);
     client::RetrieveRequest request;
@@ -46,8 +49,8 @@ void add_retrieve_command(CLI::App& app, int& exit_code) {
         client::credentials_for(*auth, a->url, tls_settings(a->client));
     request.username = credentials.username;
     request.http_headers = credentials.http_headers;
-    exit_code =
-        report_enrollment(client::retrieve(request, credentials.tls), a->out, a->client, key.get());
+    exit_code = report_enrollment(client::retrieve(request, credentials.tls), a->out, a->client,
+                                  key.get(), output.get(), client::Operation::retrieve);
   });
 }
 

@@ -306,8 +306,17 @@ TEST(Cli, PendingThenApprovedThenRetrievedForTheSavedKey) {
   ASSERT_EQ(run(kBin + " admin --state-dir '" + std::string(ready["state_dir"]) + "' approve " + id)
                 .exit_code,
             0);
-  const Output issued = run(retrieve);
+  const Output issued = run(retrieve + " --evidence " + quoted(dir.path() / "retrieve.json"));
   EXPECT_EQ(issued.exit_code, 0) << issued.text;
+  {
+    // The evidence names the operation and the outcome, and holds no password.
+    std::ifstream in(dir.path() / "retrieve.json");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const nlohmann::json evidence = nlohmann::json::parse(text);
+    EXPECT_EQ(evidence["operation"], "retrieve") << text;
+    EXPECT_EQ(evidence["outcome"], "issued") << text;
+    EXPECT_EQ(text.find("alice-password"), std::string::npos);
+  }
   EXPECT_NE(issued.text.find("Issued: request " + id), std::string::npos) << issued.text;
   EXPECT_NE(issued.text.find("certificate matches key: yes"), std::string::npos) << issued.text;
   EXPECT_NE(issued.text.find("chains to the CA: yes"), std::string::npos) << issued.text;

@@ -254,7 +254,7 @@ int report_enrollment(const client::EnrollResult& result, const std::filesystem:
   const int code = summarize(result, out_dir, options, paired_key, human, files);
   if (output != nullptr) {
     OperationReport report{client::evidence_of(result, operation, auth_method(options)),
-                           {{std::string(client::to_string(operation)), &result.call}},
+                           {{std::string(core::to_string(operation)), &result.call}},
                            {},
                            files};
     if (const auto password = sent_password(result.call)) report.secrets.add_password(*password);

@@ -31,8 +31,8 @@ nlohmann::json result_json(const OperationReport& report,
   nlohmann::json written = nlohmann::json::array();
   for (const auto& f : files) written.push_back(f.string());
   nlohmann::json out = {{"schema", kResultSchema},
-                        {"operation", client::to_string(e.operation)},
-                        {"status", client::to_string(e.outcome)},
+                        {"operation", core::to_string(e.operation)},
+                        {"status", core::to_string(e.outcome)},
                         {"request_id", request_id},
                         {"files", written},
                         {"messages", e.messages},

@@ -1,151 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The Evidence record (design.md "Evidence and diagnosis"): what one finished
-// exchange revealed at every layer — transport, TLS, HTTP, SOAP fault or
-// RSTR — plus the lines certreq would print, as plain data. Its JSON form is
-// versioned and documented in docs/evidence.md ("ceslab.evidence/1"); the
-// diagnosis engine reads it back with from_json.
-//
-// No secrets, by construction: no request body, no password, no key; the
-// response headers are kept with their credentials and cookies redacted
-// (client/redaction.hpp).
+// Building the Evidence record (core/evidence.hpp) from what the client saw:
+// one SOAP exchange, or a whole enroll/renew/retrieve. The record itself
+// lives in core so that diagnosis/ reads it without depending on the client.
 #pragma once
-
-#include <chrono>
-#include <cstdint>
-#include <nlohmann/json_fwd.hpp>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <vector>
 
 #include "ceslab/client/enroll.hpp"
 #include "ceslab/client/soap_call.hpp"
-#include "ceslab/core/https_client.hpp"
-#include "ceslab/core/messages.hpp"
+#include "ceslab/core/evidence.hpp"
 
 namespace ceslab::client {
 
-inline constexpr std::string_view kEvidenceSchema = "ceslab.evidence/1";
-
-enum class Operation { enroll, renew, retrieve, policy };
-// How the client authenticated (CEP's clientAuthentication kinds 1, 2, 4, 8;
-// protocol.md 2.5): JSON "anonymous", "kerberos", "username", "cert".
-enum class AuthMethod { anonymous, kerberos, username, certificate };
-// issued / pending / failed for CES operations; `answered` for an exchange
-// that got a SOAP reply which is not a fault (a GetPolicies response).
-enum class Outcome { issued, pending, failed, answered };
-
-std::string_view to_string(Operation operation);
-std::string_view to_string(AuthMethod auth);
-std::string_view to_string(Outcome outcome);
-
-// Evidence JSON that does not fit the schema. what() names the JSON path
-// ("fault.error_code: ...").
-class EvidenceError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-struct TransportEvidence {
-  core::TransportErrorKind kind = core::TransportErrorKind::protocol;
-  std::string message;  // the one line the transport gave
-};
-
-struct TlsEvidence {
-  bool handshake_done = false;
-  std::string version;  // "TLSv1.3"
-  std::string cipher;
-  bool insecure = false;  // verification was switched off (--insecure)
-  // Set once the server showed a certificate: X509_V_* and its text.
-  std::optional<long> verify_result;
-  std::string verify_text;
-  std::string peer_subject;    // leaf, RFC 2253
-  std::string peer_issuer;     // leaf, RFC 2253
-  std::string peer_not_after;  // "YYYY-MM-DDTHH:MM:SSZ"
-  std::size_t chain_length = 0;
-};
-
-struct HttpEvidence {
-  int status = 0;
-  std::string reason;
-  std::vector<core::HttpHeader> headers;  // as received, credentials and cookies redacted
-  std::size_t body_bytes = 0;
-};
-
-// A CMC Full PKI Response (RFC 5272), decoded with core::parse_cmc_response.
-struct CmcEvidence {
-  std::string status;  // "success", "failed", "pending", ... (RFC 5272 CMCStatus)
-  std::string status_string;
-  std::optional<int> fail_info;  // CMCFailInfo
-};
-
-// Every field of a SOAP fault (protocol.md 6, MS-WSTEP 3.1.4.1.3.7).
-struct FaultEvidence {
-  core::EnrollmentFault fault;
-  // BinaryResponse decoded when it is a CMC response; otherwise why not.
-  std::optional<CmcEvidence> binary_response_cmc;
-  std::string binary_response_error;
-};
-
-// The RSTR of an issued or pending request (MS-WSTEP 3.1.4.1.3.4, protocol.md 1.7).
-struct ResponseEvidence {
-  std::string disposition;        // DispositionMessage: "Issued", "Taken Under Submission"
-  std::string request_id;         // RequestID
-  std::string pending_reference;  // RequestedSecurityToken/.../Reference/@URI
-  bool certificate = false;       // an issued certificate came back
-  std::optional<CmcEvidence> cmc;
-  std::string cmc_error;  // the outer BST is there but is not a CMC response
-};
-
-struct TimingEvidence {
-  std::chrono::milliseconds connect{};  // DNS + TCP connect
-  std::chrono::milliseconds total{};
-};
-
-// Filled by the Kerberos lab later (issue: Kerberos); empty until then.
-struct KerberosEvidence {
-  std::optional<std::uint32_t> gss_major;
-  std::optional<std::uint32_t> gss_minor;
-  std::optional<std::string> gss_text;
-  std::optional<bool> forwardable;      // the TGT's forwardable flag
-  std::optional<bool> ok_as_delegate;   // the service ticket's ok-as-delegate flag
-  std::optional<bool> delegated;        // a forwarded TGT went to the server
-  std::optional<bool> channel_binding;  // tls-server-end-point was bound
-};
-
-struct Evidence {
-  Operation operation = Operation::enroll;
-  std::string endpoint;  // the URL the client called
-  AuthMethod auth = AuthMethod::anonymous;
-  Outcome outcome = Outcome::failed;
-  std::optional<TransportEvidence> transport;  // set when no HTTP response came
-  TlsEvidence tls;
-  std::optional<HttpEvidence> http;
-  std::string soap_error;  // why the HTTP body was not SOAP, if it was not
-  std::optional<FaultEvidence> fault;
-  std::optional<ResponseEvidence> response;
-  TimingEvidence timings;
-  std::vector<std::string> messages;  // as certreq would print them
-  KerberosEvidence kerberos;
-};
+// The client fills the record; these names keep its call sites short.
+using core::AuthMethod;
+using core::Evidence;
+using core::EvidenceError;
+using core::Operation;
+using core::Outcome;
+using core::tls_evidence_of;
 
 // The evidence of one SOAP exchange: outcome `failed` for a transport error,
 // a non-SOAP answer or a fault, `answered` otherwise; `messages` are
-// failure_messages() for a failure.
+// failure_messages() for a failure. Response headers are redacted.
 Evidence evidence_of(const SoapCall& call, Operation operation, AuthMethod auth);
 // The evidence of an enroll/renew/retrieve: as above, plus the RSTR facts,
 // the result's status as outcome and its messages.
 Evidence evidence_of(const EnrollResult& result, Operation operation, AuthMethod auth);
-
-// The TLS part alone (captures use it too).
-TlsEvidence tls_evidence_of(const core::TlsFacts& facts);
-
-// JSON (docs/evidence.md). from_json checks "schema" and every type, accepts
-// a missing optional member as null, ignores members it does not know, and
-// throws EvidenceError naming the path.
-void to_json(nlohmann::json& out, const Evidence& evidence);
-void from_json(const nlohmann::json& in, Evidence& evidence);
-void to_json(nlohmann::json& out, const TlsEvidence& tls);
 
 }  // namespace ceslab::client

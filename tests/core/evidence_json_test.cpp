@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The Evidence record's JSON form (docs/evidence.md) read back: defaults,
+// forward compatibility, and errors that name the JSON path.
+#include "ceslab/core/evidence.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace ceslab::core {
+namespace {
+
+using nlohmann::json;
+
+json minimal() {
+  return {{"schema", "ceslab.evidence/1"},
+          {"operation", "renew"},
+          {"auth", "cert"},
+          {"outcome", "failed"}};
+}
+
+TEST(EvidenceJson, MinimalDocumentReadsWithDefaults) {
+  const Evidence e = minimal().get<Evidence>();
+  EXPECT_EQ(e.operation, Operation::renew);
+  EXPECT_EQ(e.auth, AuthMethod::certificate);
+  EXPECT_EQ(e.outcome, Outcome::failed);
+  EXPECT_FALSE(e.transport);
+  EXPECT_FALSE(e.http);
+  EXPECT_FALSE(e.tls.verify_result);
+  EXPECT_TRUE(e.messages.empty());
+}
+
+TEST(EvidenceJson, UnknownMembersAreIgnoredAndKerberosFactsRead) {
+  json j = minimal();
+  j["added_in_a_later_minor_version"] = {1, 2};
+  j["kerberos"] = {{"gss_major", 851968}, {"gss_minor", 2529638919u}, {"forwardable", false}};
+  j["transport"] = {{"kind", "tls_expired"}, {"message", "TLS: server certificate has expired"}};
+  const Evidence e = j.get<Evidence>();
+  EXPECT_EQ(e.kerberos.gss_major, 851968u);
+  EXPECT_EQ(e.kerberos.gss_minor, 2529638919u);
+  EXPECT_EQ(e.kerberos.forwardable, false);
+  EXPECT_FALSE(e.kerberos.delegated);
+  ASSERT_TRUE(e.transport);
+  EXPECT_EQ(e.transport->kind, TransportErrorKind::tls_expired);
+}
+
+// Each broken document and the path its error must name.
+TEST(EvidenceJson, SchemaViolationsNameThePath) {
+  const auto broken = [](auto&& edit) {
+    json j = minimal();
+    edit(j);
+    return j;
+  };
+  const std::vector<std::pair<json, std::string>> cases = {
+      {broken([](json& j) { j["schema"] = "ceslab.evidence/2"; }), "schema is 'ceslab.evidence/2'"},
+      {broken([](json& j) { j.erase("schema"); }), "schema is missing"},
+      {broken([](json& j) { j.erase("operation"); }), "operation is missing"},
+      {broken([](json& j) { j["outcome"] = "maybe"; }), "outcome has an unknown value 'maybe'"},
+      {broken([](json& j) { j["auth"] = 4; }), "auth has the wrong type"},
+      {broken([](json& j) {
+         j["transport"] = {{"kind", "gremlins"}};
+       }),
+       "transport.kind has an unknown value 'gremlins'"},
+      {broken([](json& j) {
+         j["fault"] = {{"kind", "enrollment_detail"}, {"error_code", "0x80094812"}};
+       }),
+       "fault.error_code has the wrong type"},
+      {broken([](json& j) {
+         // ErrorCode is xs:int: 0x80094812 must come as -2146875374.
+         j["fault"] = {{"kind", "enrollment_detail"}, {"error_code", 2148091922u}};
+       }),
+       "fault.error_code has the wrong type"},
+      {broken([](json& j) {
+         j["http"] = {{"status", 500}, {"headers", {{{"value", "x"}}}}};
+       }),
+       "http.headers[0].name is missing"},
+      {broken([](json& j) {
+         j["messages"] = {"ok", 3};
+       }),
+       "messages[1] is not a string"},
+      {broken([](json& j) { j["tls"] = "TLSv1.3"; }), "tls is not an object"},
+      {json::array(), " is not an object"},
+  };
+  for (const auto& [document, expected] : cases) {
+    try {
+      (void)document.get<Evidence>();
+      ADD_FAILURE() << "accepted: " << document.dump();
+    } catch (const EvidenceError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos)
+          << e.what() << " / expected: " << expected;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ceslab::core

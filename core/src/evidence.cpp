@@ -316,6 +316,16 @@ void to_json(json& out, const Evidence& e) {
                 {"cmc_error", e.response->cmc_error}};
   }
   const KerberosEvidence& k = e.kerberos;
+  json events = json::array();
+  for (const ServerEvent& ev : e.server_events) {
+    events.push_back({{"log", ev.log},
+                      {"source", ev.source},
+                      {"id", ev.id},
+                      {"level", ev.level},
+                      {"host", ev.host},
+                      {"time", ev.time},
+                      {"message", ev.message}});
+  }
   out = {{"schema", kEvidenceSchema},
          {"operation", to_string(e.operation)},
          {"endpoint", e.endpoint},
@@ -337,7 +347,8 @@ void to_json(json& out, const Evidence& e) {
            {"forwardable", or_null(k.forwardable)},
            {"ok_as_delegate", or_null(k.ok_as_delegate)},
            {"delegated", or_null(k.delegated)},
-           {"channel_binding", or_null(k.channel_binding)}}}};
+           {"channel_binding", or_null(k.channel_binding)}}},
+         {"server_events", events}};
 }
 
 void from_json(const json& in, Evidence& e) {
@@ -436,6 +447,15 @@ void from_json(const json& in, Evidence& e) {
     kerberos.ok_as_delegate = k->optional<bool>("ok_as_delegate");
     kerberos.delegated = k->optional<bool>("delegated");
     kerberos.channel_binding = k->optional<bool>("channel_binding");
+  }
+  if (const json* events = root.array("server_events")) {
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      const Reader ev((*events)[i], "server_events[" + std::to_string(i) + "]");
+      out.server_events.push_back({ev.value<std::string>("log"), ev.value<std::string>("source"),
+                                   ev.required<int>("id"), ev.value<std::string>("level"),
+                                   ev.value<std::string>("host"), ev.value<std::string>("time"),
+                                   ev.value<std::string>("message")});
+    }
   }
   e = std::move(out);
 }

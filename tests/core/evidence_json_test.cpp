@@ -44,6 +44,27 @@ TEST(EvidenceJson, UnknownMembersAreIgnoredAndKerberosFactsRead) {
   EXPECT_EQ(e.transport->kind, TransportErrorKind::tls_expired);
 }
 
+TEST(EvidenceJson, ServerEventsRoundTrip) {
+  Evidence e;
+  e.server_events.push_back({"Application", "Microsoft-Windows-CertificationAuthority", 53,
+                             "Warning", "ca.lab.test", "2026-11-26T03:00:00Z",
+                             "Active Directory Certificate Services denied request 7 ..."});
+  const Evidence back = json(e).get<Evidence>();
+  ASSERT_EQ(back.server_events.size(), 1u);
+  EXPECT_EQ(back.server_events[0].id, 53);
+  EXPECT_EQ(back.server_events[0].source, "Microsoft-Windows-CertificationAuthority");
+  EXPECT_EQ(back.server_events[0].message, e.server_events[0].message);
+  json j = json(e);
+  j["server_events"][0].erase("id");
+  try {
+    (void)j.get<Evidence>();
+    ADD_FAILURE() << "an event without id was accepted";
+  } catch (const EvidenceError& error) {
+    EXPECT_NE(std::string(error.what()).find("server_events[0].id is missing"), std::string::npos)
+        << error.what();
+  }
+}
+
 // Each broken document and the path its error must name.
 TEST(EvidenceJson, SchemaViolationsNameThePath) {
   const auto broken = [](auto&& edit) {

@@ -112,6 +112,18 @@ struct KerberosEvidence {
   std::optional<bool> channel_binding;  // tls-server-end-point was bound
 };
 
+// One event a Windows host logged (the mock's event log when the harness owns
+// the server; an event-log export given to `ceslab diagnose` otherwise).
+struct ServerEvent {
+  std::string log;     // "Application", "Security", "Microsoft-Windows-.../Operational"
+  std::string source;  // provider: "Microsoft-Windows-CertificationAuthority"
+  int id = 0;
+  std::string level;  // "Error", "Warning", "Information", "Audit Failure"
+  std::string host;   // the computer that logged it
+  std::string time;   // ISO 8601 UTC, as the export gives it; may be empty
+  std::string message;
+};
+
 struct Evidence {
   Operation operation = Operation::enroll;
   std::string endpoint;  // the URL the client called
@@ -126,6 +138,7 @@ struct Evidence {
   TimingEvidence timings;
   std::vector<std::string> messages;  // as certreq would print them
   KerberosEvidence kerberos;
+  std::vector<ServerEvent> server_events;
 };
 
 // The parts the client builds from what it received (captures use the TLS

@@ -19,15 +19,17 @@ namespace {
 template <typename Enum, std::size_t N>
 using Names = std::array<std::pair<Enum, std::string_view>, N>;
 
-constexpr Names<Operation, 4> kOperations{{{Operation::enroll, "enroll"},
+constexpr Names<Operation, 5> kOperations{{{Operation::enroll, "enroll"},
                                            {Operation::renew, "renew"},
                                            {Operation::retrieve, "retrieve"},
-                                           {Operation::policy, "policy"}}};
+                                           {Operation::policy, "policy"},
+                                           {Operation::unknown, "unknown"}}};
 // The names of the CLI's --auth option.
-constexpr Names<AuthMethod, 4> kAuthMethods{{{AuthMethod::anonymous, "anonymous"},
+constexpr Names<AuthMethod, 5> kAuthMethods{{{AuthMethod::anonymous, "anonymous"},
                                              {AuthMethod::kerberos, "kerberos"},
                                              {AuthMethod::username, "username"},
-                                             {AuthMethod::certificate, "cert"}}};
+                                             {AuthMethod::certificate, "cert"},
+                                             {AuthMethod::unknown, "unknown"}}};
 constexpr Names<Outcome, 4> kOutcomes{{{Outcome::issued, "issued"},
                                        {Outcome::pending, "pending"},
                                        {Outcome::failed, "failed"},

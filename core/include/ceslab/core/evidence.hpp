@@ -26,10 +26,11 @@ namespace ceslab::core {
 
 inline constexpr std::string_view kEvidenceSchema = "ceslab.evidence/1";
 
-enum class Operation { enroll, renew, retrieve, policy };
+// `unknown`: the record was rebuilt from artefacts that do not say (ceslab diagnose).
+enum class Operation { enroll, renew, retrieve, policy, unknown };
 // How the client authenticated (CEP's clientAuthentication kinds 1, 2, 4, 8;
 // protocol.md 2.5): JSON "anonymous", "kerberos", "username", "cert".
-enum class AuthMethod { anonymous, kerberos, username, certificate };
+enum class AuthMethod { anonymous, kerberos, username, certificate, unknown };
 // issued / pending / failed for CES operations; `answered` for an exchange
 // that got a SOAP reply which is not a fault (a GetPolicies response).
 enum class Outcome { issued, pending, failed, answered };

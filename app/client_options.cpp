@@ -116,6 +116,18 @@ void add_client_options(CLI::App& cmd, ClientOptions& o) {
                  "comes from --password-file, CESLAB_PASSWORD or a prompt with echo off");
   cmd.add_option("--password-file", o.password_file,
                  "File whose first line is the password for --auth username");
+  cmd.add_option("--keytab", o.keytab,
+                 "--auth kerberos: client keytab for --username (instead of a password)");
+  cmd.add_option("--ccache", o.ccache,
+                 "--auth kerberos: use the tickets in this credential cache (as after kinit); "
+                 "the default without --username is the default ccache (KRB5CCNAME)");
+  cmd.add_option("--spn", o.spn,
+                 "--auth kerberos: the CES/CEP service principal (default HTTP/<URL host>, as "
+                 "Windows asks for it)");
+  cmd.add_flag("--credential-guard", o.credential_guard,
+               "--auth kerberos: behave like a Credential Guard client: never forward the TGT");
+  cmd.add_flag("--no-channel-binding", o.no_channel_binding,
+               "--auth kerberos: send no tls-server-end-point channel binding (older clients)");
   cmd.add_option("--client-cert", o.client_cert, "PEM client certificate for --auth cert");
   cmd.add_option("--client-key", o.client_key, "PEM private key of --client-cert");
   cmd.add_option("--ca-file", o.ca_files,
@@ -172,7 +184,23 @@ std::unique_ptr<client::Authenticator> make_authenticator(
     return std::make_unique<client::CertificateAuthenticator>(std::move(certs.front()),
                                                               core::read_private_key_pem(key_file));
   }
-  return std::make_unique<client::KerberosAuthenticator>();
+  // Kerberos: the environment's krb5.conf (KRB5_CONFIG) names the realm and
+  // KDC, as for kinit.
+  client::KerberosSettings kerberos;
+  kerberos.principal = options.username;
+  if (!options.keytab.empty()) {
+    if (options.username.empty())
+      throw CLI::ValidationError("--keytab", "needs --username (the principal in the keytab)");
+    kerberos.keytab = options.keytab;
+  } else if (!options.ccache.empty()) {
+    kerberos.ccache = options.ccache;
+  } else if (!options.username.empty()) {
+    kerberos.password = read_password(options);
+  }
+  if (!options.spn.empty()) kerberos.service = options.spn;
+  kerberos.credential_guard = options.credential_guard;
+  kerberos.channel_binding = !options.no_channel_binding;
+  return std::make_unique<client::KerberosAuthenticator>(std::move(kerberos));
 }
 
 std::vector<core::X509Ptr> trusted_roots(const ClientOptions& options) {

@@ -24,6 +24,11 @@ struct ClientOptions {
   std::string auth = "username";  // username | cert | kerberos
   std::string username;
   std::string password_file;
+  std::string keytab;  // --auth kerberos: a client keytab instead of a password
+  std::string ccache;  // --auth kerberos: tickets already obtained (kinit)
+  std::string spn;     // --auth kerberos: the service principal, default HTTP/<URL host>
+  bool credential_guard = false;
+  bool no_channel_binding = false;
   std::string client_cert;  // PEM files for --auth cert
   std::string client_key;
   std::vector<std::string> ca_files;
@@ -32,8 +37,9 @@ struct ClientOptions {
   double timeout_s = 60;
 };
 
-// Registers --auth, --username, --password-file, --client-cert,
-// --client-key, --ca-file, --insecure, --connect-timeout, --timeout.
+// Registers --auth, --username, --password-file, --keytab, --ccache, --spn,
+// --credential-guard, --no-channel-binding, --client-cert, --client-key,
+// --ca-file, --insecure, --connect-timeout, --timeout.
 void add_client_options(CLI::App& cmd, ClientOptions& options);
 
 // Option checks that turn a bad value into a usage error naming the option:

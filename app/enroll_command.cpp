@@ -108,6 +108,7 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
           client::credentials_for(*auth, a->url, client::copy_tls_settings(tls));
       request.username = credentials.username;
       request.http_headers = credentials.http_headers;
+      request.http_challenge = credentials.http_challenge;
       result = client::enroll(request, credentials.tls);
     }
     exit_code = report_enrollment(result, a->out, a->client, nullptr, output.get());

@@ -109,6 +109,7 @@ void add_policy_command(CLI::App& app, int& exit_code) {
     request.url = a->url;
     request.username = credentials.username;
     request.http_headers = credentials.http_headers;
+    request.http_challenge = credentials.http_challenge;
     const client::PolicyResult result = client::get_policies(request, credentials.tls);
     if (!result.ok()) {
       for (const auto& line : result.messages) std::cerr << line << "\n";

@@ -53,6 +53,7 @@ void add_renew_command(CLI::App& app, int& exit_code) {
         client::credentials_for(*auth, a->url, tls_settings(a->client));
     request.username = credentials.username;
     request.http_headers = credentials.http_headers;
+    request.http_challenge = credentials.http_challenge;
     exit_code = report_enrollment(client::renew(request, credentials.tls), a->out, a->client,
                                   nullptr, output.get(), client::Operation::renew);
   });

@@ -2,6 +2,10 @@
 #include <csignal>
 #include <iostream>
 
+#include <cstdlib>
+
+#include "ceslab/kdc/kdc_lab.hpp"
+#include "ceslab/mock/kerberos_lab.hpp"
 #include "ceslab/mock/server.hpp"
 #include "commands.hpp"
 
@@ -15,6 +19,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     std::string ready_file;
     std::string state_dir;
     bool test_kerberos_header = false;
+    bool kdc = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--listen", args->listen,
@@ -33,6 +38,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                 "TEST-ONLY: the Kerberos endpoints take the caller's name from the "
                 "X-Ceslab-Test-Kerberos-User header (until real Negotiate exists); never use it "
                 "for anything but this mock");
+  cmd->add_flag("--kdc", args->kdc,
+                "Start a throw-away MIT KDC on loopback with the world's accounts and services, "
+                "and serve the Kerberos endpoints with real Negotiate (the ready file says "
+                "where its krb5.conf is: point KRB5_CONFIG at it)");
   cmd->callback([args, &exit_code] {
     // Block the stop signals before any thread starts so only sigwait sees them.
     sigset_t stop_signals;
@@ -50,6 +59,20 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                    "caller's identity (test-only)\n";
     }
     if (!args->world.empty()) options.world = mock::load_world(args->world);
+    std::unique_ptr<kdc::KdcLab> kdc;
+    nlohmann::json extra = nlohmann::json::object();
+    if (args->kdc) {
+      kdc = kdc::KdcLab::start({});
+      // This process's GSS-API calls (the CES acceptor, the CA hop) use the lab realm.
+      ::setenv("KRB5_CONFIG", kdc->krb5_conf().c_str(), 1);
+      options.kerberos = mock::prepare_kerberos(*kdc, options.world);
+      extra["kerberos"] = {{"realm", kdc->realm()},
+                           {"krb5_conf", kdc->krb5_conf().string()},
+                           {"kdc", "127.0.0.1:" + std::to_string(kdc->port())},
+                           {"ces_spn", options.kerberos->ces_principal},
+                           {"ca_spn", options.kerberos->ca_principal},
+                           {"startup_ms", kdc->startup_time().count()}};
+    }
     mock::MockServer server(std::move(options));
     server.start();
     std::cout << "ceslab serve: listening on " << server.base_url() << "\n";
@@ -57,10 +80,15 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       std::cout << "  " << (e.service == mock::Service::ces ? "CES " : "CEP ") << std::left
                 << mock::to_string(e.auth) << ": " << e.url << "\n";
     }
+    if (kdc) {
+      std::cout << "  Kerberos realm " << kdc->realm() << " (KDC 127.0.0.1:" << kdc->port()
+                << ", started in " << kdc->startup_time().count()
+                << " ms): KRB5_CONFIG=" << kdc->krb5_conf().string() << "\n";
+    }
     std::cout << "  CA certificate: " << server.ca_certificate_path().string() << "\n"
               << "  State directory: " << server.state_dir().string() << "\n"
               << std::flush;
-    if (!args->ready_file.empty()) server.write_ready_file(args->ready_file);
+    if (!args->ready_file.empty()) server.write_ready_file(args->ready_file, extra);
     int signal = 0;
     sigwait(&stop_signals, &signal);
     std::cout << "ceslab serve: stopping (signal " << signal << ")\n";

@@ -65,11 +65,6 @@ void CertificateAuthenticator::apply(const std::string& /*url*/,
   credentials.tls.client_key = core::share(key_.get());
 }
 
-void KerberosAuthenticator::apply(const std::string& url, CallCredentials& /*credentials*/) const {
-  throw AuthenticationUnavailable(
-      "Kerberos authentication is not available yet (issue 6); cannot authenticate to " + url);
-}
-
 CallCredentials credentials_for(const Authenticator& auth, const std::string& url,
                                 TlsSettings tls) {
   CallCredentials credentials;

@@ -147,7 +147,8 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
           "enrolling on behalf of another account needs a CMC request signed here, not a given "
           "PKCS#10");
     }
-    result.call = call(request.url, build_issue(request, *request.csr), tls, request.http_headers);
+    result.call = call(request.url, build_issue(request, *request.csr), tls, request.http_headers,
+                       request.http_challenge.get());
     read_reply(result);
     return result;
   }
@@ -176,7 +177,8 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
     throw std::invalid_argument("enrolling on behalf of another account needs a CMC request");
   }
 
-  result.call = call(request.url, build_issue(request, blob), tls, request.http_headers);
+  result.call = call(request.url, build_issue(request, blob), tls, request.http_headers,
+                     request.http_challenge.get());
   read_reply(result);
   return result;
 }
@@ -206,7 +208,7 @@ EnrollResult renew(const RenewRequest& request, const TlsSettings& tls) {
     rst.context.push_back({"CertificateTemplate", request.template_name});
   rst.context.push_back({"ccm", host_name()});
   m.body = std::move(rst);
-  result.call = call(request.url, m, tls, request.http_headers);
+  result.call = call(request.url, m, tls, request.http_headers, request.http_challenge.get());
   read_reply(result);
   return result;
 }
@@ -218,7 +220,7 @@ EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls) {
   rst.request_id = request.request_id;
   m.body = std::move(rst);
   EnrollResult result;
-  result.call = call(request.url, m, tls, request.http_headers);
+  result.call = call(request.url, m, tls, request.http_headers, request.http_challenge.get());
   read_reply(result);
   return result;
 }

@@ -18,6 +18,7 @@ Evidence evidence_of(const SoapCall& call, Operation operation, AuthMethod auth)
                                 redact_headers(ex.response->headers), ex.response->body.size()};
   }
   e.soap_error = call.parse_error;
+  if (call.kerberos) e.kerberos = *call.kerberos;
   e.timings = {ex.connect_time, ex.total_time};
   bool failed = ex.error || !call.reply;
   if (call.reply) {

@@ -18,7 +18,7 @@ PolicyResult get_policies(const PolicyRequest& request, const TlsSettings& tls) 
   m.body = std::move(body);
 
   PolicyResult result;
-  result.call = call(request.url, m, tls, request.http_headers);
+  result.call = call(request.url, m, tls, request.http_headers, request.http_challenge.get());
   const auto& reply = result.call.reply;
   if (reply) {
     if (const auto* response = std::get_if<core::GetPoliciesResponse>(&reply->body)) {
@@ -128,6 +128,7 @@ PolicyEnrollResult enroll_via_policy(const PolicyEnrollRequest& request, const A
     policy.url = request.policy_url;
     policy.username = cep.username;
     policy.http_headers = cep.http_headers;
+    policy.http_challenge = cep.http_challenge;
     out.policy = get_policies(policy, cep.tls);
   }
   if (!out.policy.ok()) {
@@ -162,6 +163,7 @@ PolicyEnrollResult enroll_via_policy(const PolicyEnrollRequest& request, const A
     enroll_request.url = candidate->uri;
     enroll_request.username = ces.username;
     enroll_request.http_headers = ces.http_headers;
+    enroll_request.http_challenge = ces.http_challenge;
     out.result = enroll(enroll_request, ces.tls);
     const auto& exchange = out.result.call.exchange;
     out.attempts.push_back(

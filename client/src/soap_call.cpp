@@ -61,7 +61,7 @@ core::SoapMessage request_message(std::string_view action, const std::string& ur
 }
 
 SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls,
-              const std::vector<core::HttpHeader>& headers) {
+              const std::vector<core::HttpHeader>& headers, HttpChallenge* challenge) {
   core::ClientOptions options;
   options.ca_files = tls.ca_files;
   options.insecure = tls.insecure;
@@ -92,7 +92,18 @@ SoapCall call(const std::string& url, const core::SoapMessage& message, const Tl
   }
   request.target = parsed.target;
   result.request = request;
-  result.exchange = client.send(parsed, std::move(request));
+  result.exchange = client.send(parsed, request);
+  if (challenge != nullptr && result.exchange.response && result.exchange.response->status == 401) {
+    const auto authorization = challenge->answer(*result.exchange.response, result.exchange.tls);
+    if (authorization) {
+      request.headers.push_back({"Authorization", *authorization});
+      result.request = request;
+      result.challenge = std::move(result.exchange);
+      result.exchange = client.send(parsed, std::move(request));
+      if (result.exchange.response) challenge->finish(*result.exchange.response);
+    }
+    result.kerberos = challenge->facts();
+  }
   if (!result.exchange.response) return result;
   const core::HttpResponse& response = *result.exchange.response;
   const std::string type = response.header("Content-Type").value_or("");

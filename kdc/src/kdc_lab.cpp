@@ -119,6 +119,9 @@ std::unique_ptr<KdcLab> KdcLab::start(KdcOptions options) {
                    " dns_canonicalize_hostname = false\n"
                    " udp_preference_limit = 1\n"
                    " forwardable = true\n"
+                   // A Windows client does not adopt the KDC's clock: a
+                   // skewed one fails (KRB_AP_ERR_SKEW) instead of adapting.
+                   " kdc_timesync = 0\n"
                    "[realms]\n " +
                    realm + " = {\n  kdc = 127.0.0.1:" + port +
                    "\n }\n"
@@ -225,6 +228,17 @@ void KdcLab::add_principal(const Principal& principal) {
   query += principal.password ? " -pw " + *principal.password : " -randkey";
   kadmin(query + " " + principal.name, "addprinc " + principal.name,
          "Principal \"" + qualified(principal.name) + "\" created.");
+  names_.insert(principal.name);
+}
+
+bool KdcLab::has_principal(const std::string& name) const {
+  return names_.count(name) != 0;
+}
+
+void KdcLab::delete_principal(const std::string& name) {
+  kadmin("delprinc -force " + name, "delprinc " + name,
+         "Principal \"" + qualified(name) + "\" deleted.");
+  names_.erase(name);
 }
 
 void KdcLab::modify_principal(const std::string& name, const std::vector<std::string>& attributes) {
@@ -238,6 +252,10 @@ std::filesystem::path KdcLab::export_keytab(const std::string& name) {
   for (char& c : file)
     if (c == '/' || c == '@') c = '_';
   const std::filesystem::path path = dir_ / (file + ".keytab");
+  // ktadd appends: a principal deleted and made again (new keys, kvno 1
+  // again) would leave its old keys first in the file.
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
   kadmin("ktadd -k " + path.string() + " -norandkey " + name, "ktadd " + name, "added to keytab");
   return path;
 }

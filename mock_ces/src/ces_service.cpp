@@ -37,14 +37,17 @@ namespace {
 // section A). The Kerberos endpoint's hop uses the delegated credential and
 // is made with real Kerberos in the Kerberos lab. Faults follow causes.md:
 // the CA never sees the request, so there is no request id.
-void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& endpoint) {
+void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& endpoint,
+                   const TransportIdentity& who, const CesServiceOptions& options) {
   if (!world.ces.app_pool_privileges.count("SeImpersonatePrivilege")) {
     throw FaultRaised{enrollment_fault(kBadImpersonationLevel,
                                        "Either a required impersonation level was not provided, or "
                                        "the provided impersonation level is invalid.",
                                        false)};
   }
-  if (endpoint.auth != AuthMode::kerberos) {
+  if (who.kerberos && options.kerberos) {
+    ces_to_ca_hop_kerberos(world, *who.kerberos, *options.kerberos);
+  } else if (endpoint.auth != AuthMode::kerberos) {
     const bool s4u_allowed = world.ces.delegation == Delegation::constrained_protocol_transition;
     if (!s4u_allowed || account.not_delegable) {
       throw FaultRaised{enrollment_fault(kAccessDenied, "Access is denied.", false)};
@@ -190,12 +193,27 @@ bool CesService::instance_fails_to_start(const CesEndpoint& endpoint) {
 
 HttpResponse CesService::handle(const HttpRequest& request, const core::ConnectionInfo& connection,
                                 const Endpoint& endpoint, const std::string& endpoint_url) {
+  std::shared_ptr<NegotiateLogon> kerberos;
+  HttpResponse response = answer(request, connection, endpoint, endpoint_url, kerberos);
+  // IIS sends the AP-REP for mutual authentication with the answer, whatever
+  // WCF made of the request (RFC 4559 section 5).
+  if (kerberos && !kerberos->output_token.empty()) {
+    response.headers.push_back({"WWW-Authenticate", "Negotiate " + kerberos->output_token});
+  }
+  return response;
+}
+
+HttpResponse CesService::answer(const HttpRequest& request, const core::ConnectionInfo& connection,
+                                const Endpoint& endpoint, const std::string& endpoint_url,
+                                std::shared_ptr<NegotiateLogon>& kerberos) {
   const CesEndpoint settings = endpoint_settings(world_, endpoint.auth);
   std::optional<std::string> relates_to;
   try {
     TransportIdentity who;
     try {
-      who = authenticate_transport(request, connection, endpoint, settings, world_, options_);
+      who = authenticate_transport(request, connection, endpoint, settings, world_, options_,
+                                   &events_);
+      kerberos = who.kerberos;
     } catch (const TransportRefusal& refused) {
       return refused.response;
     }
@@ -219,15 +237,15 @@ HttpResponse CesService::handle(const HttpRequest& request, const core::Connecti
     }
     const Account& account = *who.account;
     if (type == uri::kRequestTypeIssue) {
-      ces_to_ca_hop(world_, account, endpoint);
+      ces_to_ca_hop(world_, account, endpoint, who, options_);
       return rstrc_reply(m, issue(*rst, account, settings, world_, ca_, events_, endpoint_url));
     }
     if (type == uri::kRequestTypeQueryTokenStatus) {
-      ces_to_ca_hop(world_, account, endpoint);
+      ces_to_ca_hop(world_, account, endpoint, who, options_);
       return rstrc_reply(m, request_status(rst->request_id, world_, ca_, events_));
     }
     if (type == uri::kRequestTypeKet) {
-      ces_to_ca_hop(world_, account, endpoint);
+      ces_to_ca_hop(world_, account, endpoint, who, options_);
       return key_exchange_reply(m, *rst, ca_);
     }
     // MS-WSTEP 3.1.4.2: a missing or unknown RequestType is refused.

@@ -70,7 +70,8 @@ class MockServer::Impl {
         state_dir_(owns_state_dir_ ? make_temp_dir() : make_dir(options_.state_dir)),
         ca_(LabCa::open(state_dir_, options_.world.ca)),
         events_(state_dir_ / "events.jsonl"),
-        ces_(options_.world, ca_, events_, CesServiceOptions{options_.accept_test_kerberos_header}),
+        ces_(options_.world, ca_, events_,
+             CesServiceOptions{options_.accept_test_kerberos_header, options_.kerberos}),
         cep_(options_.world, ca_.authority(), events_),
         replays_(load_replays(options_.world)) {
     log_instances_that_fail_to_start();
@@ -128,8 +129,13 @@ class MockServer::Impl {
     try {
       const pipeline::TransportIdentity who = pipeline::authenticate_transport(
           req, conn, cep, CesEndpoint{cep.auth, false, false}, options_.world,
-          CesServiceOptions{options_.accept_test_kerberos_header});
-      return cep_.handle_authenticated(req, *who.account, url, https_->base_url());
+          CesServiceOptions{options_.accept_test_kerberos_header, options_.kerberos}, &events_);
+      core::HttpResponse response =
+          cep_.handle_authenticated(req, *who.account, url, https_->base_url());
+      if (who.kerberos && !who.kerberos->output_token.empty()) {
+        response.headers.push_back({"WWW-Authenticate", "Negotiate " + who.kerberos->output_token});
+      }
+      return response;
     } catch (const pipeline::TransportRefusal& refused) {
       return refused.response;
     }
@@ -251,8 +257,10 @@ std::vector<EndpointUrl> MockServer::endpoints() const {
   return out;
 }
 
-void MockServer::write_ready_file(const std::filesystem::path& path) const {
+void MockServer::write_ready_file(const std::filesystem::path& path,
+                                  const nlohmann::json& extra) const {
   nlohmann::json j;
+  if (extra.is_object()) j.update(extra);
   j["base_url"] = base_url();
   j["ca_certificate"] = ca_certificate_path().string();
   j["ca_name"] = world().ca.name;

@@ -40,12 +40,23 @@ std::string to_hex(const core::Bytes& bytes) {
 TransportIdentity authenticate_transport(const core::HttpRequest& request,
                                          const core::ConnectionInfo& connection,
                                          const Endpoint& endpoint, const CesEndpoint& settings,
-                                         const World& world, const CesServiceOptions& options) {
+                                         const World& world, const CesServiceOptions& options,
+                                         EventLog* events) {
   TransportIdentity who;
   switch (endpoint.auth) {
     case AuthMode::username_password:
       return who;  // message-level: the UsernameToken stage
     case AuthMode::kerberos: {
+      if (options.kerberos) {
+        auto logon = std::make_shared<NegotiateLogon>(
+            accept_negotiate(request, connection, world, *options.kerberos, events));
+        const std::string& principal = logon->client_principal;
+        const Account* account = world.find_account(principal.substr(0, principal.rfind('@')));
+        if (account == nullptr || account->disabled) throw TransportRefusal{iis_unauthorized()};
+        who.account = account;
+        who.kerberos = std::move(logon);
+        return who;
+      }
       // TEST-ONLY stand-in until the Kerberos lab brings real Negotiate:
       // with the option on, a header names the account Kerberos would have
       // authenticated. Without it every request is challenged like IIS does

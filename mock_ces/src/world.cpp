@@ -362,7 +362,7 @@ TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
 }
 
 CesSettings read_ces(const Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "ces", {"host", "endpoints", "delegation", "app_pool", "channel_binding"});
+  r.expect_map(n, "ces", {"host", "endpoints", "delegation", "app_pool", "channel_binding", "spn"});
   CesSettings ces;
   ces.host = r.optional_text(n, "host", "ces").value_or(ces.host);
   if (const YAML::Node eps = n["endpoints"]) {
@@ -394,6 +394,10 @@ CesSettings read_ces(const Reader& r, const YAML::Node& n) {
   }
   ces.channel_binding_required =
       r.choice<bool>(n, "channel_binding", false, {{"none", false}, {"required", true}});
+  ces.spn = r.choice<SpnRegistration>(n, "spn", SpnRegistration::registered,
+                                      {{"registered", SpnRegistration::registered},
+                                       {"missing", SpnRegistration::missing},
+                                       {"duplicate", SpnRegistration::duplicate}});
   return ces;
 }
 
@@ -573,8 +577,9 @@ World parse_world(std::string_view yaml, std::string_view source) {
                        {AuthMode::username_password, false, false}};
   }
   if (const YAML::Node client = root["client"]) {
-    r.expect_map(client, "client", {"credential_guard"});
+    r.expect_map(client, "client", {"credential_guard", "clock_skew_minutes"});
     w.client.credential_guard = r.flag(client, "credential_guard", false);
+    w.client.clock_skew_minutes = r.integer(client, "clock_skew_minutes", 0, -100000);
   }
   if (const YAML::Node cep = root["cep"]) w.cep = read_cep(r, cep);
   if (w.cep.endpoints.empty()) w.cep.endpoints = {AuthMode::kerberos, AuthMode::username_password};

@@ -312,21 +312,18 @@ TEST(EnrollViaPolicy, PolicyFailureStopsBeforeAnyCes) {
 
 // ---- Authentication seam ----------------------------------------------------
 
-TEST(Authenticators, KerberosSaysItIsNotAvailableYetAndSendsNothing) {
-  const KerberosAuthenticator kerberos;
+TEST(Authenticators, KerberosAnswersChallengesAndSendsNoCredentialsUpFront) {
+  // Negotiate starts from the server's 401 (RFC 4559 section 4); nothing
+  // goes out before it, and the KDC is not asked until then.
+  const KerberosAuthenticator kerberos(
+      KerberosSettings{"alice", "pw", {}, {}, {}, false, true, {}});
   EXPECT_EQ(kerberos.mode(), AuthMode::kerberos);
-  try {
-    credentials_for(kerberos, "https://ces.lab.test/x", TlsSettings{});
-    FAIL() << "no AuthenticationUnavailable";
-  } catch (const AuthenticationUnavailable& e) {
-    EXPECT_NE(std::string(e.what()).find("Kerberos authentication is not available yet (issue 6)"),
-              std::string::npos)
-        << e.what();
-  }
-  PolicyEnrollRequest r;
-  r.policy_url = refused_url();
-  r.enroll.template_name = "User";
-  EXPECT_THROW(enroll_via_policy(r, kerberos, TlsSettings{}), AuthenticationUnavailable);
+  const CallCredentials c = credentials_for(kerberos, "https://ces.lab.test/x", TlsSettings{});
+  EXPECT_TRUE(c.http_headers.empty());
+  EXPECT_FALSE(c.username);
+  ASSERT_TRUE(c.http_challenge);
+  EXPECT_THROW(KerberosAuthenticator(KerberosSettings{"", "pw", {}, {}, {}, false, true, {}}),
+               std::invalid_argument);
 }
 
 TEST(Authenticators, UsernameGoesInTheMessageAndCertificateInTls) {

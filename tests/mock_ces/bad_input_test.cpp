@@ -102,7 +102,7 @@ TEST(BadInput, NeverLosesAStoredRequest) {
   // The pending request is exactly as it was, and can still be approved and issued.
   EXPECT_EQ(officer.find(before->id), before);
   ASSERT_TRUE(officer.approve(before->id));
-  client::RetrieveRequest retrieve{url, pending.request_id, kAlice, {}};
+  client::RetrieveRequest retrieve{url, pending.request_id, kAlice, {}, {}};
   const client::EnrollResult issued = client::retrieve(retrieve, tls_for(server));
   EXPECT_EQ(issued.status, client::EnrollStatus::issued) << first_message(issued);
   // Ids keep counting: nothing was reused or rolled back.

@@ -6,6 +6,9 @@
 // (enroll, renew, retrieve, get_policies) send whatever it filled.
 #pragma once
 
+#include <chrono>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,9 +38,10 @@ std::optional<AuthMode> auth_mode_from_flag(unsigned client_authentication);
 
 // What one call carries to authenticate, in the layer its mode uses.
 struct CallCredentials {
-  std::optional<UsernameCredentials> username;  // SOAP: UsernameToken
-  std::vector<core::HttpHeader> http_headers;   // HTTP: e.g. Authorization: Negotiate
-  TlsSettings tls;                              // TLS: client certificate and key
+  std::optional<UsernameCredentials> username;    // SOAP: UsernameToken
+  std::vector<core::HttpHeader> http_headers;     // HTTP: headers sent as they are
+  std::shared_ptr<HttpChallenge> http_challenge;  // HTTP: answers a 401 (Negotiate)
+  TlsSettings tls;                                // TLS: client certificate and key
 };
 
 // An authentication mode that cannot be used (yet); what() says why.
@@ -81,13 +85,48 @@ class CertificateAuthenticator final : public Authenticator {
   core::EvpPkeyPtr key_;
 };
 
-// Kerberos endpoints (clientAuthentication 2): HTTP Negotiate with
-// delegation and a tls-server-end-point channel binding. The Kerberos issue
-// (6) implements it; until then apply() throws AuthenticationUnavailable.
+// How the client gets and uses Kerberos credentials.
+struct KerberosSettings {
+  // "alice" or "alice@LAB.TEST". Empty with a ccache: its default principal.
+  std::string principal;
+  // Where the TGT comes from, in this order: a password (AS exchange), a
+  // client keytab, or the tickets already in `ccache` (default: the default
+  // ccache, KRB5CCNAME), as after kinit or a Windows logon.
+  std::optional<std::string> password;  // never logged, never in evidence
+  std::optional<std::filesystem::path> keytab;
+  std::optional<std::string> ccache;
+  // The service principal; default "HTTP/<URL host>", the SPN Windows asks
+  // for. Name it when the URL host is not the service's name (a loopback lab).
+  std::optional<std::string> service;
+  // Windows asks for delegation and delegates the TGT only when the service
+  // ticket says ok-as-delegate (GSS_C_DELEG_POLICY_FLAG). Credential Guard
+  // never forwards the TGT (it forbids unconstrained delegation).
+  bool credential_guard = false;
+  // Bind the authentication to the TLS channel (RFC 5929
+  // tls-server-end-point), as Windows does and Extended Protection requires.
+  bool channel_binding = true;
+  // Lab only: this client's clock runs this far from the real time (the
+  // KDC's), to reproduce KRB_AP_ERR_SKEW with a real KDC.
+  std::chrono::seconds clock_offset{0};
+};
+
+class KerberosLogon;  // the TGT, shared by the calls of one authenticator
+
+// Kerberos endpoints (clientAuthentication 2): HTTP Negotiate (SPNEGO over
+// GSS-API) answering IIS's 401, with delegation as Windows asks for it, a
+// tls-server-end-point channel binding and mutual authentication. The KDC
+// is reached only when a server challenges; a failure (no TGT, no service
+// ticket) leaves the 401 standing and is recorded in the call's evidence.
 class KerberosAuthenticator final : public Authenticator {
  public:
+  explicit KerberosAuthenticator(KerberosSettings settings);
+  ~KerberosAuthenticator() override;
   AuthMode mode() const override { return AuthMode::kerberos; }
   void apply(const std::string& url, CallCredentials& credentials) const override;
+
+ private:
+  std::shared_ptr<const KerberosSettings> settings_;
+  std::shared_ptr<KerberosLogon> logon_;
 };
 
 // The credentials `auth` gives a call to `url`, on top of `tls`.

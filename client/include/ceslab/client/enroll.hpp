@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,8 +50,9 @@ struct EnrollRequest {
   core::SubjectAltNames san;
   RequestWrapping wrapping = RequestWrapping::cmc;
   std::optional<UsernameCredentials> username;
-  std::optional<OnBehalfOf> on_behalf_of;      // needs RequestWrapping::cmc
-  std::vector<core::HttpHeader> http_headers;  // HTTP authentication (CallCredentials)
+  std::optional<OnBehalfOf> on_behalf_of;         // needs RequestWrapping::cmc
+  std::vector<core::HttpHeader> http_headers;     // HTTP authentication (CallCredentials)
+  std::shared_ptr<HttpChallenge> http_challenge;  // answers a 401 (Negotiate)
 };
 
 enum class EnrollStatus { issued, pending, failed };
@@ -84,7 +86,8 @@ struct RenewRequest {
   bool pkcs7 = false;                    // PKCS#7 (id-data) instead of CMC
   std::string template_name;             // empty: the CA takes the old certificate's
   std::optional<UsernameCredentials> username;
-  std::vector<core::HttpHeader> http_headers;  // HTTP authentication (CallCredentials)
+  std::vector<core::HttpHeader> http_headers;     // HTTP authentication (CallCredentials)
+  std::shared_ptr<HttpChallenge> http_challenge;  // answers a 401 (Negotiate)
 };
 EnrollResult renew(const RenewRequest& request, const TlsSettings& tls);
 
@@ -95,7 +98,8 @@ struct RetrieveRequest {
   std::string url;
   std::string request_id;
   std::optional<UsernameCredentials> username;
-  std::vector<core::HttpHeader> http_headers;  // HTTP authentication (CallCredentials)
+  std::vector<core::HttpHeader> http_headers;     // HTTP authentication (CallCredentials)
+  std::shared_ptr<HttpChallenge> http_challenge;  // answers a 401 (Negotiate)
 };
 EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls);
 

@@ -6,6 +6,7 @@
 // one cannot be reached.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,7 @@ struct PolicyRequest {
   std::optional<std::vector<std::string>> policy_oids;  // template OID filter; nullopt = nil
   std::optional<UsernameCredentials> username;          // CallCredentials
   std::vector<core::HttpHeader> http_headers;           // CallCredentials
+  std::shared_ptr<HttpChallenge> http_challenge;        // answers a 401 (Negotiate)
 };
 
 struct PolicyResult {

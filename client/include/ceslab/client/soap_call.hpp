@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ceslab/core/evidence.hpp"
 #include "ceslab/core/https_client.hpp"
 #include "ceslab/core/messages.hpp"
 
@@ -35,6 +36,22 @@ struct UsernameCredentials {
   std::string password;  // never logged, never written to evidence
 };
 
+// HTTP authentication that answers a server's 401 challenge (Negotiate,
+// RFC 4559). One object per call: it holds that call's security context.
+class HttpChallenge {
+ public:
+  virtual ~HttpChallenge() = default;
+  // The Authorization header value that answers `challenge` (a 401 received
+  // over a connection whose TLS facts are `tls`), or nullopt when it cannot
+  // answer — then facts() says why and the 401 stands.
+  virtual std::optional<std::string> answer(const core::HttpResponse& challenge,
+                                            const core::TlsFacts& tls) = 0;
+  // The response to the authenticated request (mutual authentication).
+  virtual void finish(const core::HttpResponse& response) = 0;
+  // What the authentication observed (GSS status, ticket flags, delegation).
+  virtual core::KerberosEvidence facts() const = 0;
+};
+
 struct SoapCall {
   std::string url;  // the endpoint as given
   // The request as handed to the transport: method, target, the headers we
@@ -45,6 +62,10 @@ struct SoapCall {
   core::Exchange exchange;                 // transport facts, HTTP response if any
   std::optional<core::SoapMessage> reply;  // parsed when the body was SOAP
   std::string parse_error;                 // why the body was not SOAP, if it was not
+  // With an HttpChallenge: the 401 that was answered (then `exchange` is the
+  // authenticated retry), and what the authentication observed.
+  std::optional<core::Exchange> challenge;
+  std::optional<core::KerberosEvidence> kerberos;
 };
 
 // A fresh "urn:uuid:..." for wsa:MessageID.
@@ -59,7 +80,11 @@ core::SoapMessage request_message(std::string_view action, const std::string& ur
 // Serialises `message`, POSTs it as application/soap+xml and parses the
 // answer (also of an HTTP 500: WCF faults travel that way, protocol.md 1.1).
 // `headers` are added to the HTTP request (e.g. an Authorization header).
+// With `challenge`, a 401 is answered once: the request goes again, on a new
+// connection, with the Authorization header the challenge gives (Kerberos
+// Negotiate needs no connection affinity, unlike NTLM).
 SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls,
-              const std::vector<core::HttpHeader>& headers = {});
+              const std::vector<core::HttpHeader>& headers = {},
+              HttpChallenge* challenge = nullptr);
 
 }  // namespace ceslab::client

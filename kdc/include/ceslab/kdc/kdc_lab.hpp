@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -62,6 +63,9 @@ class KdcLab {
   std::vector<std::string> environment() const;
 
   void add_principal(const Principal& principal);
+  // Whether a principal was added (by start() or add_principal) and not deleted.
+  bool has_principal(const std::string& name) const;
+  void delete_principal(const std::string& name);
   // Changes attributes of an existing principal ("-allow_forwardable").
   void modify_principal(const std::string& name, const std::vector<std::string>& attributes);
   // Writes the principal's current keys to a new keytab file (for a service).
@@ -78,6 +82,7 @@ class KdcLab {
   std::uint16_t port_ = 0;
   int kdc_pid_ = -1;
   std::chrono::milliseconds startup_time_{};
+  std::set<std::string> names_;
 };
 
 }  // namespace ceslab::kdc

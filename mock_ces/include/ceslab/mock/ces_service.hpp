@@ -4,7 +4,9 @@
 // Windows CES answers it.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ceslab/core/http_types.hpp"
@@ -17,7 +19,8 @@
 namespace ceslab::mock {
 namespace pipeline {
 class NonceCache;
-}
+struct NegotiateLogon;
+}  // namespace pipeline
 
 // TEST-ONLY: until the Kerberos lab (real Negotiate) exists, the Kerberos
 // endpoint can take the authenticated account's name from this header. Off
@@ -29,8 +32,21 @@ inline constexpr const char* kTestKerberosUserHeader = "X-Ceslab-Test-Kerberos-U
 // carries it in the GSS checksum.
 inline constexpr const char* kTestChannelBindingHeader = "X-Ceslab-Test-Channel-Binding";
 
+// Real Negotiate on the Kerberos endpoint (the Kerberos lab, issue 6): the
+// keys of the CES service principal and of the CA's host principal, in the
+// realm the process's krb5.conf (KRB5_CONFIG) names. The CES accepts the
+// client's SPNEGO token with the first and makes the CES -> CA hop to the
+// second with whatever the client delegated.
+struct KerberosService {
+  std::string ces_principal;  // "HTTP/ces.lab.test"
+  std::filesystem::path ces_keytab;
+  std::string ca_principal;  // "host/ca.lab.test"
+  std::filesystem::path ca_keytab;
+};
+
 struct CesServiceOptions {
   bool accept_test_kerberos_header = false;
+  std::optional<KerberosService> kerberos;
 };
 
 class CesService {
@@ -48,6 +64,10 @@ class CesService {
                             const std::string& endpoint_url);
 
  private:
+  core::HttpResponse answer(const core::HttpRequest& request,
+                            const core::ConnectionInfo& connection, const Endpoint& endpoint,
+                            const std::string& endpoint_url,
+                            std::shared_ptr<pipeline::NegotiateLogon>& kerberos);
   const World& world_;
   LabCa& ca_;
   EventLog& events_;

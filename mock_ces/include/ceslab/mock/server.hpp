@@ -5,9 +5,12 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "ceslab/mock/ces_service.hpp"
 #include "ceslab/mock/endpoints.hpp"
 #include "ceslab/mock/event_log.hpp"
 #include "ceslab/mock/world.hpp"
@@ -29,6 +32,9 @@ struct MockOptions {
   // TEST-ONLY (see kTestKerberosUserHeader): lets the Kerberos endpoint take
   // the caller's name from a header until real Negotiate exists.
   bool accept_test_kerberos_header = false;
+  // Real Negotiate on the Kerberos endpoints (CES and CEP) and the Kerberos
+  // CES -> CA hop: the service keys from the lab's KDC (kerberos_lab.hpp).
+  std::optional<KerberosService> kerberos;
 };
 
 struct EndpointUrl {
@@ -59,7 +65,9 @@ class MockServer {
 
   // JSON with the base URL, every endpoint URL by service and auth mode and
   // the CA certificate path; written atomically (rename) once serving.
-  void write_ready_file(const std::filesystem::path& path) const;
+  // `extra` members are added at the top level (e.g. "kerberos" from serve --kdc).
+  void write_ready_file(const std::filesystem::path& path,
+                        const nlohmann::json& extra = nullptr) const;
 
  private:
   class Impl;

@@ -132,6 +132,11 @@ struct TemplateSettings {
 
 enum class Delegation { none, unconstrained, constrained, constrained_protocol_transition };
 
+// Where HTTP/<ces host> is registered (setspn): on the app-pool account as
+// it should be, nowhere (Negotiate cannot get a ticket), or on two accounts
+// (the KDC refuses it, event 11 KDC_ERR_PRINCIPAL_NOT_UNIQUE).
+enum class SpnRegistration { registered, missing, duplicate };
+
 struct CesEndpoint {
   AuthMode auth = AuthMode::username_password;
   bool renewal_only = false;
@@ -145,10 +150,13 @@ struct CesSettings {
   std::string app_pool_identity = "LAB\\svc-ces";
   std::set<std::string> app_pool_privileges = {"SeImpersonatePrivilege"};
   bool channel_binding_required = false;  // Extended Protection (EPA)
+  SpnRegistration spn = SpnRegistration::registered;
 };
 
 struct ClientSettings {
   bool credential_guard = false;
+  // How far the client's clock is from the KDC's (Kerberos allows 5 minutes).
+  int clock_skew_minutes = 0;
 };
 
 // One CES URI the CEP advertises for the CA (a value of the CA object's

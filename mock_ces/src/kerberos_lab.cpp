@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ceslab/mock/kerberos_lab.hpp"
+
+namespace ceslab::mock {
+
+std::string ces_service_principal(const World& world) {
+  return "HTTP/" + world.ces.host;
+}
+
+std::string ca_service_principal(const World& world) {
+  return "host/" + world.ca.host;
+}
+
+std::vector<kdc::Principal> kerberos_principals(const World& world) {
+  std::vector<kdc::Principal> out;
+  for (const Account& a : world.accounts) {
+    // AD requires pre-authentication by default; it is also what makes a
+    // skewed client clock fail at the KDC (KRB_AP_ERR_SKEW).
+    kdc::Principal p{a.name, a.password, {"+requires_preauth"}};
+    p.attributes.push_back(a.not_delegable ? "-allow_forwardable" : "+allow_forwardable");
+    p.attributes.push_back(a.disabled ? "-allow_tix" : "+allow_tix");
+    out.push_back(std::move(p));
+  }
+  if (world.ces.spn == SpnRegistration::registered) {
+    kdc::Principal ces{ces_service_principal(world), std::nullopt, {}};
+    ces.attributes.push_back(world.ces.delegation == Delegation::unconstrained ? "+ok_as_delegate"
+                                                                               : "-ok_as_delegate");
+    ces.attributes.push_back(world.ces.delegation == Delegation::constrained_protocol_transition
+                                 ? "+ok_to_auth_as_delegate"
+                                 : "-ok_to_auth_as_delegate");
+    out.push_back(std::move(ces));
+  }
+  out.push_back({ca_service_principal(world), std::nullopt, {}});
+  return out;
+}
+
+KerberosService prepare_kerberos(kdc::KdcLab& kdc, const World& world) {
+  for (const kdc::Principal& p : kerberos_principals(world)) {
+    if (kdc.has_principal(p.name)) {
+      kdc.modify_principal(p.name, p.attributes);
+    } else {
+      kdc.add_principal(p);
+    }
+  }
+  const std::string ces = ces_service_principal(world);
+  // An SPN that is not registered (or not uniquely) has no principal: a
+  // ticket for it cannot be had.
+  if (world.ces.spn != SpnRegistration::registered && kdc.has_principal(ces)) {
+    kdc.delete_principal(ces);
+  }
+  KerberosService service;
+  service.ces_principal = ces;
+  service.ca_principal = ca_service_principal(world);
+  service.ca_keytab = kdc.export_keytab(service.ca_principal);
+  // The CES still has its own key (a keytab with no matching principal in
+  // the KDC never sees a ticket); make one so the mock can start.
+  if (world.ces.spn == SpnRegistration::registered) {
+    service.ces_keytab = kdc.export_keytab(ces);
+  } else {
+    service.ces_keytab = service.ca_keytab;
+  }
+  return service;
+}
+
+}  // namespace ceslab::mock

@@ -15,7 +15,6 @@
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/pem.hpp"
 #include "ceslab/core/x509.hpp"
-#include "ceslab/wsdl/codec.hpp"
 #include "commands.hpp"
 #include "output_options.hpp"
 
@@ -211,24 +210,13 @@ std::vector<core::X509Ptr> trusted_roots(const ClientOptions& options) {
   return roots;
 }
 
-namespace {
-
 client::AuthMethod auth_method(const ClientOptions& options) {
   if (options.auth == "cert") return client::AuthMethod::certificate;
   if (options.auth == "kerberos") return client::AuthMethod::kerberos;
   return client::AuthMethod::username;
 }
 
-// The UsernameToken password the request carried, read back from what was
-// sent, so that --capture and --evidence can keep it out.
-std::optional<std::string> sent_password(const client::SoapCall& call) {
-  try {
-    const core::SoapMessage m = wsdl::read_message(call.request.body);
-    if (m.security && m.security->username_token) return m.security->username_token->password;
-  } catch (const wsdl::MessageError&) {
-  }
-  return std::nullopt;
-}
+namespace {
 
 int summarize(const client::EnrollResult& result, const std::filesystem::path& out_dir,
               const ClientOptions& options, EVP_PKEY* paired_key, std::ostream& human,
@@ -275,20 +263,39 @@ int summarize(const client::EnrollResult& result, const std::filesystem::path& o
 }  // namespace
 
 int report_enrollment(const client::EnrollResult& result, const std::filesystem::path& out_dir,
-                      const ClientOptions& options, EVP_PKEY* paired_key,
-                      const OutputOptions* output, client::Operation operation) {
-  std::ostream& human = output != nullptr && output->json ? std::cerr : std::cout;
+                      const ClientOptions& options, const ReportContext& context) {
+  const OutputOptions* output = context.output;
+  std::ostream& human = output != nullptr ? summary_stream(*output) : std::cout;
   std::vector<std::filesystem::path> files;
-  const int code = summarize(result, out_dir, options, paired_key, human, files);
-  if (output != nullptr) {
-    OperationReport report{client::evidence_of(result, operation, auth_method(options)),
-                           {{std::string(core::to_string(operation)), &result.call}},
-                           {},
-                           files};
-    if (const auto password = sent_password(result.call)) report.secrets.add_password(*password);
-    if (result.key) report.secrets.add_private_key(result.key.get());
-    write_outputs(*output, report, std::cout);
+  const int code = summarize(result, out_dir, options, context.paired_key, human, files);
+  if (output == nullptr) return code;
+
+  const client::AuthMethod auth = auth_method(options);
+  OperationReport report;
+  report.files = files;
+  report.result_members = context.result_members;
+  std::vector<client::Evidence> prior;
+  for (const PriorExchange& p : context.prior) {
+    prior.push_back(client::evidence_of(*p.call, p.operation, auth));
+    add_exchange(report, std::string(core::to_string(p.operation)), *p.call);
   }
+  const bool result_sent = !result.call.url.empty();
+  if (result_sent || prior.empty()) {
+    report.evidence = client::evidence_of(result, context.operation, auth);
+    if (result_sent)
+      add_exchange(report, std::string(core::to_string(context.operation)), result.call);
+  } else {
+    // Nothing was sent after the prior exchanges: the last of them decided
+    // the outcome (a GetPolicies that failed, or whose policy offers no
+    // usable CES URI for the template).
+    report.evidence = std::move(prior.back());
+    prior.pop_back();
+    report.evidence.outcome = client::Outcome::failed;
+    if (report.evidence.messages.empty()) report.evidence.messages = result.messages;
+  }
+  report.evidence.prior_exchanges = std::move(prior);
+  if (result.key) report.secrets.add_private_key(result.key.get());
+  write_outputs(*output, report, std::cout);
   return code;
 }
 

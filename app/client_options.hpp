@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,16 +69,38 @@ std::unique_ptr<client::Authenticator> make_authenticator(
 // The certificates of every --ca-file (to check an issued certificate).
 std::vector<core::X509Ptr> trusted_roots(const ClientOptions& options);
 
+// The evidence's name for --auth.
+client::AuthMethod auth_method(const ClientOptions& options);
+
+// An exchange of the run before the one whose result is reported.
+struct PriorExchange {
+  client::Operation operation;
+  const client::SoapCall* call;  // must outlive report_enrollment
+};
+
+// What report_enrollment needs besides the result; all optional.
+struct ReportContext {
+  EVP_PKEY* paired_key = nullptr;         // retrieve --key
+  const OutputOptions* output = nullptr;  // --json, --evidence, --capture
+  client::Operation operation = client::Operation::enroll;
+  // The exchanges before the result's (enroll --policy-url: GetPolicies and
+  // the CES URIs that could not be reached), in order: they go into the
+  // evidence's prior_exchanges and into the capture before it. When the
+  // result has no exchange of its own (the run stopped before any CES was
+  // called), the last of them is the record, with outcome `failed`.
+  std::vector<PriorExchange> prior;
+  nlohmann::json result_members = nlohmann::json::object();  // OperationReport::result_members
+};
+
 // What the enrollment commands print and write for a result, and the exit
 // code (docs/cli.md): issued (0, or 1 when a check fails), pending (3),
 // failed (1). Writes what the result holds (key.pem 0600, cert.pem,
 // chain.pem) into `out_dir`; checks the certificate against the result's
-// key, else `paired_key` (retrieve --key), and with --ca-file its chain.
-// With `output`, also --json (the summary then goes to stderr), --evidence
-// and --capture for the exchange, with the password and keys kept out.
+// key, else `context.paired_key` (retrieve --key), and with --ca-file its
+// chain. With `context.output`, also --json (the summary then goes to
+// stderr), --evidence and --capture for the exchanges, with the password and
+// keys kept out.
 int report_enrollment(const client::EnrollResult& result, const std::filesystem::path& out_dir,
-                      const ClientOptions& options, EVP_PKEY* paired_key = nullptr,
-                      const OutputOptions* output = nullptr,
-                      client::Operation operation = client::Operation::enroll);
+                      const ClientOptions& options, const ReportContext& context = {});
 
 }  // namespace ceslab::app

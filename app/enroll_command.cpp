@@ -32,27 +32,48 @@ client::EnrollRequest build_request(const EnrollArgs& a) {
 }
 
 // Windows' way (policy.hpp): CEP first, then the CES URIs by priority.
-client::EnrollResult enroll_via_policy(const EnrollArgs& a, client::EnrollRequest request,
-                                       const client::Authenticator& auth,
-                                       const client::TlsSettings& tls) {
+// Says on `human` what the policy offered and what became of each URI.
+client::PolicyEnrollResult enroll_via_policy(const EnrollArgs& a, client::EnrollRequest request,
+                                             const client::Authenticator& auth,
+                                             const client::TlsSettings& tls, std::ostream& human) {
   client::PolicyEnrollRequest p;
   p.policy_url = a.policy_url;
   p.enroll = std::move(request);
   client::PolicyEnrollResult r = client::enroll_via_policy(p, auth, tls);
   if (r.endpoints) {
-    std::cout << "Policy " << a.policy_url << ": template " << r.endpoints->name
-              << (r.endpoints->oid.empty() ? "" : " (" + r.endpoints->oid + ")") << ", "
-              << r.endpoints->uris.size() << " " << client::to_string(auth.mode())
-              << " CES URI(s)\n";
+    human << "Policy " << a.policy_url << ": template " << r.endpoints->name
+          << (r.endpoints->oid.empty() ? "" : " (" + r.endpoints->oid + ")") << ", "
+          << r.endpoints->uris.size() << " " << client::to_string(auth.mode()) << " CES URI(s)\n";
   }
   for (const client::UriAttempt& attempt : r.attempts) {
     if (attempt.transport_error.empty()) {
-      std::cout << "  sent to " << attempt.uri << "\n";
+      human << "  sent to " << attempt.uri << "\n";
     } else {
-      std::cout << "  not reachable: " << attempt.uri << ": " << attempt.transport_error << "\n";
+      human << "  not reachable: " << attempt.uri << ": " << attempt.transport_error << "\n";
     }
   }
-  return std::move(r.result);
+  return r;
+}
+
+// The --json members of a policy-driven enrollment (docs/evidence.md,
+// "Result"): the CEP asked, the template it resolved, each CES URI tried.
+nlohmann::json policy_enrollment_json(const EnrollArgs& a, const client::PolicyEnrollResult& r) {
+  nlohmann::json tmpl = nullptr;
+  if (r.endpoints) {
+    tmpl = {{"name", r.endpoints->name},
+            {"oid", r.endpoints->oid.empty() ? nlohmann::json(nullptr)
+                                             : nlohmann::json(r.endpoints->oid)}};
+  }
+  nlohmann::json attempts = nlohmann::json::array();
+  for (const client::UriAttempt& attempt : r.attempts) {
+    const core::Exchange& exchange = attempt.call.exchange;
+    nlohmann::json error = nullptr;
+    if (exchange.error) {
+      error = {{"kind", core::to_string(*exchange.error)}, {"message", exchange.error_message}};
+    }
+    attempts.push_back({{"uri", attempt.uri}, {"transport_error", error}});
+  }
+  return {{"policy_url", a.policy_url}, {"template", tmpl}, {"attempts", attempts}};
 }
 
 }  // namespace
@@ -100,18 +121,27 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
     client::EnrollRequest request = build_request(*a);
     const std::unique_ptr<client::Authenticator> auth = make_authenticator(a->client);
     const client::TlsSettings tls = tls_settings(a->client);
-    client::EnrollResult result;
+    ReportContext context;
+    context.output = output.get();
     if (!a->policy_url.empty()) {
-      result = enroll_via_policy(*a, std::move(request), *auth, tls);
-    } else {
-      client::CallCredentials credentials =
-          client::credentials_for(*auth, a->url, client::copy_tls_settings(tls));
-      request.username = credentials.username;
-      request.http_headers = credentials.http_headers;
-      request.http_challenge = credentials.http_challenge;
-      result = client::enroll(request, credentials.tls);
+      const client::PolicyEnrollResult r =
+          enroll_via_policy(*a, std::move(request), *auth, tls, summary_stream(*output));
+      // GetPolicies, then every URI tried before the last (whose exchange
+      // is the result's).
+      context.prior.push_back({client::Operation::policy, &r.policy.call});
+      for (std::size_t i = 0; i + 1 < r.attempts.size(); ++i)
+        context.prior.push_back({client::Operation::enroll, &r.attempts[i].call});
+      context.result_members = policy_enrollment_json(*a, r);
+      exit_code = report_enrollment(r.result, a->out, a->client, context);
+      return;
     }
-    exit_code = report_enrollment(result, a->out, a->client, nullptr, output.get());
+    client::CallCredentials credentials =
+        client::credentials_for(*auth, a->url, client::copy_tls_settings(tls));
+    request.username = credentials.username;
+    request.http_headers = credentials.http_headers;
+    request.http_challenge = credentials.http_challenge;
+    exit_code =
+        report_enrollment(client::enroll(request, credentials.tls), a->out, a->client, context);
   });
 }
 

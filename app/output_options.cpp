@@ -2,9 +2,12 @@
 #include "output_options.hpp"
 
 #include <fstream>
+#include <iostream>
+#include <optional>
 #include <stdexcept>
 
 #include "ceslab/client/capture.hpp"
+#include "ceslab/wsdl/codec.hpp"
 
 namespace ceslab::app {
 
@@ -19,6 +22,30 @@ void add_output_options(CLI::App& command, OutputOptions& options) {
                      "redacted");
 }
 
+std::ostream& summary_stream(const OutputOptions& options) {
+  return options.json ? std::cerr : std::cout;
+}
+
+namespace {
+
+// The UsernameToken password a request carried, read back from what was
+// sent, so that --capture and --evidence can keep it out.
+std::optional<std::string> sent_password(const client::SoapCall& call) {
+  try {
+    const core::SoapMessage m = wsdl::read_message(call.request.body);
+    if (m.security && m.security->username_token) return m.security->username_token->password;
+  } catch (const wsdl::MessageError&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void add_exchange(OperationReport& report, std::string label, const client::SoapCall& call) {
+  if (const auto password = sent_password(call)) report.secrets.add_password(*password);
+  report.exchanges.emplace_back(std::move(label), &call);
+}
+
 nlohmann::json result_json(const OperationReport& report,
                            const std::vector<std::filesystem::path>& files) {
   const client::Evidence& e = report.evidence;
@@ -30,13 +57,15 @@ nlohmann::json result_json(const OperationReport& report,
   }
   nlohmann::json written = nlohmann::json::array();
   for (const auto& f : files) written.push_back(f.string());
-  nlohmann::json out = {{"schema", kResultSchema},
-                        {"operation", core::to_string(e.operation)},
-                        {"status", core::to_string(e.outcome)},
-                        {"request_id", request_id},
-                        {"files", written},
-                        {"messages", e.messages},
-                        {"evidence", e}};
+  nlohmann::json out =
+      report.result_members.is_object() ? report.result_members : nlohmann::json::object();
+  out.update(nlohmann::json{{"schema", kResultSchema},
+                            {"operation", core::to_string(e.operation)},
+                            {"status", core::to_string(e.outcome)},
+                            {"request_id", request_id},
+                            {"files", written},
+                            {"messages", e.messages},
+                            {"evidence", e}});
   report.secrets.redact(out);
   return out;
 }

@@ -29,15 +29,28 @@ struct OutputOptions {
 
 void add_output_options(CLI::App& command, OutputOptions& options);
 
+// Where the human summary goes: stderr with --json (stdout is the result
+// object alone), stdout otherwise.
+std::ostream& summary_stream(const OutputOptions& options);
+
 // One operation's outcome as a subcommand hands it over.
 struct OperationReport {
+  // The exchange that decided the outcome; the ones before it in the same
+  // run are in evidence.prior_exchanges.
   client::Evidence evidence;
   // The exchanges to capture, in the order they happened, each with a label
   // ("policy", "enroll").
   std::vector<std::pair<std::string, const client::SoapCall*>> exchanges;
   client::Secrets secrets;                   // kept out of every file and of stdout
   std::vector<std::filesystem::path> files;  // what the command itself wrote (PEM)
+  // Members the command adds to the result object ("policy", "attempts");
+  // the common ones (schema, status, ...) take precedence.
+  nlohmann::json result_members = nlohmann::json::object();
 };
+
+// Appends `call` to the exchanges to capture under `label` and keeps the
+// UsernameToken password it carried out of everything written.
+void add_exchange(OperationReport& report, std::string label, const client::SoapCall& call);
 
 // The --json result object (docs/evidence.md, "Result object"). `files` are
 // all files written, the command's and ours.

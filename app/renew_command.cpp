@@ -54,8 +54,11 @@ void add_renew_command(CLI::App& app, int& exit_code) {
     request.username = credentials.username;
     request.http_headers = credentials.http_headers;
     request.http_challenge = credentials.http_challenge;
-    exit_code = report_enrollment(client::renew(request, credentials.tls), a->out, a->client,
-                                  nullptr, output.get(), client::Operation::renew);
+    ReportContext context;
+    context.output = output.get();
+    context.operation = client::Operation::renew;
+    exit_code =
+        report_enrollment(client::renew(request, credentials.tls), a->out, a->client, context);
   });
 }
 

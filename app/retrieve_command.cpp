@@ -50,8 +50,12 @@ void add_retrieve_command(CLI::App& app, int& exit_code) {
     request.username = credentials.username;
     request.http_headers = credentials.http_headers;
     request.http_challenge = credentials.http_challenge;
-    exit_code = report_enrollment(client::retrieve(request, credentials.tls), a->out, a->client,
-                                  key.get(), output.get(), client::Operation::retrieve);
+    ReportContext context;
+    context.paired_key = key.get();
+    context.output = output.get();
+    context.operation = client::Operation::retrieve;
+    exit_code =
+        report_enrollment(client::retrieve(request, credentials.tls), a->out, a->client, context);
   });
 }
 

@@ -166,8 +166,8 @@ PolicyEnrollResult enroll_via_policy(const PolicyEnrollRequest& request, const A
     enroll_request.http_challenge = ces.http_challenge;
     out.result = enroll(enroll_request, ces.tls);
     const auto& exchange = out.result.call.exchange;
-    out.attempts.push_back(
-        UriAttempt{candidate->uri, exchange.error ? exchange.error_message : std::string()});
+    out.attempts.push_back(UriAttempt{
+        candidate->uri, exchange.error ? exchange.error_message : std::string(), out.result.call});
     if (!exchange.error) break;
   }
   return out;

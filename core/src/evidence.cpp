@@ -328,6 +328,8 @@ void to_json(json& out, const Evidence& e) {
                       {"time", ev.time},
                       {"message", ev.message}});
   }
+  json prior = json::array();
+  for (const Evidence& p : e.prior_exchanges) prior.push_back(p);
   out = {{"schema", kEvidenceSchema},
          {"operation", to_string(e.operation)},
          {"endpoint", e.endpoint},
@@ -350,15 +352,20 @@ void to_json(json& out, const Evidence& e) {
            {"ok_as_delegate", or_null(k.ok_as_delegate)},
            {"delegated", or_null(k.delegated)},
            {"channel_binding", or_null(k.channel_binding)}}},
-         {"server_events", events}};
+         {"server_events", events},
+         {"prior_exchanges", prior}};
 }
 
-void from_json(const json& in, Evidence& e) {
-  const Reader root(in, "");
+namespace {
+
+// One record at `path` ("" for the document, "prior_exchanges[0]" for an
+// earlier exchange inside it), so that an error names where it is.
+Evidence read_evidence(const json& in, const std::string& path) {
+  const Reader root(in, path);
   const auto schema = root.required<std::string>("schema");
   if (schema != kEvidenceSchema) {
-    Reader::fail("schema", "is '" + schema + "', this reader understands '" +
-                               std::string(kEvidenceSchema) + "'");
+    Reader::fail(root.where("schema"), "is '" + schema + "', this reader understands '" +
+                                           std::string(kEvidenceSchema) + "'");
   }
   Evidence out;
   out.operation = root.required_name("operation", kOperations);
@@ -436,7 +443,7 @@ void from_json(const json& in, Evidence& e) {
   if (const json* messages = root.array("messages")) {
     for (std::size_t i = 0; i < messages->size(); ++i) {
       if (!(*messages)[i].is_string())
-        Reader::fail("messages[" + std::to_string(i) + "]", "is not a string");
+        Reader::fail(root.where("messages") + "[" + std::to_string(i) + "]", "is not a string");
       out.messages.push_back((*messages)[i].get<std::string>());
     }
   }
@@ -452,14 +459,26 @@ void from_json(const json& in, Evidence& e) {
   }
   if (const json* events = root.array("server_events")) {
     for (std::size_t i = 0; i < events->size(); ++i) {
-      const Reader ev((*events)[i], "server_events[" + std::to_string(i) + "]");
+      const Reader ev((*events)[i], root.where("server_events") + "[" + std::to_string(i) + "]");
       out.server_events.push_back({ev.value<std::string>("log"), ev.value<std::string>("source"),
                                    ev.required<int>("id"), ev.value<std::string>("level"),
                                    ev.value<std::string>("host"), ev.value<std::string>("time"),
                                    ev.value<std::string>("message")});
     }
   }
-  e = std::move(out);
+  if (const json* prior = root.array("prior_exchanges")) {
+    for (std::size_t i = 0; i < prior->size(); ++i) {
+      out.prior_exchanges.push_back(read_evidence(
+          (*prior)[i], root.where("prior_exchanges") + "[" + std::to_string(i) + "]"));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void from_json(const json& in, Evidence& e) {
+  e = read_evidence(in, "");
 }
 
 }  // namespace ceslab::core

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The ceslab executable as a user runs it: help, serve + enroll in two
 // processes over loopback TLS, exit codes.
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +20,7 @@
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/pem.hpp"
 #include "ceslab/core/x509.hpp"
+#include "mock_ces/lab_fixture.hpp"
 
 extern char** environ;
 
@@ -257,19 +255,7 @@ TEST(Cli, RunPassesTheBaseline) {
 const std::string kBin = CESLAB_BINARY;
 const std::string kAlicePassword = "CESLAB_PASSWORD=alice-password ";
 
-// A loopback URL nothing listens on: the port of a socket bound and closed.
-std::string refused_url() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return "https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
-         "/Dead%20CA_CES_UsernamePassword/service.svc/CES";
-}
+using ceslab::mock::testing::refused_url;
 
 // A small complete world (docs/world.md): alice, a User template, and the
 // `ces:` / `cep:` sections given.

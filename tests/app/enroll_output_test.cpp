@@ -4,14 +4,11 @@
 // evidence readable by the diagnosis side, the capture written, and the
 // password nowhere.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_support.hpp"
 #include "ceslab/client/evidence.hpp"
 #include "ceslab/mock/server.hpp"
 #include "mock_ces/lab_fixture.hpp"
@@ -19,19 +16,12 @@
 namespace {
 
 namespace fs = std::filesystem;
+using ceslab::app::testing::files_containing;
+using ceslab::app::testing::Invocation;
+using ceslab::app::testing::read_file;
+using ceslab::app::testing::run_split;
 using ceslab::mock::testing::TempDir;
 using nlohmann::json;
-
-struct Invocation {
-  int exit_code = -1;
-  std::string out;  // stdout only
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 class EnrollOutput : public ::testing::Test {
  protected:
@@ -45,29 +35,17 @@ class EnrollOutput : public ::testing::Test {
   }
 
   // `ceslab enroll` with the password in CESLAB_PASSWORD (docs/cli.md) and
-  // every output option pointing into `dir`; stderr goes to a file so that
-  // stdout can be parsed as JSON alone.
+  // every output option pointing into `dir`.
   static Invocation enroll(const std::string& password, const fs::path& dir) {
     const std::string url = server_->endpoint_url(ceslab::mock::Service::ces,
                                                   ceslab::mock::AuthMode::username_password);
-    const fs::path err = dir / "stderr.txt";
-    const std::string command =
-        "CESLAB_PASSWORD='" + password + "' " + CESLAB_BINARY + " enroll --url '" + url +
-        "' --template User --username alice --key ecdsa-p256 --ca-file '" +
-        server_->ca_certificate_path().string() + "' --out '" + (dir / "out").string() +
-        "' --json --evidence '" + (dir / "evidence.json").string() + "' --capture '" +
-        (dir / "capture").string() + "' 2>'" + err.string() + "'";
-    Invocation r;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return r;
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = read_file(err);
-    fs::remove(err);
-    return r;
+    return run_split("CESLAB_PASSWORD='" + password + "' " + CESLAB_BINARY + " enroll --url '" +
+                         url + "' --template User --username alice --key ecdsa-p256 --ca-file '" +
+                         server_->ca_certificate_path().string() + "' --out '" +
+                         (dir / "out").string() + "' --json --evidence '" +
+                         (dir / "evidence.json").string() + "' --capture '" +
+                         (dir / "capture").string() + "'",
+                     dir);
   }
 
   static ceslab::mock::MockServer* server_;
@@ -112,11 +90,7 @@ TEST_F(EnrollOutput, IssuedPrintsTheResultObjectAndWritesEvidenceAndCapture) {
 
   // The password is nowhere: not on stdout/stderr, not in any file.
   EXPECT_EQ((r.out + r.err).find("alice-password"), std::string::npos);
-  for (const auto& entry : fs::recursive_directory_iterator(dir.path())) {
-    if (entry.is_regular_file()) {
-      EXPECT_EQ(read_file(entry.path()).find("alice-password"), std::string::npos) << entry.path();
-    }
-  }
+  EXPECT_EQ(files_containing(dir.path(), "alice-password"), std::vector<std::string>{});
 }
 
 TEST_F(EnrollOutput, FailureStillWritesEvidenceAndTheJsonSaysWhy) {

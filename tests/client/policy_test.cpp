@@ -4,11 +4,7 @@
 // URI, and the authentication seam.
 #include "ceslab/client/policy.hpp"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <openssl/pem.h>
 
@@ -24,6 +20,7 @@ namespace ceslab::client {
 namespace {
 
 using mock::testing::kAlice;
+using mock::testing::refused_url;
 using mock::testing::TempDir;
 using mock::testing::tls_for;
 
@@ -32,20 +29,6 @@ std::string cep_url(const mock::MockServer& server) {
 }
 std::string ces_url(const mock::MockServer& server) {
   return server.endpoint_url(mock::Service::ces, mock::AuthMode::username_password);
-}
-
-// A loopback URL nothing listens on: the port of a socket bound and closed.
-std::string refused_url() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return "https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
-         "/Dead%20CA_CES_UsernamePassword/service.svc/CES";
 }
 
 // ---- GetPolicies against the default lab ------------------------------------
@@ -243,6 +226,15 @@ TEST(EnrollViaPolicy, TakesTheLowestPriorityAndFallsBackPastARefusedUri) {
       << r.attempts[0].transport_error;
   EXPECT_EQ(r.attempts[1].uri, ces_url(*server));
   EXPECT_TRUE(r.attempts[1].transport_error.empty());
+  // Each attempt keeps its exchange, for evidence and capture: the dead
+  // URI's has the transport error and no response; the last is the result's.
+  EXPECT_EQ(r.attempts[0].call.url, dead);
+  EXPECT_TRUE(r.attempts[0].call.exchange.error);
+  EXPECT_FALSE(r.attempts[0].call.exchange.response);
+  EXPECT_FALSE(r.attempts[0].call.request.body.empty());
+  EXPECT_EQ(r.attempts[1].call.url, r.result.call.url);
+  ASSERT_TRUE(r.attempts[1].call.exchange.response);
+  EXPECT_EQ(r.attempts[1].call.exchange.response->body, r.result.call.exchange.response->body);
   ASSERT_TRUE(r.endpoints);
   EXPECT_EQ(r.endpoints->uris.size(), 3u);  // the Kerberos one is not for this mode
   EXPECT_TRUE(core::certificate_matches_key(r.result.certificate.get(), r.result.key.get()));

@@ -65,6 +65,53 @@ TEST(EvidenceJson, ServerEventsRoundTrip) {
   }
 }
 
+// enroll --policy-url: the record of the answering CES carries the
+// GetPolicies exchange and the dead URI before it, each a whole record.
+TEST(EvidenceJson, PriorExchangesRoundTripInOrder) {
+  Evidence policy;
+  policy.operation = Operation::policy;
+  policy.endpoint = "https://cep.lab.test/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP";
+  policy.auth = AuthMethod::username;
+  policy.outcome = Outcome::answered;
+  policy.http = HttpEvidence{200, "OK", {{"Content-Type", "application/soap+xml"}}, 4242};
+  Evidence dead;
+  dead.operation = Operation::enroll;
+  dead.endpoint = "https://127.0.0.1:9/Dead%20CA_CES_UsernamePassword/service.svc/CES";
+  dead.auth = AuthMethod::username;
+  dead.transport = TransportEvidence{TransportErrorKind::connect_refused, "connection refused"};
+  dead.messages = {"connection refused"};
+  Evidence e;
+  e.outcome = Outcome::issued;
+  e.auth = AuthMethod::username;
+  e.prior_exchanges = {policy, dead};
+
+  const json j = e;
+  ASSERT_TRUE(j["prior_exchanges"].is_array());
+  ASSERT_EQ(j["prior_exchanges"].size(), 2u);
+  EXPECT_EQ(j["prior_exchanges"][0]["schema"], "ceslab.evidence/1");
+  EXPECT_EQ(j["prior_exchanges"][0]["operation"], "policy");
+  EXPECT_TRUE(j["prior_exchanges"][1]["prior_exchanges"].empty());
+
+  const Evidence back = j.get<Evidence>();
+  EXPECT_EQ(back.outcome, Outcome::issued);
+  ASSERT_EQ(back.prior_exchanges.size(), 2u);
+  EXPECT_EQ(back.prior_exchanges[0].operation, Operation::policy);
+  EXPECT_EQ(back.prior_exchanges[0].outcome, Outcome::answered);
+  EXPECT_EQ(back.prior_exchanges[0].endpoint, policy.endpoint);
+  ASSERT_TRUE(back.prior_exchanges[0].http);
+  EXPECT_EQ(back.prior_exchanges[0].http->body_bytes, 4242u);
+  EXPECT_EQ(back.prior_exchanges[1].endpoint, dead.endpoint);
+  ASSERT_TRUE(back.prior_exchanges[1].transport);
+  EXPECT_EQ(back.prior_exchanges[1].transport->kind, TransportErrorKind::connect_refused);
+  EXPECT_EQ(back.prior_exchanges[1].messages, dead.messages);
+  EXPECT_EQ(json(back), j);  // nothing lost or added on the way back
+
+  // A record written before prior_exchanges existed reads as having none.
+  json older = j;
+  older.erase("prior_exchanges");
+  EXPECT_TRUE(older.get<Evidence>().prior_exchanges.empty());
+}
+
 // Each broken document and the path its error must name.
 TEST(EvidenceJson, SchemaViolationsNameThePath) {
   const auto broken = [](auto&& edit) {
@@ -100,6 +147,20 @@ TEST(EvidenceJson, SchemaViolationsNameThePath) {
        }),
        "messages[1] is not a string"},
       {broken([](json& j) { j["tls"] = "TLSv1.3"; }), "tls is not an object"},
+      {broken([](json& j) { j["prior_exchanges"] = minimal(); }),
+       "prior_exchanges is not an array"},
+      {broken([](json& j) {
+         json earlier = minimal();
+         earlier["transport"] = {{"kind", "gremlins"}};
+         j["prior_exchanges"] = {minimal(), earlier};
+       }),
+       "prior_exchanges[1].transport.kind has an unknown value 'gremlins'"},
+      {broken([](json& j) {
+         json earlier = minimal();
+         earlier.erase("schema");
+         j["prior_exchanges"] = {earlier};
+       }),
+       "prior_exchanges[0].schema is missing"},
       {json::array(), " is not an object"},
   };
   for (const auto& [document, expected] : cases) {

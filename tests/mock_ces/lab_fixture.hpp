@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Shared by the mock_ces tests: a throw-away state directory, TLS settings
-// that trust a running mock, and alice's first certificate.
+// Shared by the mock_ces, client and app tests: a throw-away state
+// directory, TLS settings that trust a running mock, alice's first
+// certificate, and a URL where nothing listens.
 #pragma once
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <random>
@@ -52,6 +59,20 @@ inline client::EnrollResult enroll_alice(const MockServer& server,
 
 inline std::string first_message(const client::EnrollResult& r) {
   return r.messages.empty() ? std::string("(no message)") : r.messages.back();
+}
+
+// A loopback URL nothing listens on: the port of a socket bound and closed.
+inline std::string refused_url(
+    const std::string& path = "/Dead%20CA_CES_UsernamePassword/service.svc/CES") {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  close(fd);
+  return "https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + path;
 }
 
 }  // namespace ceslab::mock::testing

@@ -109,6 +109,7 @@ struct PolicyEnrollRequest {
 struct UriAttempt {
   std::string uri;
   std::string transport_error;  // empty: this URI answered
+  SoapCall call;                // the exchange with it (the last attempt's is also result.call)
 };
 
 struct PolicyEnrollResult {

@@ -140,6 +140,11 @@ struct Evidence {
   std::vector<std::string> messages;  // as certreq would print them
   KerberosEvidence kerberos;
   std::vector<ServerEvent> server_events;
+  // The exchanges of the same run before this one, in the order they
+  // happened (enroll --policy-url: the GetPolicies call, then each CES URI
+  // that could not be reached). The record itself is the exchange that
+  // decided the outcome; these say how the client got there.
+  std::vector<Evidence> prior_exchanges;
 };
 
 // The parts the client builds from what it received (captures use the TLS

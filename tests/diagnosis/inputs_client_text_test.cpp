@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "inputs_test_support.hpp"
 
 namespace ceslab::diagnosis {
@@ -113,6 +115,21 @@ TEST(InputClientText, GetCertificateRenewalOnACertificateEndpoint) {
   ASSERT_EQ(r.evidence.messages.size(), 1u);
   EXPECT_NE(r.evidence.messages[0].find("0x803d0013 (-2143485933 WS_E_ENDPOINT_FAULT_RECEIVED)"),
             std::string::npos);
+}
+
+TEST(InputClientText, CertreqPendingIsNotAFailure) {
+  core::Evidence e = empty_evidence();
+  const ParsedInput p = read_input("pending.txt",
+                                   "RequestId: 62\r\nRequestId: \"62\"\r\nCertificate request is "
+                                   "pending: Taken Under Submission (0)\r\n",
+                                   {}, e);
+  EXPECT_EQ(e.outcome, core::Outcome::pending);
+  ASSERT_TRUE(e.response);
+  EXPECT_EQ(e.response->disposition, "Taken Under Submission");
+  EXPECT_EQ(e.response->request_id, "62");
+  EXPECT_FALSE(e.response->certificate);
+  EXPECT_TRUE(e.messages.empty());
+  EXPECT_EQ(std::count(p.facts.begin(), p.facts.end(), "CA RequestId 62"), 1);
 }
 
 TEST(InputClientText, CertreqRetrieveCommand) {

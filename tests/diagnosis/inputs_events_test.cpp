@@ -58,6 +58,24 @@ TEST(InputEventXml, ManyRenderedEventsWithoutARoot) {
   EXPECT_TRUE(has_fact(r.parsed.facts, "3 events"));
 }
 
+TEST(InputEventText, AutoEnrollmentEventGivesAClientMessage) {
+  // Microsoft-Windows-CertificateServicesClient-AutoEnrollment event 6 puts
+  // the code in parentheses before the text.
+  core::Evidence e = empty_evidence();
+  read_input("autoenroll.txt",
+             "TimeCreated  : 11/26/2026 3:10:57 AM\r\n"
+             "ProviderName : Microsoft-Windows-CertificateServicesClient-AutoEnrollment\r\n"
+             "Id           : 6\r\n"
+             "Message      : Automatic certificate enrollment for local system failed (0x800706ba) "
+             "The RPC server is unavailable.\r\n",
+             {}, e);
+  ASSERT_EQ(e.server_events.size(), 1u);
+  ASSERT_EQ(e.messages.size(), 1u);
+  EXPECT_EQ(e.messages[0],
+            "Automatic certificate enrollment for local system failed The RPC server is "
+            "unavailable. 0x800706ba (WIN32: 1722 RPC_S_SERVER_UNAVAILABLE)");
+}
+
 TEST(InputEventXml, EventViewerSavedWithARootReadsTheSame) {
   const auto a = read_fixture("events/wevtutil_rendered_many.xml");
   const auto b = read_fixture("events/eventviewer_saved.xml");

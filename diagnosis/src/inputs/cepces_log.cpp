@@ -167,7 +167,9 @@ class CepcesReader {
     } else if (line_fault_) {
       e_.fault = core::fault_evidence(*line_fault_);
       r_.facts.push_back("(cepces does not log the fault's Detail: no ErrorCode)");
-    } else if (other_answer_) {
+    } else if (other_answer_ && !error_seen_) {
+      // An answer that ended the run (a pending RSTRC, the policy); after an
+      // error, an earlier answer (the CEP's policy before the CES failed) is not the outcome.
       apply_soap_message(*other_answer_, e_, r_.facts);
     }
     if (e_.fault) {

@@ -31,7 +31,12 @@ bool has_word(std::string_view line, std::string_view word) {
 // certreq -retrieve, certreq -submit / -enroll, Get-Certificate.
 std::optional<core::Operation> operation_of_command(std::string_view line) {
   const bool certreq = contains_icase(line, "certreq");
-  if (!certreq && !contains_icase(line, "Get-Certificate")) return std::nullopt;
+  // Get-Certificate itself, not Get-CertificateEnrollmentPolicyServer.
+  const std::size_t cmdlet = line.find("Get-Certificate");
+  const bool get_certificate =
+      cmdlet != std::string_view::npos &&
+      (cmdlet + 15 == line.size() || line[cmdlet + 15] == ' ' || line[cmdlet + 15] == '\t');
+  if (!certreq && !get_certificate) return std::nullopt;
   if (certreq && has_word(line, "-retrieve")) return core::Operation::retrieve;
   if (has_word(line, "renew") || has_word(line, "-renew")) return core::Operation::renew;
   if (certreq && (has_word(line, "-enroll") || has_word(line, "-submit")))
@@ -59,10 +64,10 @@ Reading read_client_text(std::string_view name, std::string_view text) {
                         std::string(trim(line)) + "')");
     }
     const std::string_view t = trim(line);
-    if (starts_with_icase(t, "RequestId:")) {
-      r.facts.push_back("CA " + std::string(t));
+    if (starts_with_icase(t, "RequestId:")) {  // certreq prints it twice: 62, then "62"
       std::string_view id = trim(t.substr(10));
       if (id.size() >= 2 && id.front() == '"' && id.back() == '"') id = id.substr(1, id.size() - 2);
+      if (request_id != id) r.facts.push_back("CA RequestId " + std::string(id));
       request_id = std::string(id);
     }
     // certreq: "Certificate request is pending: Taken Under Submission (0)".

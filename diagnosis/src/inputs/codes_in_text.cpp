@@ -90,6 +90,8 @@ std::string without_spans(std::string_view line,
     at = e;
   }
   out.append(line.substr(std::min(at, line.size())));
+  // "failed (0x800706ba) The RPC server..." leaves "()" behind.
+  for (std::size_t p = out.find("()"); p != std::string::npos; p = out.find("()")) out.erase(p, 2);
   std::string tidy;
   for (const char c : out) {
     if (c == ' ' && (tidy.empty() || tidy.back() == ' ')) continue;

@@ -79,7 +79,8 @@ void endpoint_from_text(std::string_view text, core::Evidence& e, Facts& facts) 
   std::string cep;
   std::string commanded;  // any URL a certreq / Get-Certificate command line names
   for (const std::string_view line : split_lines(text)) {
-    const bool command = contains_icase(line, "certreq") || contains_icase(line, "Get-Certificate");
+    const bool command =
+        contains_icase(line, "certreq") || contains_icase(line, "Get-Certificate ");
     for (const std::string& url : find_urls(line)) {
       if (ces.empty() && is_ces_url(url)) ces = url;
       if (cep.empty() && is_cep_url(url)) cep = url;

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Several inputs, one record: what an input shows is added where the record
+// says nothing yet; a second, different value is reported, not taken.
+#include <algorithm>
+
+#include "ceslab/core/text.hpp"
+#include "readers.hpp"
+
+namespace ceslab::diagnosis::inputs {
+
+namespace {
+
+constexpr std::string_view kRedacted = "[redacted]";
+
+// "Negotiate oYGB..." -> "Negotiate [redacted]"; a bare scheme stays.
+std::string redact_token(std::string_view value) {
+  const std::string_view v = trim(value);
+  const std::size_t space = v.find(' ');
+  if (space == std::string_view::npos) return std::string(v);
+  return std::string(v.substr(0, space)) + " " + std::string(kRedacted);
+}
+
+// Each challenge of WWW-Authenticate: a Negotiate/NTLM/Kerberos token is a
+// credential exchange (RFC 4559 5), a Basic realm="..." is not.
+std::string redact_challenges(std::string_view value) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t end = value.find(',', start);
+    if (end == std::string_view::npos) end = value.size();
+    const std::string_view part = trim(value.substr(start, end - start));
+    const bool token_scheme = starts_with_icase(part, "Negotiate ") ||
+                              starts_with_icase(part, "NTLM ") ||
+                              starts_with_icase(part, "Kerberos ");
+    if (!out.empty()) out += ", ";
+    out += token_scheme ? redact_token(part) : std::string(part);
+    start = end + 1;
+  }
+  return out;
+}
+
+// A part of the record that holds one thing (one HTTP response, one fault).
+template <typename T>
+void take(const std::optional<T>& from, std::optional<T>& into, std::string_view what,
+          Facts& facts) {
+  if (!from) return;
+  if (!into) {
+    into = from;
+    return;
+  }
+  facts.push_back("a second " + std::string(what) + " was ignored: the record keeps the first");
+}
+
+// A single value: the same value again is no news.
+template <typename T>
+void take_value(const std::optional<T>& from, std::optional<T>& into, std::string_view what,
+                Facts& facts) {
+  if (from && into && *from == *into) return;
+  take(from, into, what, facts);
+}
+
+bool same_event(const core::ServerEvent& a, const core::ServerEvent& b) {
+  return a.id == b.id && a.source == b.source && a.time == b.time && a.host == b.host &&
+         a.message == b.message;
+}
+
+}  // namespace
+
+core::HttpHeader redact_header(const core::HttpHeader& header) {
+  const std::string& n = header.name;
+  if (core::iequals(n, "Authorization") || core::iequals(n, "Proxy-Authorization"))
+    return {n, redact_token(header.value)};
+  if (core::iequals(n, "WWW-Authenticate") || core::iequals(n, "Proxy-Authenticate"))
+    return {n, redact_challenges(header.value)};
+  if (core::iequals(n, "Cookie") || core::iequals(n, "Set-Cookie"))
+    return {n, std::string(kRedacted)};
+  return header;
+}
+
+void merge(const core::Evidence& part, core::Evidence& into, Facts& facts) {
+  if (part.operation != core::Operation::unknown) {
+    if (into.operation == core::Operation::unknown) {
+      into.operation = part.operation;
+    } else if (into.operation != part.operation) {
+      facts.push_back("operation " + std::string(core::to_string(part.operation)) +
+                      " conflicts with " + std::string(core::to_string(into.operation)) +
+                      " from an earlier input; kept " +
+                      std::string(core::to_string(into.operation)));
+    }
+  }
+  if (part.auth != core::AuthMethod::unknown) {
+    if (into.auth == core::AuthMethod::unknown) {
+      into.auth = part.auth;
+    } else if (into.auth != part.auth) {
+      facts.push_back("auth " + std::string(core::to_string(part.auth)) + " conflicts with " +
+                      std::string(core::to_string(into.auth)) + " from an earlier input; kept " +
+                      std::string(core::to_string(into.auth)));
+    }
+  }
+  if (!part.endpoint.empty()) {
+    if (into.endpoint.empty()) {
+      into.endpoint = part.endpoint;
+    } else if (!core::iequals(into.endpoint, part.endpoint)) {
+      facts.push_back("endpoint " + part.endpoint + " differs from " + into.endpoint +
+                      " from an earlier input; kept the first");
+    }
+  }
+  // An answer (RSTR, policy response) says the outcome; a failure is the default.
+  if (part.outcome != core::Outcome::failed && !into.fault && !into.response)
+    into.outcome = part.outcome;
+  if (part.fault) into.outcome = core::Outcome::failed;
+
+  take(part.transport, into.transport, "transport error", facts);
+  take(part.http, into.http, "HTTP response", facts);
+  take(part.fault, into.fault, "SOAP fault", facts);
+  take(part.response, into.response, "RSTR", facts);
+  if (into.soap_error.empty()) into.soap_error = part.soap_error;
+
+  const bool part_tls = part.tls.handshake_done || part.tls.verify_result ||
+                        !part.tls.verify_text.empty() || !part.tls.peer_subject.empty();
+  const bool into_tls = into.tls.handshake_done || into.tls.verify_result ||
+                        !into.tls.verify_text.empty() || !into.tls.peer_subject.empty();
+  if (part_tls && !into_tls) into.tls = part.tls;
+  if (into.timings.total.count() == 0) into.timings = part.timings;
+
+  for (const std::string& m : part.messages) {
+    if (std::find(into.messages.begin(), into.messages.end(), m) == into.messages.end())
+      into.messages.push_back(m);
+  }
+  take_value(part.kerberos.gss_major, into.kerberos.gss_major, "GSS major status", facts);
+  take_value(part.kerberos.gss_minor, into.kerberos.gss_minor, "GSS minor status", facts);
+  take_value(part.kerberos.gss_text, into.kerberos.gss_text, "GSS text", facts);
+  take_value(part.kerberos.forwardable, into.kerberos.forwardable, "TGT forwardable flag", facts);
+  take_value(part.kerberos.ok_as_delegate, into.kerberos.ok_as_delegate, "ok_as_delegate flag",
+             facts);
+  take_value(part.kerberos.delegated, into.kerberos.delegated, "delegation fact", facts);
+  take_value(part.kerberos.channel_binding, into.kerberos.channel_binding, "channel binding fact",
+             facts);
+  for (const core::ServerEvent& ev : part.server_events) {
+    const bool known = std::any_of(into.server_events.begin(), into.server_events.end(),
+                                   [&](const core::ServerEvent& e) { return same_event(e, ev); });
+    if (!known) into.server_events.push_back(ev);
+  }
+}
+
+}  // namespace ceslab::diagnosis::inputs

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Decode, detect, read, merge; and the file front door with its limits.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "readers.hpp"
+
+namespace ceslab::diagnosis {
+
+namespace {
+
+using inputs::contains_icase;
+using inputs::split_lines;
+using inputs::starts_with_icase;
+using inputs::trim;
+
+bool has_line_starting(std::string_view text, std::initializer_list<std::string_view> keys) {
+  for (const std::string_view line : split_lines(text)) {
+    for (const std::string_view key : keys) {
+      if (!starts_with_icase(line, key)) continue;
+      const std::string_view rest = trim(line.substr(key.size()));
+      if (!rest.empty() && rest.front() == ':') return true;
+    }
+  }
+  return false;
+}
+
+InputType detect_decoded(std::string_view text) {
+  const std::string_view t = trim(text);
+  if (t.empty()) return InputType::client_text;
+  if (t.front() == '{') return InputType::evidence_json;
+  if (t.substr(0, 7) == "HTTP/1.") return InputType::http_response;
+  if (t.front() == '<') {
+    if (t.find("schemas.microsoft.com/win/2004/08/events/event") != std::string_view::npos ||
+        t.find("EventLogRecord") != std::string_view::npos ||
+        t.find("EventLogEntry") != std::string_view::npos)
+      return InputType::event_xml;
+    return InputType::soap_fault;
+  }
+  const std::string_view first = split_lines(t).front();
+  if (first.find(" HTTP/1.") != std::string_view::npos) return InputType::http_response;
+  if (has_line_starting(t, {"TimeCreated", "ProviderName"}) ||
+      (has_line_starting(t, {"Log Name"}) && has_line_starting(t, {"Event ID"})) ||
+      t.substr(0, 8) == "Event[0]")
+    return InputType::event_text;
+  if (t.find("Default principal:") != std::string_view::npos ||
+      t.find("Cached Tickets:") != std::string_view::npos ||
+      t.find("Ticket Flags 0x") != std::string_view::npos)
+    return InputType::klist;
+  if ((t.find("(Code: ") != std::string_view::npos &&
+       t.find("; Subcode: ") != std::string_view::npos) ||
+      contains_icase(t, "cepces") || t.find("certmonger[") != std::string_view::npos)
+    return InputType::cepces_log;
+  return InputType::client_text;
+}
+
+inputs::Reading read_as(InputType type, std::string_view name, std::string_view text,
+                        const core::Evidence& so_far) {
+  switch (type) {
+    case InputType::soap_fault:
+      return inputs::read_soap(name, text);
+    case InputType::http_response:
+      return inputs::read_http_response(name, text);
+    case InputType::client_text:
+      return inputs::read_client_text(name, text);
+    case InputType::event_xml:
+      return inputs::read_event_xml(name, text);
+    case InputType::event_text:
+      return inputs::read_event_text(name, text);
+    case InputType::klist:
+      return inputs::read_klist(name, text, so_far);
+    case InputType::cepces_log:
+      return inputs::read_cepces_log(name, text);
+    case InputType::evidence_json:
+      return inputs::read_evidence_json(name, text);
+  }
+  throw InputError(std::string(name), "unknown input type");
+}
+
+std::string too_large(std::uintmax_t size) {
+  return "is " + std::to_string(size) + " bytes, over the input limit of " +
+         std::to_string(kMaxInputBytes) + " bytes (8 MiB)";
+}
+
+}  // namespace
+
+InputType detect_input_type(std::string_view content) {
+  try {
+    return detect_decoded(inputs::decode_text("input", content));
+  } catch (const InputError&) {
+    return detect_decoded(content);
+  }
+}
+
+ParsedInput read_input(std::string_view name, std::string_view content,
+                       std::optional<InputType> forced, core::Evidence& into) {
+  const std::string text = inputs::decode_text(name, content);
+  const InputType type = forced.value_or(detect_decoded(text));
+  inputs::Reading reading = read_as(type, name, text, into);
+  ParsedInput parsed{std::string(name), type, std::move(reading.facts)};
+  inputs::merge(reading.evidence, into, parsed.facts);
+  return parsed;
+}
+
+ParsedInput read_input_file(const std::filesystem::path& path, std::optional<InputType> forced,
+                            core::Evidence& into) {
+  const std::string name = path.string();
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    throw InputError(name, "cannot be read: " + (ec ? ec.message() : "no such file"));
+  if (std::filesystem::is_directory(status)) throw InputError(name, "is a directory, not a file");
+  std::size_t capacity = kMaxInputBytes + 1;  // a pipe or device has no size
+  if (std::filesystem::is_regular_file(status)) {
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > kMaxInputBytes) throw InputError(name, too_large(size));
+    if (!ec) capacity = static_cast<std::size_t>(size) + 1;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(name, std::string("cannot be read: ") + std::strerror(errno));
+  // Read at most one byte past what is allowed, to see an over-size stream.
+  std::string content(capacity, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  if (in.bad()) throw InputError(name, std::string("cannot be read: ") + std::strerror(errno));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  if (content.size() > kMaxInputBytes)
+    throw InputError(name, too_large(content.size()) + " or more");
+  return read_input(name, content, forced, into);
+}
+
+}  // namespace ceslab::diagnosis

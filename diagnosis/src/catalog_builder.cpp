@@ -121,15 +121,12 @@ std::vector<YAML::Node> items(const YAML::Node& node) {
 
 Pattern compile(const Reader& r, const YAML::Node& node, std::string_view field, bool negated) {
   if (!node.IsScalar()) r.fail(node, std::string(field) + ": a pattern must be a string");
-  Pattern p;
-  p.text = node.Scalar();
-  p.negated = negated;
   try {
-    p.regex = std::regex(p.text, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+    return Pattern::compile(node.Scalar(), negated);
   } catch (const std::regex_error& e) {
-    r.fail(node, std::string(field) + ": bad regular expression '" + p.text + "': " + e.what());
+    r.fail(node,
+           std::string(field) + ": bad regular expression '" + node.Scalar() + "': " + e.what());
   }
-  return p;
 }
 
 std::int64_t integer(const Reader& r, const YAML::Node& node, std::string_view field) {

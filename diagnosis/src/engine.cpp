@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "facts.hpp"
 #include "seen.hpp"
@@ -40,26 +41,43 @@ std::string percent(double confidence) {
   return buf;
 }
 
-// Every test a cause's rules make, per field, as written.
-using TestsByField = std::map<Field, std::set<std::string>>;
+// Every test a cause's rules make, as (field, the test as written), sorted.
+using Tests = std::vector<std::pair<Field, const std::string*>>;
 
-void collect_tests(const Condition& c, TestsByField& out) {
-  for (const FieldTest& t : c.tests) out[t.field].insert(t.written);
+void collect_tests(const Condition& c, Tests& out) {
+  for (const FieldTest& t : c.tests) out.emplace_back(t.field, &t.written);
   for (const Condition& alternative : c.any) collect_tests(alternative, out);
 }
 
-TestsByField tests_of(const CauseEntry& cause) {
-  TestsByField out;
+Tests tests_of(const CauseEntry& cause) {
+  Tests out;
   for (const auto& c : cause.evidence.requires_all) collect_tests(c, out);
   for (const auto& c : cause.evidence.supports) collect_tests(c, out);
   for (const auto& c : cause.evidence.rules_out) collect_tests(c, out);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const auto& a, const auto& b) {
+                          return a.first == b.first && *a.second == *b.second;
+                        }),
+            out.end());
+  return out;
+}
+
+// The tests of `tests` on `field`, as written.
+std::vector<std::string_view> on_field(const Tests& tests, Field field) {
+  std::vector<std::string_view> out;
+  for (const auto& [f, written] : tests) {
+    if (f == field) out.emplace_back(*written);
+  }
   return out;
 }
 
 // Fields the record does not show on which the causes' rules differ: seeing
 // them would move the causes apart.
 std::set<Field> distinguishing(const std::vector<const CauseEntry*>& causes, const Facts& facts) {
-  std::vector<TestsByField> tests;
+  std::vector<Tests> tests;
   std::set<Field> fields;
   for (const auto* c : causes) {
     tests.push_back(tests_of(*c));
@@ -68,13 +86,9 @@ std::set<Field> distinguishing(const std::vector<const CauseEntry*>& causes, con
   std::set<Field> out;
   for (Field f : fields) {
     if (detail::observed(f, facts)) continue;
-    const auto& first = tests.front();
-    const auto a = first.find(f);
+    const auto first = on_field(tests.front(), f);
     for (std::size_t i = 1; i < tests.size(); ++i) {
-      const auto b = tests[i].find(f);
-      const bool same = (a == first.end()) == (b == tests[i].end()) &&
-                        (a == first.end() || a->second == b->second);
-      if (!same) {
+      if (on_field(tests[i], f) != first) {
         out.insert(f);
         break;
       }
@@ -264,9 +278,10 @@ Diagnosis diagnose(const Catalog& catalog, const core::Evidence& evidence,
 
   if (viable.empty()) {
     d.verdict = std::string(kUnknown);
-    d.why.push_back(
-        "No cause of the catalog fits this evidence" +
-        std::string(d.ruled_out.empty() ? "." : " (the ones it resembles were ruled out)."));
+    const std::string title =
+        unknown.title.empty() ? "No cause of the catalog fits this evidence" : unknown.title;
+    d.why.push_back(title +
+                    (d.ruled_out.empty() ? "." : " (the causes it resembles were ruled out)."));
     if (!unknown.explanation.empty()) d.why.push_back(unknown.explanation);
     std::vector<std::string> ids;
     for (const RuledOut& r : d.ruled_out) ids.push_back(r.cause);

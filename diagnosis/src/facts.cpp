@@ -23,10 +23,11 @@ bool is_name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-void add_code(std::vector<SeenCode>& out, std::uint32_t value, const std::string& where) {
+void add_code(std::vector<SeenCode>& out, std::uint32_t value, SeenCode::From from,
+              std::size_t index) {
   const bool known =
       std::any_of(out.begin(), out.end(), [&](const SeenCode& c) { return c.value == value; });
-  if (!known) out.push_back({value, where});
+  if (!known) out.push_back({value, from, index});
 }
 
 std::string fault_kind_name(core::FaultKind kind) {
@@ -66,7 +67,7 @@ Truth truth(bool holds) {
 }
 
 bool search(const Pattern& p, std::string_view text) {
-  return std::regex_search(text.begin(), text.end(), p.regex);
+  return p.search(text);
 }
 
 // Index of the first pattern matching `text`, or -1.
@@ -79,7 +80,7 @@ int first_match(const FieldTest& test, std::string_view text) {
 
 Truth text_truth(const FieldTest& test, std::string_view text) {
   const bool matched = first_match(test, text) >= 0;
-  const bool negated = !test.patterns.empty() && test.patterns.front().negated;
+  const bool negated = !test.patterns.empty() && test.patterns.front().negated();
   return truth(negated ? !matched : matched);
 }
 
@@ -87,7 +88,7 @@ Truth text_truth(const FieldTest& test, std::string_view text) {
 // negated one when none does.
 template <typename Lines, typename Text>
 Truth lines_truth(const FieldTest& test, const Lines& lines, Text&& text_of) {
-  const bool negated = !test.patterns.empty() && test.patterns.front().negated;
+  const bool negated = !test.patterns.empty() && test.patterns.front().negated();
   bool any = false;
   for (const auto& line : lines) {
     if (first_match(test, text_of(line)) >= 0) {
@@ -184,17 +185,17 @@ std::string matched_text(const FieldTest& test, const Facts& facts) {
         if (first_match(test, e.messages[i]) >= 0)
           return "message " + std::to_string(i + 1) + ": " + quoted(e.messages[i]);
       }
-      return "message: no line matches " + quoted(test.patterns.front().text);
+      return "message: no line matches " + quoted(test.patterns.front().text());
     case Field::http_header:
       for (const auto& h : e.http->headers) {
         const std::string line = h.name + ": " + h.value;
         if (first_match(test, line) >= 0) return "HTTP header " + quoted(line);
       }
-      return "HTTP headers: none matches " + quoted(test.patterns.front().text);
+      return "HTTP headers: none matches " + quoted(test.patterns.front().text());
     case Field::code:
       for (const SeenCode& c : facts.codes()) {
         if (std::find(test.numbers.begin(), test.numbers.end(), c.value) != test.numbers.end())
-          return "code " + code_text(c.value) + " in " + c.where;
+          return "code " + code_text(c.value) + " in " + where(c, e);
       }
       return "code";
     case Field::event:
@@ -218,15 +219,30 @@ std::string with_note(std::string text, const Condition& c) {
 Facts::Facts(const Evidence& evidence) : evidence_(evidence) {
   if (evidence.fault && evidence.fault->fault.error_code) {
     add_code(codes_, static_cast<std::uint32_t>(*evidence.fault->fault.error_code),
-             "the fault's ErrorCode");
+             SeenCode::From::fault, 0);
   }
   for (std::size_t i = 0; i < evidence.messages.size(); ++i)
-    scan_codes(evidence.messages[i], "message " + std::to_string(i + 1), codes_);
-  for (const auto& ev : evidence.server_events)
-    scan_codes(ev.message, "event " + ev.source + " " + std::to_string(ev.id), codes_);
+    scan_codes(evidence.messages[i], SeenCode::From::message, i, codes_);
+  for (std::size_t i = 0; i < evidence.server_events.size(); ++i)
+    scan_codes(evidence.server_events[i].message, SeenCode::From::event, i, codes_);
 }
 
-void scan_codes(std::string_view text, const std::string& where, std::vector<SeenCode>& out) {
+std::string where(const SeenCode& code, const Evidence& evidence) {
+  switch (code.from) {
+    case SeenCode::From::fault:
+      return "the fault's ErrorCode";
+    case SeenCode::From::message:
+      return "message " + std::to_string(code.index + 1);
+    case SeenCode::From::event: {
+      const core::ServerEvent& ev = evidence.server_events[code.index];
+      return "event " + ev.source + " " + std::to_string(ev.id);
+    }
+  }
+  return "";
+}
+
+void scan_codes(std::string_view text, SeenCode::From from, std::size_t index,
+                std::vector<SeenCode>& out) {
   const core::CodeTable& table = core::CodeTable::builtin();
   std::size_t i = 0;
   while (i < text.size()) {
@@ -243,7 +259,7 @@ void scan_codes(std::string_view text, const std::string& where, std::vector<See
       if (digits >= 1 && digits <= 8 && (j == text.size() || !is_alnum(text[j]))) {
         std::uint32_t value = 0;
         std::from_chars(text.data() + i + 2, text.data() + j, value, 16);
-        add_code(out, value, where);
+        add_code(out, value, from, index);
       }
       i = j;
       continue;
@@ -257,7 +273,7 @@ void scan_codes(std::string_view text, const std::string& where, std::vector<See
       if (j - i >= 11 && (j == text.size() || !is_alnum(text[j])) &&
           std::from_chars(text.data() + i, text.data() + j, value).ec == std::errc() &&
           value >= std::numeric_limits<std::int32_t>::min() && value <= -(1LL << 30)) {
-        add_code(out, static_cast<std::uint32_t>(static_cast<std::int32_t>(value)), where);
+        add_code(out, static_cast<std::uint32_t>(static_cast<std::int32_t>(value)), from, index);
       }
       i = j;
       continue;
@@ -268,7 +284,8 @@ void scan_codes(std::string_view text, const std::string& where, std::vector<See
       const std::string_view token = text.substr(i, j - i);
       if (token.size() >= 5 && token.find('_') != std::string_view::npos &&
           (j == text.size() || !is_alnum(text[j]))) {
-        if (const core::ErrorCode* code = table.find_name(token)) add_code(out, code->value, where);
+        if (const core::ErrorCode* code = table.find_name(token))
+          add_code(out, code->value, from, index);
       }
       i = j;
       continue;

@@ -18,8 +18,10 @@ namespace ceslab::diagnosis::detail {
 enum class Truth : std::uint8_t { holds, fails, unobserved };
 
 struct SeenCode {
+  enum class From : std::uint8_t { fault, message, event };
   std::uint32_t value = 0;
-  std::string where;  // "the fault's ErrorCode", "message 2", "event ...CertificationAuthority 53"
+  From from = From::fault;
+  std::size_t index = 0;  // which message or event
 };
 
 class Facts {
@@ -41,7 +43,10 @@ class Facts {
 
 // Codes written in a line of text in any form Windows prints them: 0x hex,
 // signed decimal of a failure HRESULT, or a name the code table knows.
-void scan_codes(std::string_view text, const std::string& where, std::vector<SeenCode>& out);
+void scan_codes(std::string_view text, SeenCode::From from, std::size_t index,
+                std::vector<SeenCode>& out);
+// Where a code was seen: "the fault's ErrorCode", "message 2", "event <source> 53".
+std::string where(const SeenCode& code, const core::Evidence& evidence);
 
 Truth evaluate(const FieldTest& test, const Facts& facts);
 Truth evaluate(const Condition& condition, const Facts& facts);

@@ -266,6 +266,8 @@ TEST(Engine, EmptyEvidenceIsUnknownWithTheCatalogsGenericChecks) {
   EXPECT_EQ(d.verdict, "unknown");
   EXPECT_TRUE(d.candidates.empty());
   EXPECT_EQ(d.confidence, 0.0);
+  ASSERT_FALSE(d.why.empty());
+  EXPECT_EQ(d.why.front(), catalog().unknown().title + ".");
   EXPECT_EQ(d.next_checks.size(), catalog().unknown().next_checks.size());
 }
 

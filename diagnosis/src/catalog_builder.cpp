@@ -241,6 +241,21 @@ FieldTest field_test(const Reader& r, const FieldInfo& info, const YAML::Node& v
 
 enum class RuleList { requires_all, supports, rules_out, alternative };
 
+void collect_tests(const Condition& c, std::vector<std::pair<Field, std::string>>& out) {
+  for (const FieldTest& t : c.tests) out.emplace_back(t.field, t.written);
+  for (const Condition& alternative : c.any) collect_tests(alternative, out);
+}
+
+std::vector<std::pair<Field, std::string>> tests_of(const EvidenceRules& rules) {
+  std::vector<std::pair<Field, std::string>> out;
+  for (const auto& list : {&rules.requires_all, &rules.supports, &rules.rules_out}) {
+    for (const Condition& c : *list) collect_tests(c, out);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 Condition condition(const Reader& r, const YAML::Node& node, RuleList list) {
   if (!node.IsMap()) {
     r.fail(node, "a condition must be a mapping of field names to values (and weight, note, any)");
@@ -452,6 +467,7 @@ void CatalogBuilder::add_document(const std::string& source, const YAML::Node& r
   cause.evidence.requires_all = conditions(r, evidence, "requires", RuleList::requires_all, true);
   cause.evidence.supports = conditions(r, evidence, "supports", RuleList::supports, false);
   cause.evidence.rules_out = conditions(r, evidence, "rules_out", RuleList::rules_out, false);
+  cause.tests = tests_of(cause.evidence);
 
   const YAML::Node checks = root["next_checks"];
   if (!checks || checks.IsNull()) r.fail(root, what + " needs 'next_checks'");

@@ -9,9 +9,9 @@
 #include "ceslab/diagnosis/engine.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <map>
-#include <set>
 #include <string_view>
 
 #include "facts.hpp"
@@ -29,6 +29,7 @@ struct Scored {
   std::size_t index = 0;  // catalog order: the tie-break
   double score = 0;
   double confidence = 0;
+  std::vector<Truth> supports;  // how each `supports` condition came out
 };
 
 void add_unique(std::vector<std::string>& out, const std::string& line) {
@@ -41,55 +42,36 @@ std::string percent(double confidence) {
   return buf;
 }
 
-// Every test a cause's rules make, as (field, the test as written), sorted.
-using Tests = std::vector<std::pair<Field, const std::string*>>;
-
-void collect_tests(const Condition& c, Tests& out) {
-  for (const FieldTest& t : c.tests) out.emplace_back(t.field, &t.written);
-  for (const Condition& alternative : c.any) collect_tests(alternative, out);
+// A set of fields as bits: Field has fewer than 64 enumerators.
+using FieldSet = std::uint64_t;
+static_assert(static_cast<unsigned>(Field::no_event) < 64);
+constexpr FieldSet bit(Field f) {
+  return FieldSet{1} << static_cast<unsigned>(f);
 }
 
-Tests tests_of(const CauseEntry& cause) {
-  Tests out;
-  for (const auto& c : cause.evidence.requires_all) collect_tests(c, out);
-  for (const auto& c : cause.evidence.supports) collect_tests(c, out);
-  for (const auto& c : cause.evidence.rules_out) collect_tests(c, out);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : *a.second < *b.second;
-  });
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const auto& a, const auto& b) {
-                          return a.first == b.first && *a.second == *b.second;
-                        }),
-            out.end());
-  return out;
-}
-
-// The tests of `tests` on `field`, as written.
-std::vector<std::string_view> on_field(const Tests& tests, Field field) {
-  std::vector<std::string_view> out;
-  for (const auto& [f, written] : tests) {
-    if (f == field) out.emplace_back(*written);
-  }
-  return out;
+// The range of a cause's tests on one field (CauseEntry::tests is sorted).
+auto tests_on(const CauseEntry& cause, Field field) {
+  return std::equal_range(cause.tests.begin(), cause.tests.end(),
+                          std::pair<Field, std::string>(field, ""),
+                          [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 // Fields the record does not show on which the causes' rules differ: seeing
 // them would move the causes apart.
-std::set<Field> distinguishing(const std::vector<const CauseEntry*>& causes, const Facts& facts) {
-  std::vector<Tests> tests;
-  std::set<Field> fields;
+FieldSet distinguishing(const std::vector<const CauseEntry*>& causes, const Facts& facts) {
+  FieldSet fields = 0;
   for (const auto* c : causes) {
-    tests.push_back(tests_of(*c));
-    for (const auto& [f, written] : tests.back()) fields.insert(f);
+    for (const auto& [f, written] : c->tests) fields |= bit(f);
   }
-  std::set<Field> out;
-  for (Field f : fields) {
-    if (detail::observed(f, facts)) continue;
-    const auto first = on_field(tests.front(), f);
-    for (std::size_t i = 1; i < tests.size(); ++i) {
-      if (on_field(tests[i], f) != first) {
-        out.insert(f);
+  FieldSet out = 0;
+  for (const FieldInfo& info : field_info()) {
+    const Field f = info.field;
+    if ((fields & bit(f)) == 0 || detail::observed(f, facts)) continue;
+    const auto [first_begin, first_end] = tests_on(*causes.front(), f);
+    for (std::size_t i = 1; i < causes.size(); ++i) {
+      const auto [begin, end] = tests_on(*causes[i], f);
+      if (!std::equal(first_begin, first_end, begin, end)) {
+        out |= bit(f);
         break;
       }
     }
@@ -106,9 +88,9 @@ bool names_any(const NextCheck& check, const std::vector<const CauseEntry*>& oth
   return false;
 }
 
-bool reveals_any(const NextCheck& check, const std::set<Field>& fields) {
+bool reveals_any(const NextCheck& check, FieldSet fields) {
   return std::any_of(check.reveals.begin(), check.reveals.end(),
-                     [&](Field f) { return fields.count(f) != 0; });
+                     [&](Field f) { return (fields & bit(f)) != 0; });
 }
 
 // A check is still worth asking for unless everything it reveals was seen.
@@ -123,24 +105,24 @@ class CheckList {
  public:
   void add(const NextCheck& check) {
     if (!check.reveals.empty() && std::all_of(check.reveals.begin(), check.reveals.end(),
-                                              [&](Field f) { return covered_.count(f) != 0; }))
+                                              [&](Field f) { return (covered_ & bit(f)) != 0; }))
       return;
     if (std::find(lines_.begin(), lines_.end(), check.text) != lines_.end()) return;
     lines_.push_back(check.text);
-    covered_.insert(check.reveals.begin(), check.reveals.end());
+    for (Field f : check.reveals) covered_ |= bit(f);
   }
   void add(const std::string& line) { add_unique(lines_, line); }
   std::vector<std::string> take() { return std::move(lines_); }
 
  private:
   std::vector<std::string> lines_;
-  std::set<Field> covered_;
+  FieldSet covered_ = 0;
 };
 
 // The next checks of `causes` that would tell them apart.
 void add_separating_checks(const std::vector<const CauseEntry*>& causes, const Facts& facts,
                            CheckList& out) {
-  const std::set<Field> fields = distinguishing(causes, facts);
+  const FieldSet fields = distinguishing(causes, facts);
   bool any = false;
   for (const auto* cause : causes) {
     std::vector<const CauseEntry*> others;
@@ -155,9 +137,12 @@ void add_separating_checks(const std::vector<const CauseEntry*>& causes, const F
       }
     }
   }
-  if (!any && !fields.empty()) {
+  if (!any && fields != 0) {
     std::string names;
-    for (Field f : fields) names += (names.empty() ? "" : ", ") + std::string(info_of(f).name);
+    for (const FieldInfo& info : field_info()) {
+      if ((fields & bit(info.field)) != 0)
+        names += (names.empty() ? "" : ", ") + std::string(info.name);
+    }
     out.add("Not observed, and would tell them apart: " + names);
   }
 }
@@ -173,10 +158,10 @@ Candidate candidate_of(const Scored& s, const Facts& facts) {
   c.confidence = s.confidence;
   for (const auto& rule : cause.evidence.requires_all)
     c.matched.push_back(detail::describe_match(rule, facts));
-  for (const auto& rule : cause.evidence.supports) {
-    const Truth t = detail::evaluate(rule, facts);
-    if (t == Truth::holds) c.matched.push_back(detail::describe_match(rule, facts));
-    if (t == Truth::fails) c.against.push_back(detail::describe_mismatch(rule, facts));
+  for (std::size_t i = 0; i < cause.evidence.supports.size(); ++i) {
+    const Condition& rule = cause.evidence.supports[i];
+    if (s.supports[i] == Truth::holds) c.matched.push_back(detail::describe_match(rule, facts));
+    if (s.supports[i] == Truth::fails) c.against.push_back(detail::describe_mismatch(rule, facts));
   }
   c.remediation = cause.remediation;
   c.references = cause.references;
@@ -236,10 +221,13 @@ Diagnosis diagnose(const Catalog& catalog, const core::Evidence& evidence,
       d.ruled_out.push_back({cause.id, cause.title, std::move(because)});
       continue;
     }
+    std::vector<Truth> supports;
+    supports.reserve(cause.evidence.supports.size());
     for (const auto& rule : cause.evidence.supports) {
-      if (detail::evaluate(rule, facts) == Truth::holds) score += rule.weight;
+      supports.push_back(detail::evaluate(rule, facts));
+      if (supports.back() == Truth::holds) score += rule.weight;
     }
-    viable.push_back({&cause, i, score, 0});
+    viable.push_back({&cause, i, score, 0, std::move(supports)});
   }
 
   std::stable_sort(viable.begin(), viable.end(), [](const Scored& a, const Scored& b) {

@@ -23,6 +23,16 @@ bool is_name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+// The shapes of winerror.h names (E_, ERROR_, RPC_S_, EPT_S_, NTE_, and
+// FACILITY_E_ such as CERTSRV_E_, WS_E_, SEC_E_): other upper-case words are
+// not looked up.
+bool looks_like_code_name(std::string_view token) {
+  for (std::string_view prefix : {"E_", "ERROR_", "RPC_", "EPT_", "NTE_"}) {
+    if (token.substr(0, prefix.size()) == prefix) return true;
+  }
+  return token.find("_E_") != std::string_view::npos;
+}
+
 void add_code(std::vector<SeenCode>& out, std::uint32_t value, SeenCode::From from,
               std::size_t index) {
   const bool known =
@@ -282,7 +292,7 @@ void scan_codes(std::string_view text, SeenCode::From from, std::size_t index,
       std::size_t j = i;
       while (j < text.size() && is_name_char(text[j])) ++j;
       const std::string_view token = text.substr(i, j - i);
-      if (token.size() >= 5 && token.find('_') != std::string_view::npos &&
+      if (token.size() >= 5 && looks_like_code_name(token) &&
           (j == text.size() || !is_alnum(text[j]))) {
         if (const core::ErrorCode* code = table.find_name(token))
           add_code(out, code->value, from, index);

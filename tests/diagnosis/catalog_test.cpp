@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -125,6 +126,21 @@ TEST(Catalog, FieldTableListsTheEnumeratorsInOrder) {
     EXPECT_EQ(&info_of(f.field), &f);
   }
   EXPECT_EQ(find_field("fault.errorcode"), nullptr);
+  EXPECT_LE(field_info().size(), 64u);  // the engine keeps sets of fields as 64-bit masks
+}
+
+TEST(Catalog, TestsListEveryFieldTheRulesUseOnce) {
+  const CauseEntry* c = Catalog::builtin().find("user_not_delegable");
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(std::is_sorted(c->tests.begin(), c->tests.end()));
+  EXPECT_TRUE(std::adjacent_find(c->tests.begin(), c->tests.end()) == c->tests.end());
+  const auto has = [&](Field f, const std::string& written) {
+    return std::find(c->tests.begin(), c->tests.end(), std::make_pair(f, written)) !=
+           c->tests.end();
+  };
+  EXPECT_TRUE(has(Field::code, "code: ERROR_ACCESS_DENIED"));
+  EXPECT_TRUE(has(Field::kerberos_forwardable, "kerberos.forwardable: false"));
+  EXPECT_TRUE(has(Field::kerberos_forwardable, "kerberos.forwardable: true"));
 }
 
 TEST(Catalog, ASmallCatalogLoadsWithItsRules) {

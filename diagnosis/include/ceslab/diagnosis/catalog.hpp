@@ -51,6 +51,10 @@ struct CauseEntry {
   std::vector<std::string> look_alikes;  // similar but separable causes
   std::string explanation;
   EvidenceRules evidence;
+  // Every test the rules make, as (field, the test as written), sorted and
+  // without repeats; filled by the loader. Two causes whose tests on a field
+  // differ are told apart by that field.
+  std::vector<std::pair<Field, std::string>> tests;
   std::vector<NextCheck> next_checks;
   std::vector<std::string> remediation;
   std::vector<std::string> references;

@@ -28,6 +28,8 @@ Evidence evidence_of(const SoapCall& call, Operation operation, AuthMethod auth)
     } else if (const auto* rstr =
                    std::get_if<core::RequestSecurityTokenResponse>(&call.reply->body)) {
       e.response = core::response_evidence(*rstr);
+    } else if (const auto* policy = std::get_if<core::GetPoliciesResponse>(&call.reply->body)) {
+      e.policy = core::policy_evidence(*policy);
     }
   }
   e.outcome = failed ? Outcome::failed : Outcome::answered;

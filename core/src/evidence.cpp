@@ -257,6 +257,19 @@ ResponseEvidence response_evidence(const RequestSecurityTokenResponse& rstr) {
   return out;
 }
 
+PolicyEvidence policy_evidence(const GetPoliciesResponse& policy) {
+  PolicyEvidence out;
+  out.templates = policy.policies ? policy.policies->size() : 0;
+  out.cas = policy.cas ? policy.cas->size() : 0;
+  out.not_changed = policy.policies_not_changed.value_or(false);
+  if (policy.cas) {
+    for (const PolicyCa& ca : *policy.cas) {
+      for (const CaUri& u : ca.uris) out.ces_uris.push_back(u.uri);
+    }
+  }
+  return out;
+}
+
 TlsEvidence tls_evidence_of(const TlsFacts& facts) {
   TlsEvidence out;
   out.handshake_done = facts.handshake_done;
@@ -317,6 +330,13 @@ void to_json(json& out, const Evidence& e) {
                 {"cmc", cmc_json(e.response->cmc)},
                 {"cmc_error", e.response->cmc_error}};
   }
+  json policy = nullptr;
+  if (e.policy) {
+    policy = {{"templates", e.policy->templates},
+              {"cas", e.policy->cas},
+              {"not_changed", e.policy->not_changed},
+              {"ces_uris", e.policy->ces_uris}};
+  }
   const KerberosEvidence& k = e.kerberos;
   json events = json::array();
   for (const ServerEvent& ev : e.server_events) {
@@ -341,6 +361,7 @@ void to_json(json& out, const Evidence& e) {
          {"soap_error", e.soap_error},
          {"fault", e.fault ? fault_json(*e.fault) : json(nullptr)},
          {"response", response},
+         {"policy", policy},
          {"timings",
           {{"connect_ms", e.timings.connect.count()}, {"total_ms", e.timings.total.count()}}},
          {"messages", e.messages},
@@ -435,6 +456,20 @@ Evidence read_evidence(const json& in, const std::string& path) {
     response.cmc = read_cmc(*r, "cmc");
     response.cmc_error = r->value<std::string>("cmc_error");
     out.response = std::move(response);
+  }
+  if (const auto p = root.object("policy")) {
+    PolicyEvidence policy;
+    policy.templates = p->value<std::size_t>("templates");
+    policy.cas = p->value<std::size_t>("cas");
+    policy.not_changed = p->value<bool>("not_changed");
+    if (const json* uris = p->array("ces_uris")) {
+      for (std::size_t i = 0; i < uris->size(); ++i) {
+        if (!(*uris)[i].is_string())
+          Reader::fail(p->where("ces_uris") + "[" + std::to_string(i) + "]", "is not a string");
+        policy.ces_uris.push_back((*uris)[i].get<std::string>());
+      }
+    }
+    out.policy = std::move(policy);
   }
   if (const auto t = root.object("timings")) {
     out.timings.connect = std::chrono::milliseconds(t->value<std::int64_t>("connect_ms"));

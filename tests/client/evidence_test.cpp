@@ -224,6 +224,15 @@ TEST_F(EvidenceTest, AnsweredCepCallIsNotAFailure) {
   EXPECT_FALSE(e.fault);
   EXPECT_FALSE(e.response);
   EXPECT_EQ(json(e)["operation"], "policy");
+  // What the policy listed (cep_no_templates looks for an empty one).
+  ASSERT_TRUE(e.policy);
+  const auto& answer = std::get<core::GetPoliciesResponse>(c.reply->body);
+  ASSERT_TRUE(answer.policies);
+  EXPECT_GT(e.policy->templates, 0u);
+  EXPECT_EQ(e.policy->templates, answer.policies->size());
+  EXPECT_EQ(e.policy->cas, 1u);
+  EXPECT_FALSE(e.policy->not_changed);
+  EXPECT_FALSE(e.policy->ces_uris.empty());
   expect_round_trip(e);
 }
 

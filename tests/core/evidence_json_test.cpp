@@ -112,6 +112,61 @@ TEST(EvidenceJson, PriorExchangesRoundTripInOrder) {
   EXPECT_TRUE(older.get<Evidence>().prior_exchanges.empty());
 }
 
+// The GetPolicies summary was added to ceslab.evidence/1 additively: older
+// records without it still read, and it round-trips.
+TEST(EvidenceJson, PolicySummaryIsOptionalAndRoundTrips) {
+  EXPECT_FALSE(minimal().get<Evidence>().policy);
+  json j = minimal();
+  j["policy"] = nullptr;
+  EXPECT_FALSE(j.get<Evidence>().policy);
+
+  Evidence e;
+  e.operation = Operation::policy;
+  e.outcome = Outcome::answered;
+  e.policy = PolicyEvidence{
+      0, 1, false, {"https://ces.lab.test/Lab%20Issuing%20CA_CES_Kerberos/service.svc/CES"}};
+  const json written = e;
+  EXPECT_EQ(written.at("policy").at("templates"), 0);
+  const Evidence back = written.get<Evidence>();
+  ASSERT_TRUE(back.policy);
+  EXPECT_EQ(back.policy->templates, 0u);
+  EXPECT_EQ(back.policy->cas, 1u);
+  EXPECT_FALSE(back.policy->not_changed);
+  EXPECT_EQ(back.policy->ces_uris, e.policy->ces_uris);
+
+  j["policy"] = {{"templates", -1}};
+  EXPECT_THROW((void)j.get<Evidence>(), EvidenceError);
+  j["policy"] = {{"ces_uris", {1}}};
+  try {
+    (void)j.get<Evidence>();
+    ADD_FAILURE() << "a numeric URI was accepted";
+  } catch (const EvidenceError& error) {
+    EXPECT_NE(std::string(error.what()).find("policy.ces_uris[0] is not a string"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(EvidenceJson, PolicyEvidenceCountsNilAsEmpty) {
+  GetPoliciesResponse nil;
+  nil.policies.reset();
+  nil.cas.reset();
+  PolicyEvidence p = policy_evidence(nil);
+  EXPECT_EQ(p.templates, 0u);
+  EXPECT_EQ(p.cas, 0u);
+  GetPoliciesResponse full;
+  full.policies_not_changed = true;
+  full.policies = std::vector<PolicyTemplate>(2);
+  PolicyCa ca;
+  ca.uris = {CaUri{2, "https://a/CES", 1, false}, CaUri{4, "https://b/CES", 2, true}};
+  full.cas = std::vector<PolicyCa>{ca};
+  p = policy_evidence(full);
+  EXPECT_EQ(p.templates, 2u);
+  EXPECT_EQ(p.cas, 1u);
+  EXPECT_TRUE(p.not_changed);
+  EXPECT_EQ(p.ces_uris, (std::vector<std::string>{"https://a/CES", "https://b/CES"}));
+}
+
 // Each broken document and the path its error must name.
 TEST(EvidenceJson, SchemaViolationsNameThePath) {
   const auto broken = [](auto&& edit) {

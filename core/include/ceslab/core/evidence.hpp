@@ -97,6 +97,15 @@ struct ResponseEvidence {
   std::string cmc_error;  // the outer BST is there but is not a CMC response
 };
 
+// What a GetPolicies answer listed (MS-XCEP 3.1.4.1.3.9), enough to tell an
+// empty policy from a full one; nil collections count as empty.
+struct PolicyEvidence {
+  std::size_t templates = 0;          // policies
+  std::size_t cas = 0;                // cAs
+  bool not_changed = false;           // policiesNotChanged
+  std::vector<std::string> ces_uris;  // every CA's cAURI/uri, as advertised
+};
+
 struct TimingEvidence {
   std::chrono::milliseconds connect{};  // DNS + TCP connect
   std::chrono::milliseconds total{};
@@ -136,6 +145,7 @@ struct Evidence {
   std::string soap_error;  // why the HTTP body was not SOAP, if it was not
   std::optional<FaultEvidence> fault;
   std::optional<ResponseEvidence> response;
+  std::optional<PolicyEvidence> policy;  // a GetPolicies answer (added in 1, additive)
   TimingEvidence timings;
   std::vector<std::string> messages;  // as certreq would print them
   KerberosEvidence kerberos;
@@ -153,6 +163,7 @@ struct Evidence {
 TlsEvidence tls_evidence_of(const TlsFacts& facts);
 FaultEvidence fault_evidence(const EnrollmentFault& fault);
 ResponseEvidence response_evidence(const RequestSecurityTokenResponse& rstr);
+PolicyEvidence policy_evidence(const GetPoliciesResponse& policy);
 
 // JSON (docs/evidence.md). from_json checks "schema" and every type, accepts
 // a missing optional member as null, ignores members it does not know, and

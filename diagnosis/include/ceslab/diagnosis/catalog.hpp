@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The cause catalog (docs/diagnosis.md): one entry per cause of causes.md
+// with its evidence rules, next checks, remediation and references, read
+// from YAML and validated as a whole (unknown keys, types, field names,
+// regular expressions, duplicate ids, dangling references), with file:line
+// in every error. No cause id lives in C++: a new cause is a new YAML file.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ceslab/diagnosis/rules.hpp"
+
+namespace ceslab::diagnosis {
+
+// The verdict when no cause is confident enough; reserved, never a cause id.
+inline constexpr std::string_view kUnknown = "unknown";
+
+// A catalog file (or set of files) is malformed. what() reads
+// "<source>:<line>: <problem>".
+class CatalogError : public std::runtime_error {
+ public:
+  CatalogError(std::string source, int line, const std::string& problem);
+  const std::string& source() const noexcept { return source_; }
+  int line() const noexcept { return line_; }  // 1-based; 0 when unknown
+  const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  std::string source_;
+  int line_;
+  std::string problem_;
+};
+
+// Something to look at that the evidence did not show, and what it reveals.
+struct NextCheck {
+  std::string text;
+  std::vector<Field> reveals;          // Evidence fields the check would fill
+  std::vector<std::string> separates;  // cause ids it tells this cause apart from
+};
+
+struct CauseEntry {
+  std::string id;  // causes.md id, snake_case
+  std::string title;
+  std::string layer;   // a declared layer id
+  std::string family;  // a declared family id: causes sharing one wire shape; "" for none
+  std::vector<std::string> look_alikes;  // similar but separable causes
+  std::string explanation;
+  EvidenceRules evidence;
+  // Every test the rules make, as (field, the test as written), sorted and
+  // without repeats; filled by the loader. Two causes whose tests on a field
+  // differ are told apart by that field.
+  std::vector<std::pair<Field, std::string>> tests;
+  std::vector<NextCheck> next_checks;
+  std::vector<std::string> remediation;
+  std::vector<std::string> references;
+  std::string source;  // file that defined it
+  int line = 0;
+};
+
+struct Layer {
+  std::string id;
+  std::string title;
+};
+
+struct Family {
+  std::string id;
+  std::string title;
+  std::string explanation;
+  std::vector<std::string> members;  // cause ids, catalog order (filled by the loader)
+};
+
+// What the report says when no cause is the verdict, and the checks that
+// would give the engine more to go on.
+struct UnknownEntry {
+  std::string title;
+  std::string explanation;
+  std::vector<NextCheck> next_checks;
+};
+
+// Immutable once loaded; copies are independent.
+class Catalog {
+ public:
+  // The catalog compiled into the library (every diagnosis/catalog/*.yaml),
+  // loaded once on first use.
+  static const Catalog& builtin();
+  // Every *.yaml in `dir`, in file-name order.
+  static Catalog from_directory(const std::filesystem::path& dir);
+  // One YAML text (one or more documents separated by ---), named
+  // `source_name` in errors.
+  static Catalog from_yaml(std::string_view text, std::string_view source_name);
+  // Several texts, each {source name, text}, validated as one catalog.
+  static Catalog from_texts(const std::vector<std::pair<std::string, std::string>>& texts);
+
+  // In catalog order: file-name order, then document order.
+  const std::vector<CauseEntry>& causes() const { return causes_; }
+  const CauseEntry* find(std::string_view id) const;
+  // Position of a cause in causes(); the engine's tie-break.
+  std::size_t index_of(std::string_view id) const;
+  const std::vector<Layer>& layers() const { return layers_; }
+  const Layer* find_layer(std::string_view id) const;
+  const std::vector<Family>& families() const { return families_; }
+  const Family* find_family(std::string_view id) const;
+  const UnknownEntry& unknown() const { return unknown_; }
+
+ private:
+  friend class CatalogBuilder;
+  std::vector<CauseEntry> causes_;
+  std::vector<Layer> layers_;
+  std::vector<Family> families_;
+  UnknownEntry unknown_;
+};
+
+}  // namespace ceslab::diagnosis

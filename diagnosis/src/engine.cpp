@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Scoring (docs/diagnosis.md "Scoring"): requires gate a cause, rules_out
+// remove it, supports add their weights. A cause's confidence is its score
+// against its strongest rival's plus a constant for "a cause the catalog does
+// not know": score / (score + rival + unexplained). A verdict needs a
+// confidence above a threshold, so two causes the evidence cannot tell
+// apart, or one cause with little evidence, give "unknown" — never a
+// confident wrong answer.
+#include "ceslab/diagnosis/engine.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <string_view>
+
+#include "facts.hpp"
+#include "seen.hpp"
+
+namespace ceslab::diagnosis {
+
+namespace {
+
+using detail::Facts;
+using detail::Truth;
+
+struct Scored {
+  const CauseEntry* cause = nullptr;
+  std::size_t index = 0;  // catalog order: the tie-break
+  double score = 0;
+  double confidence = 0;
+  std::vector<Truth> supports;  // how each `supports` condition came out
+};
+
+void add_unique(std::vector<std::string>& out, const std::string& line) {
+  if (std::find(out.begin(), out.end(), line) == out.end()) out.push_back(line);
+}
+
+std::string percent(double confidence) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", confidence);
+  return buf;
+}
+
+// A set of fields as bits: Field has fewer than 64 enumerators.
+using FieldSet = std::uint64_t;
+static_assert(static_cast<unsigned>(Field::no_event) < 64);
+constexpr FieldSet bit(Field f) {
+  return FieldSet{1} << static_cast<unsigned>(f);
+}
+
+// The range of a cause's tests on one field (CauseEntry::tests is sorted).
+auto tests_on(const CauseEntry& cause, Field field) {
+  return std::equal_range(cause.tests.begin(), cause.tests.end(),
+                          std::pair<Field, std::string>(field, ""),
+                          [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+// Fields the record does not show on which the causes' rules differ: seeing
+// them would move the causes apart.
+FieldSet distinguishing(const std::vector<const CauseEntry*>& causes, const Facts& facts) {
+  FieldSet fields = 0;
+  for (const auto* c : causes) {
+    for (const auto& [f, written] : c->tests) fields |= bit(f);
+  }
+  FieldSet out = 0;
+  for (const FieldInfo& info : field_info()) {
+    const Field f = info.field;
+    if ((fields & bit(f)) == 0 || detail::observed(f, facts)) continue;
+    const auto [first_begin, first_end] = tests_on(*causes.front(), f);
+    for (std::size_t i = 1; i < causes.size(); ++i) {
+      const auto [begin, end] = tests_on(*causes[i], f);
+      if (!std::equal(first_begin, first_end, begin, end)) {
+        out |= bit(f);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+bool names_any(const NextCheck& check, const std::vector<const CauseEntry*>& others) {
+  for (const auto* other : others) {
+    if (std::find(check.separates.begin(), check.separates.end(), other->id) !=
+        check.separates.end())
+      return true;
+  }
+  return false;
+}
+
+bool reveals_any(const NextCheck& check, FieldSet fields) {
+  return std::any_of(check.reveals.begin(), check.reveals.end(),
+                     [&](Field f) { return (fields & bit(f)) != 0; });
+}
+
+// A check is still worth asking for unless everything it reveals was seen.
+bool useful(const NextCheck& check, const Facts& facts) {
+  return check.reveals.empty() || std::any_of(check.reveals.begin(), check.reveals.end(),
+                                              [&](Field f) { return !detail::observed(f, facts); });
+}
+
+// Collects next checks without repeats: a check whose `reveals` fields an
+// earlier check already covers says nothing new (three causes' klist -f).
+class CheckList {
+ public:
+  void add(const NextCheck& check) {
+    if (!check.reveals.empty() && std::all_of(check.reveals.begin(), check.reveals.end(),
+                                              [&](Field f) { return (covered_ & bit(f)) != 0; }))
+      return;
+    if (std::find(lines_.begin(), lines_.end(), check.text) != lines_.end()) return;
+    lines_.push_back(check.text);
+    for (Field f : check.reveals) covered_ |= bit(f);
+  }
+  void add(const std::string& line) { add_unique(lines_, line); }
+  std::vector<std::string> take() { return std::move(lines_); }
+
+ private:
+  std::vector<std::string> lines_;
+  FieldSet covered_ = 0;
+};
+
+// The next checks of `causes` that would tell them apart.
+void add_separating_checks(const std::vector<const CauseEntry*>& causes, const Facts& facts,
+                           CheckList& out) {
+  const FieldSet fields = distinguishing(causes, facts);
+  bool any = false;
+  for (const auto* cause : causes) {
+    std::vector<const CauseEntry*> others;
+    for (const auto* c : causes) {
+      if (c != cause) others.push_back(c);
+    }
+    for (const NextCheck& check : cause->next_checks) {
+      if (!useful(check, facts)) continue;
+      if (reveals_any(check, fields) || names_any(check, others)) {
+        out.add(check);
+        any = true;
+      }
+    }
+  }
+  if (!any && fields != 0) {
+    std::string names;
+    for (const FieldInfo& info : field_info()) {
+      if ((fields & bit(info.field)) != 0)
+        names += (names.empty() ? "" : ", ") + std::string(info.name);
+    }
+    out.add("Not observed, and would tell them apart: " + names);
+  }
+}
+
+Candidate candidate_of(const Scored& s, const Facts& facts) {
+  const CauseEntry& cause = *s.cause;
+  Candidate c;
+  c.cause = cause.id;
+  c.title = cause.title;
+  c.layer = cause.layer;
+  c.family = cause.family;
+  c.score = s.score;
+  c.confidence = s.confidence;
+  for (const auto& rule : cause.evidence.requires_all)
+    c.matched.push_back(detail::describe_match(rule, facts));
+  for (std::size_t i = 0; i < cause.evidence.supports.size(); ++i) {
+    const Condition& rule = cause.evidence.supports[i];
+    if (s.supports[i] == Truth::holds) c.matched.push_back(detail::describe_match(rule, facts));
+    if (s.supports[i] == Truth::fails) c.against.push_back(detail::describe_mismatch(rule, facts));
+  }
+  c.remediation = cause.remediation;
+  c.references = cause.references;
+  return c;
+}
+
+void add_ruled_out_reasons(const Diagnosis& d, const std::vector<std::string>& ids,
+                           std::vector<std::string>& why) {
+  for (const RuledOut& r : d.ruled_out) {
+    if (std::find(ids.begin(), ids.end(), r.cause) == ids.end()) continue;
+    why.push_back("Not " + r.cause + ": " + r.because.front() + ".");
+  }
+}
+
+// The causes related to `cause` that were ruled out: its family and look-alikes.
+std::vector<std::string> relatives(const Catalog& catalog, const CauseEntry& cause) {
+  std::vector<std::string> out = cause.look_alikes;
+  if (const Family* f = catalog.find_family(cause.family)) {
+    for (const auto& id : f->members) {
+      if (id != cause.id) add_unique(out, id);
+    }
+  }
+  for (const CauseEntry& other : catalog.causes()) {
+    if (std::find(other.look_alikes.begin(), other.look_alikes.end(), cause.id) !=
+        other.look_alikes.end())
+      add_unique(out, other.id);
+  }
+  return out;
+}
+
+}  // namespace
+
+Diagnosis diagnose(const Catalog& catalog, const core::Evidence& evidence,
+                   const EngineOptions& options) {
+  const Facts facts(evidence);
+  Diagnosis d;
+  std::vector<Scored> viable;
+  const auto& causes = catalog.causes();
+  for (std::size_t i = 0; i < causes.size(); ++i) {
+    const CauseEntry& cause = causes[i];
+    double score = 0;
+    bool gated_in = true;
+    for (const auto& rule : cause.evidence.requires_all) {
+      if (detail::evaluate(rule, facts) != Truth::holds) {
+        gated_in = false;
+        break;
+      }
+      score += rule.weight;
+    }
+    if (!gated_in) continue;
+    std::vector<std::string> because;
+    for (const auto& rule : cause.evidence.rules_out) {
+      if (detail::evaluate(rule, facts) == Truth::holds)
+        because.push_back(detail::describe_match(rule, facts));
+    }
+    if (!because.empty()) {
+      d.ruled_out.push_back({cause.id, cause.title, std::move(because)});
+      continue;
+    }
+    std::vector<Truth> supports;
+    supports.reserve(cause.evidence.supports.size());
+    for (const auto& rule : cause.evidence.supports) {
+      supports.push_back(detail::evaluate(rule, facts));
+      if (supports.back() == Truth::holds) score += rule.weight;
+    }
+    viable.push_back({&cause, i, score, 0, std::move(supports)});
+  }
+
+  std::stable_sort(viable.begin(), viable.end(), [](const Scored& a, const Scored& b) {
+    return a.score != b.score ? a.score > b.score : a.index < b.index;
+  });
+  // Each candidate against its strongest rival, plus the unexplained share.
+  for (std::size_t i = 0; i < viable.size(); ++i) {
+    const double rival = i == 0 ? (viable.size() > 1 ? viable[1].score : 0.0) : viable[0].score;
+    viable[i].confidence = viable[i].score / (viable[i].score + rival + options.unexplained);
+  }
+
+  for (std::size_t i = 0; i < viable.size(); ++i) {
+    Candidate c = candidate_of(viable[i], facts);
+    CheckList separating;
+    if (viable.size() > 1) {
+      const std::size_t other = i + 1 < viable.size() ? i + 1 : i - 1;
+      add_separating_checks({viable[i].cause, viable[other].cause}, facts, separating);
+    } else {
+      for (const NextCheck& check : viable[i].cause->next_checks) {
+        if (useful(check, facts)) separating.add(check);
+      }
+    }
+    c.separating = separating.take();
+    d.candidates.push_back(std::move(c));
+  }
+  d.seen = detail::seen_lines(facts);
+
+  const UnknownEntry& unknown = catalog.unknown();
+  CheckList checks;
+  const auto add_generic_checks = [&] {
+    for (const NextCheck& check : unknown.next_checks) {
+      if (useful(check, facts)) checks.add(check);
+    }
+    d.next_checks = checks.take();
+  };
+
+  if (viable.empty()) {
+    d.verdict = std::string(kUnknown);
+    const std::string title =
+        unknown.title.empty() ? "No cause of the catalog fits this evidence" : unknown.title;
+    d.why.push_back(title +
+                    (d.ruled_out.empty() ? "." : " (the causes it resembles were ruled out)."));
+    if (!unknown.explanation.empty()) d.why.push_back(unknown.explanation);
+    std::vector<std::string> ids;
+    for (const RuledOut& r : d.ruled_out) ids.push_back(r.cause);
+    add_ruled_out_reasons(d, ids, d.why);
+    add_generic_checks();
+    return d;
+  }
+
+  const Scored& best = viable.front();
+  d.confidence = best.confidence;
+  if (best.confidence >= options.min_confidence) {
+    const CauseEntry& cause = *best.cause;
+    d.verdict = cause.id;
+    d.why.push_back("The evidence points to " + cause.id + " (" + cause.title + "), confidence " +
+                    percent(best.confidence) + ".");
+    for (const auto& line : d.candidates.front().matched) d.why.push_back("Seen: " + line + ".");
+    add_ruled_out_reasons(d, relatives(catalog, cause), d.why);
+    if (viable.size() > 1) {
+      d.why.push_back("Next best: " + viable[1].cause->id + " (confidence " +
+                      percent(viable[1].confidence) + ").");
+    }
+    for (const NextCheck& check : cause.next_checks) {
+      if (useful(check, facts)) checks.add(check);
+    }
+    d.next_checks = checks.take();
+    return d;
+  }
+
+  d.verdict = std::string(kUnknown);
+  std::vector<const CauseEntry*> tied;
+  for (const Scored& s : viable) {
+    if (s.score >= options.tie_ratio * best.score) tied.push_back(s.cause);
+  }
+  if (tied.size() >= 2) {
+    std::string ids;
+    for (const auto* c : tied) {
+      d.tied.push_back(c->id);
+      ids += (ids.empty() ? "" : ", ") + c->id;
+    }
+    d.why.push_back(std::to_string(tied.size()) +
+                    " causes fit and this evidence cannot tell them apart: " + ids + ".");
+    const std::string& family = tied.front()->family;
+    const bool shared =
+        !family.empty() &&
+        std::all_of(tied.begin(), tied.end(), [&](const auto* c) { return c->family == family; });
+    if (shared) {
+      d.family = family;
+      const Family* f = catalog.find_family(family);
+      d.why.push_back("They share one wire shape: " + f->title + ". " + f->explanation);
+    }
+    add_ruled_out_reasons(d, relatives(catalog, *tied.front()), d.why);
+    add_separating_checks(tied, facts, checks);
+  } else {
+    d.why.push_back("The best candidate, " + best.cause->id + " (" + best.cause->title +
+                    "), has confidence " + percent(best.confidence) + ", below " +
+                    percent(options.min_confidence) + ": too little evidence to name it.");
+    for (std::size_t i = 0; i < viable.size() && i < 3; ++i) {
+      for (const NextCheck& check : viable[i].cause->next_checks) {
+        if (useful(check, facts)) checks.add(check);
+      }
+    }
+  }
+  add_generic_checks();
+  return d;
+}
+
+}  // namespace ceslab::diagnosis

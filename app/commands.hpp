@@ -22,5 +22,6 @@ void add_admin_command(CLI::App& app, int& exit_code);
 void add_renew_command(CLI::App& app, int& exit_code);
 void add_retrieve_command(CLI::App& app, int& exit_code);
 void add_policy_command(CLI::App& app, int& exit_code);
+void add_diagnose_command(CLI::App& app, int& exit_code);
 
 }  // namespace ceslab::app

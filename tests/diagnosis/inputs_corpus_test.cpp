@@ -42,7 +42,8 @@ TEST(InputCorpus, EveryCaseReadsAndSaysItsVerdict) {
     ASSERT_TRUE(expect) << "no expect.yaml";
     std::string line;
     bool verdict = false;
-    while (std::getline(expect, line)) verdict = verdict || line.rfind("verdict: ", 0) == 0;
+    while (std::getline(expect, line))
+      verdict = verdict || line.rfind("verdict: ", 0) == 0 || line.rfind("{verdict: ", 0) == 0;
     EXPECT_TRUE(verdict) << "expect.yaml has no verdict";
 
     core::Evidence e = empty_evidence();

@@ -13,6 +13,7 @@
 
 #include "ceslab/client/auth.hpp"
 #include "ceslab/core/gss.hpp"
+#include "ceslab/core/krb5_context.hpp"
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/url.hpp"
 
@@ -77,21 +78,7 @@ class KerberosLogon {
   }
 
  private:
-  struct Context {
-    Context() {
-      if (const krb5_error_code rc = krb5_init_context(&context))
-        throw core::GssError("krb5_init_context", GSS_S_FAILURE, static_cast<OM_uint32>(rc),
-                             "cannot initialise Kerberos");
-    }
-    ~Context() { krb5_free_context(context); }
-    [[noreturn]] void fail(const std::string& call, krb5_error_code rc) const {
-      const char* m = krb5_get_error_message(context, rc);
-      std::string text = m != nullptr ? m : "krb5 error";
-      krb5_free_error_message(context, m);
-      throw core::GssError(call, GSS_S_FAILURE, static_cast<OM_uint32>(rc), std::move(text));
-    }
-    krb5_context context = nullptr;
-  };
+  using Context = core::Krb5Context;
 
   static std::string default_ccache() {
     Context k;

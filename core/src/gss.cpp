@@ -8,6 +8,8 @@
 
 #include <vector>
 
+#include "ceslab/core/krb5_context.hpp"
+
 #include "ceslab/wsdl/codec.hpp"
 
 namespace ceslab::core {
@@ -37,37 +39,14 @@ GssName import_name(std::string_view text, gss_OID type) {
   return GssName(name);
 }
 
-// krb5 library calls report krb5_error_code; their message comes from the
-// context that failed.
-struct Krb5Context {
-  Krb5Context() {
-    if (const krb5_error_code rc = krb5_init_context(&context))
-      throw GssError("krb5_init_context", GSS_S_FAILURE, static_cast<OM_uint32>(rc),
-                     "cannot initialise Kerberos (krb5.conf?)");
-  }
-  ~Krb5Context() { krb5_free_context(context); }
-  Krb5Context(const Krb5Context&) = delete;
-  Krb5Context& operator=(const Krb5Context&) = delete;
-
-  [[noreturn]] void fail(std::string_view call, krb5_error_code rc) const {
-    const char* message = krb5_get_error_message(context, rc);
-    std::string text = message != nullptr ? message : "unknown krb5 error";
-    krb5_free_error_message(context, message);
-    throw GssError(call, GSS_S_FAILURE, static_cast<OM_uint32>(rc), std::move(text));
-  }
-
-  krb5_context context = nullptr;
-};
-
-// The krb5 library's text for a krb5_error_code.
+// The krb5 library's text for a krb5_error_code; empty when even that
+// cannot be had (this runs while a GssError is being built).
 std::string krb5_message(krb5_error_code code) {
-  krb5_context context = nullptr;
-  if (krb5_init_context(&context) != 0) return {};
-  const char* text = krb5_get_error_message(context, code);
-  std::string out = text != nullptr ? text : "";
-  krb5_free_error_message(context, text);
-  krb5_free_context(context);
-  return out;
+  try {
+    return Krb5Context().message(code);
+  } catch (const GssError&) {
+    return {};
+  }
 }
 
 }  // namespace

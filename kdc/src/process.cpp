@@ -44,6 +44,12 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 // async-signal-safe calls.
 [[noreturn]] void exec_child(char* const* args, char* const* envp, int out_fd, bool die_with_parent,
                              pid_t parent) {
+  // A mask is inherited across fork and exec: a parent that blocks its stop
+  // signals for sigwait (serve, run) would hand the KDC a blocked SIGTERM, so
+  // neither stop_daemon nor the parent-death signal would end it.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   if (die_with_parent) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(127);  // the parent is already gone

@@ -10,8 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <vector>
 
 namespace ceslab::kdc {
 namespace {
@@ -187,6 +190,52 @@ TEST(KdcLabLifetime, StoppingRemovesTheKdcAndItsFiles) {
   lab.reset();
   EXPECT_FALSE(accepts(port));
   EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+// The pids of running processes whose environment names this realm's kdc.conf.
+std::vector<int> kdc_processes(const std::filesystem::path& dir) {
+  const std::string needle = "KRB5_KDC_PROFILE=" + (dir / "kdc.conf").string();
+  std::vector<int> pids;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream env(entry.path() / "environ");
+    std::string var;
+    while (std::getline(env, var, '\0')) {
+      if (var == needle) pids.push_back(std::stoi(name));
+    }
+  }
+  return pids;
+}
+
+// SigBlk of /proc/PID/status: the signals the process blocks, as hex.
+std::string blocked_signals(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("SigBlk:", 0) == 0) return line.substr(line.find_first_not_of(" \t", 7));
+  }
+  return "";
+}
+
+// serve and run block their stop signals for sigwait before they start the
+// KDC; the KDC must not inherit that mask, or SIGTERM (from the lab's stop
+// or as the parent-death signal) would not end it.
+TEST(KdcLabLifetime, TheKdcDoesNotInheritBlockedStopSignals) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigset_t previous;
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+  auto lab = KdcLab::start({});
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  const std::filesystem::path dir = lab->directory();
+  const std::vector<int> pids = kdc_processes(dir);
+  ASSERT_EQ(pids.size(), 1u);
+  EXPECT_EQ(blocked_signals(pids[0]), "0000000000000000");
+  lab.reset();
+  EXPECT_TRUE(kdc_processes(dir).empty());
 }
 
 }  // namespace

@@ -19,6 +19,11 @@ std::vector<kdc::Principal> kerberos_principals(const World& world) {
     kdc::Principal p{a.name, a.password, {"+requires_preauth"}};
     p.attributes.push_back(a.not_delegable ? "-allow_forwardable" : "+allow_forwardable");
     p.attributes.push_back(a.disabled ? "-allow_tix" : "+allow_tix");
+    // An expired password: the KDC answers the AS-REQ with KDC_ERR_KEY_EXPIRED
+    // (MIT checks pw_expiration for every service but kadmin/changepw), as a
+    // Windows DC does (4768 result code 0x17). Not "now": an AS-REQ in the
+    // same second would still pass (MIT refuses only pw_expiration < now).
+    p.attributes.push_back(a.password_expired ? "-pwexpire yesterday" : "-pwexpire never");
     out.push_back(std::move(p));
   }
   if (world.ces.spn == SpnRegistration::registered) {

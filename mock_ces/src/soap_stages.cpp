@@ -110,20 +110,24 @@ const Account& authenticate_username(const SoapMessage& m, const World& world, E
   const Account* account = world.find_account(token.username);
   const bool password_ok = account != nullptr && account->password == token.password &&
                            token.password_type == uri::kPasswordText;
-  if (password_ok && !account->disabled) return *account;
+  if (password_ok && !account->disabled && !account->password_expired) return *account;
   if (events != nullptr) {
     // NTSTATUS pairs of 4625 (learn.microsoft.com event-4625): no such user,
-    // wrong password, account disabled.
+    // wrong password, account disabled, password expired.
     std::map<std::string, std::string> fields{{"account", account ? account->name : token.username},
                                               {"domain", world.netbios_domain}};
     if (account == nullptr) {
       fields["sub_status"] = "0xC0000064";
     } else if (!password_ok) {
       fields["sub_status"] = "0xC000006A";
-    } else {
+    } else if (account->disabled) {
       fields["failure_reason"] = "Account currently disabled.";
       fields["status"] = "0xC000006E";
       fields["sub_status"] = "0xC0000072";
+    } else {
+      fields["failure_reason"] = "The specified account's password has expired.";
+      fields["status"] = "0xC000006E";
+      fields["sub_status"] = "0xC0000071";
     }
     events->append(EventCatalog::builtin().make("logon_failed", world.ces.host, fields));
   }

@@ -64,7 +64,9 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
       const auto user = request.header(kTestKerberosUserHeader);
       if (!options.accept_test_kerberos_header || !user) throw TransportRefusal{iis_unauthorized()};
       const Account* account = world.find_account(*user);
-      if (account == nullptr || account->disabled) throw TransportRefusal{iis_unauthorized()};
+      if (account == nullptr || account->disabled || account->password_expired) {
+        throw TransportRefusal{iis_unauthorized()};
+      }
       // Extended Protection (EPA): the authentication must be bound to this
       // TLS channel with tls-server-end-point (RFC 5929); without a matching
       // binding IIS answers 401 (causes.md channel_binding_required, cepces

@@ -300,7 +300,7 @@ CaSettings read_ca(const Reader& r, const YAML::Node& n) {
 Account read_account(const Reader& r, const YAML::Node& n) {
   r.expect_map(n, "account",
                {"name", "kind", "password", "email", "upn", "dns_name", "groups", "not_delegable",
-                "disabled"});
+                "disabled", "password_expired"});
   Account a;
   a.name = r.text(n, "name", "account");
   a.kind = r.choice<AccountKind>(n, "kind", AccountKind::user,
@@ -314,6 +314,7 @@ Account read_account(const Reader& r, const YAML::Node& n) {
   a.groups = r.list(n, "groups", "account");
   a.not_delegable = r.flag(n, "not_delegable", false);
   a.disabled = r.flag(n, "disabled", false);
+  a.password_expired = r.flag(n, "password_expired", false);
   return a;
 }
 

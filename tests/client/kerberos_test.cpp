@@ -250,6 +250,24 @@ TEST_F(KerberosLab, ChannelBindingRequired) {
   EXPECT_EQ(evidence(bound).kerberos.channel_binding, true);
 }
 
+TEST_F(KerberosLab, ExpiredPasswordIsRefusedByTheKdc) {
+  World w = world(Delegation::unconstrained);
+  w.accounts.front().password_expired = true;  // alice
+  const auto server = serve(w);
+  const EnrollResult r = enroll_with(*server, alice(w));
+  expect_unauthorized(r);
+  const Evidence e = evidence(r);
+  ASSERT_TRUE(e.kerberos.gss_text);
+  // KDC_ERR_KEY_EXPIRED, MIT's text for it.
+  EXPECT_NE(e.kerberos.gss_text->find("Password has expired"), std::string::npos)
+      << *e.kerberos.gss_text;
+  EXPECT_FALSE(e.kerberos.forwardable);  // no TGT at all
+  // The same world with the password changed: the KDC serves alice again.
+  w.accounts.front().password_expired = false;
+  const auto renewed = serve(w);
+  EXPECT_EQ(enroll_with(*renewed, alice(w)).status, EnrollStatus::issued);
+}
+
 TEST_F(KerberosLab, WrongPasswordGetsNoTicketAndThe401Stands) {
   const World w = world(Delegation::unconstrained);
   const auto server = serve(w);

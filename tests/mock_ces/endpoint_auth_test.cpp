@@ -249,6 +249,7 @@ struct LogonCase {
   std::string username;
   std::string password;
   bool disable_alice = false;
+  bool expire_alice_password = false;
   std::string sub_status;
   std::string failure_reason;
 };
@@ -258,7 +259,9 @@ class FailedLogon : public ::testing::TestWithParam<LogonCase> {};
 TEST_P(FailedLogon, IsInvalidSecurityAndAudited) {
   const LogonCase& c = GetParam();
   MockOptions options;
-  if (c.disable_alice) const_cast<Account*>(options.world.find_account("alice"))->disabled = true;
+  Account& alice = *const_cast<Account*>(options.world.find_account("alice"));
+  alice.disabled = c.disable_alice;
+  alice.password_expired = c.expire_alice_password;
   MockServer server(std::move(options));
   server.start();
   client::EnrollRequest request =
@@ -282,12 +285,16 @@ TEST_P(FailedLogon, IsInvalidSecurityAndAudited) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Reasons, FailedLogon,
-                         ::testing::Values(LogonCase{"alice", "wrong", false, "0xC000006A",
+                         ::testing::Values(LogonCase{"alice", "wrong", false, false, "0xC000006A",
                                                      "Unknown user name or bad password."},
-                                           LogonCase{"nobody", "x", false, "0xC0000064",
+                                           LogonCase{"nobody", "x", false, false, "0xC0000064",
                                                      "Unknown user name or bad password."},
-                                           LogonCase{"alice", "alice-password", true, "0xC0000072",
-                                                     "Account currently disabled."}));
+                                           LogonCase{"alice", "alice-password", true, false,
+                                                     "0xC0000072", "Account currently disabled."},
+                                           LogonCase{"alice", "alice-password", false, true,
+                                                     "0xC0000071",
+                                                     "The specified account's password has "
+                                                     "expired."}));
 
 // ---- an instance that cannot start ------------------------------------------
 

@@ -46,6 +46,23 @@ TEST(World, FindsAccountsByEveryLogonForm) {
   EXPECT_EQ(w.find_account("bob"), nullptr);
 }
 
+TEST(World, AccountStatesAreRead) {
+  const World w = parse_world(
+      "accounts:\n  - name: bob\n    not_delegable: true\n    disabled: true\n"
+      "    password_expired: true\n  - name: carol\n",
+      "w.yaml");
+  const Account* bob = w.find_account("bob");
+  ASSERT_NE(bob, nullptr);
+  EXPECT_TRUE(bob->not_delegable);
+  EXPECT_TRUE(bob->disabled);
+  EXPECT_TRUE(bob->password_expired);
+  const Account* carol = w.find_account("carol");
+  ASSERT_NE(carol, nullptr);
+  EXPECT_FALSE(carol->not_delegable || carol->disabled || carol->password_expired);
+  EXPECT_NE(error_of("accounts:\n  - name: bob\n    password_expired: soon\n").find("w.yaml:3"),
+            std::string::npos);
+}
+
 TEST(World, UnknownKeyIsNamedWithFileAndLine) {
   const std::string e = error_of("accounts:\n  - name: bob\n    emial: bob@lab.test\n");
   EXPECT_NE(e.find("w.yaml:3"), std::string::npos) << e;

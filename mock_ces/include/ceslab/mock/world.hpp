@@ -37,6 +37,9 @@ struct Account {
   std::vector<std::string> groups;
   bool not_delegable = false;  // "Account is sensitive and cannot be delegated" / Protected Users
   bool disabled = false;
+  // pwdLastSet older than the domain's maximum password age: logons fail
+  // (4625 sub status 0xC0000071, KDC_ERR_KEY_EXPIRED) until it is changed.
+  bool password_expired = false;
 };
 
 // One access-control entry: who, and which rights (CA: read, request,

@@ -48,6 +48,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGHUP);  // a closed terminal: still remove the lab
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     mock::MockOptions options;

@@ -188,6 +188,16 @@ static void expect_unauthorized(const EnrollResult& r) {
   EXPECT_TRUE(negotiate);
 }
 
+// The AS exchange failed: no TGT, the 401 stands, and the client kept the
+// KDC's reason.
+static void expect_refused_by_the_kdc(const EnrollResult& r, const std::string& kdc_text) {
+  expect_unauthorized(r);
+  const Evidence e = evidence_of(r, Operation::enroll, AuthMethod::kerberos);
+  ASSERT_TRUE(e.kerberos.gss_text);
+  EXPECT_NE(e.kerberos.gss_text->find(kdc_text), std::string::npos) << *e.kerberos.gss_text;
+  EXPECT_FALSE(e.kerberos.forwardable);  // no TGT at all
+}
+
 TEST_F(KerberosLab, HttpAuthFailedWhenTheSpnIsNotRegistered) {
   World w = world(Delegation::unconstrained);
   w.ces.spn = mock::SpnRegistration::missing;
@@ -226,13 +236,7 @@ TEST_F(KerberosLab, ClockSkewIsRefusedByTheKdc) {
   World w = world(Delegation::unconstrained);
   w.client.clock_skew_minutes = 10;  // Kerberos allows 5
   const auto server = serve(w);
-  const EnrollResult r = enroll_with(*server, alice(w));
-  expect_unauthorized(r);
-  const Evidence e = evidence(r);
-  ASSERT_TRUE(e.kerberos.gss_text);
-  EXPECT_NE(e.kerberos.gss_text->find("Clock skew too great"), std::string::npos)
-      << *e.kerberos.gss_text;
-  EXPECT_FALSE(e.kerberos.forwardable);  // no TGT at all
+  expect_refused_by_the_kdc(enroll_with(*server, alice(w)), "Clock skew too great");
 }
 
 TEST_F(KerberosLab, ChannelBindingRequired) {
@@ -254,14 +258,8 @@ TEST_F(KerberosLab, ExpiredPasswordIsRefusedByTheKdc) {
   World w = world(Delegation::unconstrained);
   w.accounts.front().password_expired = true;  // alice
   const auto server = serve(w);
-  const EnrollResult r = enroll_with(*server, alice(w));
-  expect_unauthorized(r);
-  const Evidence e = evidence(r);
-  ASSERT_TRUE(e.kerberos.gss_text);
-  // KDC_ERR_KEY_EXPIRED, MIT's text for it.
-  EXPECT_NE(e.kerberos.gss_text->find("Password has expired"), std::string::npos)
-      << *e.kerberos.gss_text;
-  EXPECT_FALSE(e.kerberos.forwardable);  // no TGT at all
+  // KDC_ERR_KEY_EXPIRED, in MIT's words.
+  expect_refused_by_the_kdc(enroll_with(*server, alice(w)), "Password has expired");
   // The same world with the password changed: the KDC serves alice again.
   w.accounts.front().password_expired = false;
   const auto renewed = serve(w);

@@ -11,22 +11,15 @@
 #include <string_view>
 #include <vector>
 
-#include "ceslab/core/http_types.hpp"
+#include "ceslab/core/header_redaction.hpp"
 
 namespace ceslab::client {
 
-// What replaces a secret.
-inline constexpr std::string_view kRedacted = "[redacted]";
-
-// A header with its credentials replaced by kRedacted:
-//   Authorization, Proxy-Authorization   "Negotiate [redacted]" (the scheme stays: it is evidence)
-//   WWW-Authenticate, Proxy-Authenticate a Negotiate/NTLM/Kerberos token after the scheme
-//                                        (a bare "Negotiate" offer stays as it is)
-//   Cookie, Set-Cookie                   the whole value (session state)
-// Any other header comes back unchanged.
-core::HttpHeader redact_header(const core::HttpHeader& header);
-std::vector<core::HttpHeader> redact_headers(const std::vector<core::HttpHeader>& headers);
-bool header_is_redacted(const core::HttpHeader& original);  // redact_header changed it
+// Header redaction is core's (diagnose redacts the headers it reads too).
+using core::header_is_redacted;
+using core::kRedacted;
+using core::redact_header;
+using core::redact_headers;
 
 // How many secrets one redaction replaced.
 struct RedactionCount {

@@ -172,6 +172,20 @@ TEST(InputClientText, CertreqQuietWithoutUsernameSentNoCredentials) {
              "C:\\>certreq -enroll -user -PolicyServer " + url + " User -anonymous\r\n" + failure,
              {}, anonymous);
   EXPECT_EQ(anonymous.auth, core::AuthMethod::anonymous);
+
+  // The CES URL printed later is the endpoint; the run's command line still
+  // says how the credentials were given.
+  core::Evidence later = empty_evidence();
+  read_input("later.txt",
+             "C:\\>certreq -enroll -user -q -PolicyServer " + url +
+                 " User -username LAB\\alice -p *\r\n"
+                 "Enrollment server: https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/"
+                 "service.svc/CES\r\n" +
+                 failure,
+             {}, later);
+  EXPECT_EQ(later.endpoint,
+            "https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES");
+  EXPECT_EQ(later.auth, core::AuthMethod::username);
 }
 
 TEST(InputClientText, AUsernamePasswordUrlOutsideACommandLineLeavesAuthUnknown) {

@@ -129,9 +129,11 @@ void endpoint_from_text(std::string_view text, core::Evidence& e, Facts& facts) 
   std::string cep;
   std::string commanded;  // any URL a certreq / Get-Certificate command line names
   std::vector<std::pair<std::string, std::string_view>> command_urls;  // url, its command line
+  std::string_view first_command;  // the run's command line, when no line names the URL
   for (const std::string_view line : split_lines(text)) {
     const bool command =
         contains_icase(line, "certreq") || contains_icase(line, "Get-Certificate ");
+    if (command && first_command.empty()) first_command = line;
     for (const std::string& url : find_urls(line)) {
       if (ces.empty() && is_ces_url(url)) ces = url;
       if (cep.empty() && is_cep_url(url)) cep = url;
@@ -141,7 +143,7 @@ void endpoint_from_text(std::string_view text, core::Evidence& e, Facts& facts) 
   }
   const std::string& url = !ces.empty() ? ces : !cep.empty() ? cep : commanded;
   if (url.empty() || !e.endpoint.empty()) return;
-  std::string_view command;
+  std::string_view command = first_command;
   for (const auto& [named, line] : command_urls) {
     if (named == url) {
       command = line;

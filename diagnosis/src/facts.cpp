@@ -266,6 +266,9 @@ Truth evaluate(const FieldTest& test, const Facts& facts) {
     case Field::http_status:
       return within(http_part, [&] { return number_truth(test, e.http->status); });
     case Field::http_header:
+      // A status rebuilt from a client code (certreq's HTTP_E_STATUS_*, cepces'
+      // HTTPError) comes without headers: they were not seen, not absent.
+      if (e.http && e.http->headers.empty()) return Truth::unobserved;
       return within(http_part, [&] {
         return lines_truth(test, e.http->headers,
                            [](const core::HttpHeader& h) { return h.name + ": " + h.value; });

@@ -398,6 +398,44 @@ references: [r]
   EXPECT_EQ(diagnose(c, e).verdict, "unknown");
 }
 
+TEST(EngineRules, HeadersOfAStatusRebuiltFromACodeAreNotObserved) {
+  const Catalog c = Catalog::from_yaml(R"(layers: [{ id: l, title: L }]
+---
+id: delta
+title: Delta
+layer: l
+explanation: e
+evidence:
+  requires:
+    - { http.status: 401, weight: 1 }
+  supports:
+    - { http.header: { not: '^WWW-Authenticate: *Negotiate' }, weight: 8, note: "no Negotiate" }
+next_checks: [c]
+remediation: [f]
+references: [r]
+)",
+                                       "delta.yaml");
+  // certreq's HTTP_E_STATUS_DENIED gives the status, not the headers: the
+  // negated header test neither holds nor fails.
+  Evidence e = certreq_text({"Unauthorized (401). 0x80190191 (-2145844847 HTTP_E_STATUS_DENIED)"});
+  e.http = core::HttpEvidence{401, "", {}, 0};
+  Diagnosis d = diagnose(c, e);
+  ASSERT_EQ(d.candidates.size(), 1u);
+  EXPECT_DOUBLE_EQ(d.candidates[0].score, 1.0);
+  EXPECT_TRUE(d.candidates[0].against.empty());
+  // A recorded answer that offers only NTLM: the negated test holds.
+  e.http->headers = {{"WWW-Authenticate", "NTLM"}};
+  d = diagnose(c, e);
+  ASSERT_EQ(d.candidates.size(), 1u);
+  EXPECT_DOUBLE_EQ(d.candidates[0].score, 9.0);
+  // One that offers Negotiate as well: it fails and counts against.
+  e.http->headers = {{"WWW-Authenticate", "Negotiate"}, {"WWW-Authenticate", "NTLM"}};
+  d = diagnose(c, e);
+  ASSERT_EQ(d.candidates.size(), 1u);
+  EXPECT_DOUBLE_EQ(d.candidates[0].score, 1.0);
+  EXPECT_EQ(d.candidates[0].against.size(), 1u);
+}
+
 // ---- determinism and output ----------------------------------------------
 
 TEST(Engine, SameInputSameOutputByteForByte) {

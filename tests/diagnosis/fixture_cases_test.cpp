@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -30,20 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kCases = fs::path(CESLAB_FIXTURES_DIR) / "diagnose";
-
-// tests/fixtures/diagnose/UNRECONCILED.txt: one case name per line, '#' comments.
-const std::set<std::string>& unreconciled() {
-  static const std::set<std::string> names = [] {
-    std::set<std::string> out;
-    std::ifstream in(fs::path(CESLAB_FIXTURES_DIR) / "diagnose" / "UNRECONCILED.txt");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line[0] != '#') out.insert(line);
-    }
-    return out;
-  }();
-  return names;
-}
 
 // The one place a case's artefacts become one Evidence record, as
 // `ceslab diagnose` makes it: every file, in name order (the first leads).
@@ -117,24 +102,6 @@ TEST_P(DiagnoseCase, GivesTheExpectedVerdict) {
   // Tied causes are equally strong; their order is only the catalog's.
   const std::set<std::string> tied(d.tied.begin(), d.tied.end());
   const std::set<std::string> expected_tied(x.tied.begin(), x.tied.end());
-  // Artefact cases whose expectation and the catalog still disagree are
-  // listed, with the engine's answer, until they are reconciled (issue 7);
-  // one that starts agreeing must leave the list.
-  if (unreconciled().count(GetParam())) {
-    bool agrees = d.verdict == x.verdict && (x.tied.empty() || tied == expected_tied);
-    for (const auto& id : x.not_) {
-      agrees =
-          agrees && d.verdict != id && std::find(d.tied.begin(), d.tied.end(), id) == d.tied.end();
-    }
-    if (agrees) {
-      ADD_FAILURE() << GetParam() << " now gives its expected verdict: remove it from "
-                    << "UNRECONCILED.txt";
-    } else {
-      GTEST_SKIP() << GetParam() << " (UNRECONCILED.txt): expected " << x.verdict
-                   << ", the engine says " << d.verdict;
-    }
-    return;
-  }
   EXPECT_EQ(d.verdict, x.verdict) << report;
   if (!x.tied.empty()) {
     EXPECT_EQ(tied, expected_tied) << report;

@@ -144,5 +144,66 @@ TEST(InputClientText, CertreqRetrieveCommand) {
   EXPECT_EQ(e.auth, core::AuthMethod::username);
 }
 
+// A UsernamePassword application names what the endpoint takes; whether the
+// client sent a user name and password is the command line's to say.
+TEST(InputClientText, CertreqQuietWithoutUsernameSentNoCredentials) {
+  const std::string failure =
+      "Certificate Request Processor: The input data was not in the expected format or did not "
+      "have the expected value. 0x803d0000 (-2143485952 WS_E_INVALID_FORMAT)\r\n";
+  const std::string url =
+      "\"https://ces.lab.test/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP\"";
+  core::Evidence quiet = empty_evidence();
+  const auto p = read_input(
+      "quiet.txt", "C:\\>certreq -enroll -user -q -PolicyServer " + url + " User\r\n" + failure, {},
+      quiet);
+  EXPECT_EQ(quiet.auth, core::AuthMethod::anonymous);
+  EXPECT_TRUE(has_fact(p.facts, "auth anonymous (certreq -q without -username"))
+      << all_facts(p.facts);
+
+  core::Evidence given = empty_evidence();
+  read_input("given.txt",
+             "C:\\>certreq -enroll -user -q -PolicyServer " + url +
+                 " User -username LAB\\alice -p *\r\n" + failure,
+             {}, given);
+  EXPECT_EQ(given.auth, core::AuthMethod::username);
+
+  core::Evidence anonymous = empty_evidence();
+  read_input("anonymous.txt",
+             "C:\\>certreq -enroll -user -PolicyServer " + url + " User -anonymous\r\n" + failure,
+             {}, anonymous);
+  EXPECT_EQ(anonymous.auth, core::AuthMethod::anonymous);
+
+  // The CES URL printed later is the endpoint; the run's command line still
+  // says how the credentials were given.
+  core::Evidence later = empty_evidence();
+  read_input("later.txt",
+             "C:\\>certreq -enroll -user -q -PolicyServer " + url +
+                 " User -username LAB\\alice -p *\r\n"
+                 "Enrollment server: https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/"
+                 "service.svc/CES\r\n" +
+                 failure,
+             {}, later);
+  EXPECT_EQ(later.endpoint,
+            "https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES");
+  EXPECT_EQ(later.auth, core::AuthMethod::username);
+}
+
+TEST(InputClientText, AUsernamePasswordUrlOutsideACommandLineLeavesAuthUnknown) {
+  core::Evidence e = empty_evidence();
+  read_input("policy-server.txt",
+             "Url : https://ces.lab.test/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP\r\n"
+             "Certificate enrollment failed. 0x803d0000 (-2143485952 WS_E_INVALID_FORMAT)\r\n",
+             InputType::client_text, e);
+  EXPECT_EQ(e.endpoint,
+            "https://ces.lab.test/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP");
+  EXPECT_EQ(e.auth, core::AuthMethod::unknown);
+  // Kerberos and Certificate endpoints say how the client authenticated.
+  core::Evidence k = empty_evidence();
+  read_input("listing.txt",
+             "Url : https://ces.lab.test/ADPolicyProvider_CEP_Kerberos/service.svc/CEP\r\n",
+             InputType::client_text, k);
+  EXPECT_EQ(k.auth, core::AuthMethod::kerberos);
+}
+
 }  // namespace
 }  // namespace ceslab::diagnosis

@@ -4,6 +4,11 @@
 // ..._Certificate; ADPolicyProvider_CEP_<auth>).
 #include <array>
 #include <cctype>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ceslab/core/text.hpp"
 #include "readers.hpp"
@@ -27,6 +32,51 @@ constexpr std::array<AuthSuffix, 3> kAuthSuffixes{{
     {"_UsernamePassword/", core::AuthMethod::username},
     {"_Certificate/", core::AuthMethod::certificate},
 }};
+
+// An option on a command line, as a word of its own ("-q", "-username").
+bool has_option(std::string_view line, std::string_view option) {
+  for (std::size_t i = 0; i + option.size() <= line.size(); ++i) {
+    if (!starts_with_icase(line.substr(i), option)) continue;
+    const bool before = i == 0 || std::isspace(static_cast<unsigned char>(line[i - 1])) != 0;
+    const std::size_t after = i + option.size();
+    const bool behind =
+        after == line.size() || std::isspace(static_cast<unsigned char>(line[after])) != 0;
+    if (before && behind) return true;
+  }
+  return false;
+}
+
+struct AuthReading {
+  std::optional<core::AuthMethod> auth;
+  std::string why;
+};
+
+// A UsernamePassword application says what the endpoint takes, not that the
+// client sent a UsernameToken: only a command line shows that. certreq takes
+// the credentials with -username (and -p), and asks for them interactively
+// unless -q ("suppress all interactive prompts", learn.microsoft.com certreq)
+// forbids it, so `-q` without `-username` sends none.
+AuthReading auth_of(std::string_view url, std::string_view command) {
+  const auto auth = auth_of_url(url);
+  if (auth != core::AuthMethod::username) return {auth, "the endpoint's IIS application name"};
+  if (command.empty())
+    return {std::nullopt, ""};  // a listing or a log line: whether credentials went is not shown
+  if (contains_icase(command, "certreq")) {
+    if (has_option(command, "-username"))
+      return {core::AuthMethod::username, "certreq -username on a UsernamePassword endpoint"};
+    if (has_option(command, "-anonymous"))
+      return {core::AuthMethod::anonymous, "certreq -anonymous"};
+    if (has_option(command, "-q"))
+      return {core::AuthMethod::anonymous,
+              "certreq -q without -username: silent mode cannot ask for the user name and "
+              "password of this UsernamePassword endpoint, so none were sent"};
+    return {core::AuthMethod::username,
+            "certreq asks for the credentials of a UsernamePassword endpoint"};
+  }
+  if (has_option(command, "-Credential"))
+    return {core::AuthMethod::username, "Get-Certificate -Credential"};
+  return {std::nullopt, ""};
+}
 
 }  // namespace
 
@@ -78,26 +128,36 @@ void endpoint_from_text(std::string_view text, core::Evidence& e, Facts& facts) 
   std::string ces;
   std::string cep;
   std::string commanded;  // any URL a certreq / Get-Certificate command line names
+  std::vector<std::pair<std::string, std::string_view>> command_urls;  // url, its command line
+  std::string_view first_command;  // the run's command line, when no line names the URL
   for (const std::string_view line : split_lines(text)) {
     const bool command =
         contains_icase(line, "certreq") || contains_icase(line, "Get-Certificate ");
+    if (command && first_command.empty()) first_command = line;
     for (const std::string& url : find_urls(line)) {
       if (ces.empty() && is_ces_url(url)) ces = url;
       if (cep.empty() && is_cep_url(url)) cep = url;
       if (commanded.empty() && command) commanded = url;
+      if (command) command_urls.emplace_back(url, line);
     }
   }
   const std::string& url = !ces.empty() ? ces : !cep.empty() ? cep : commanded;
   if (url.empty() || !e.endpoint.empty()) return;
+  std::string_view command = first_command;
+  for (const auto& [named, line] : command_urls) {
+    if (named == url) {
+      command = line;
+      break;
+    }
+  }
   e.endpoint = url;
   facts.push_back("endpoint " + url +
                   (!ces.empty()   ? ""
                    : !cep.empty() ? " (a CEP URL)"
                                   : " (the command line's URL, neither a CES nor a CEP path)"));
-  if (const auto auth = auth_of_url(url); auth && e.auth == core::AuthMethod::unknown) {
-    e.auth = *auth;
-    facts.push_back("auth " + std::string(core::to_string(*auth)) +
-                    " (the endpoint's IIS application name)");
+  if (const AuthReading r = auth_of(url, command); r.auth && e.auth == core::AuthMethod::unknown) {
+    e.auth = *r.auth;
+    facts.push_back("auth " + std::string(core::to_string(*r.auth)) + " (" + r.why + ")");
   }
 }
 

@@ -4,6 +4,7 @@
 // through the codec like a bare envelope.
 #include <stdexcept>
 
+#include "ceslab/core/header_redaction.hpp"
 #include "ceslab/core/http_types.hpp"
 #include "ceslab/core/text.hpp"
 #include "ceslab/wsdl/codec.hpp"
@@ -114,7 +115,7 @@ Reading read_http_response(std::string_view name, std::string_view text) {
   }
 
   std::vector<core::HttpHeader> headers;
-  for (const core::HttpHeader& h : response.headers) headers.push_back(redact_header(h));
+  for (const core::HttpHeader& h : response.headers) headers.push_back(core::redact_header(h));
   r.evidence.http =
       core::HttpEvidence{response.status, response.reason, headers, response.body.size()};
   r.facts.insert(r.facts.begin(), "HTTP " + std::to_string(response.status) +

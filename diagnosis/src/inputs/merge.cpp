@@ -10,35 +10,6 @@ namespace ceslab::diagnosis::inputs {
 
 namespace {
 
-constexpr std::string_view kRedacted = "[redacted]";
-
-// "Negotiate oYGB..." -> "Negotiate [redacted]"; a bare scheme stays.
-std::string redact_token(std::string_view value) {
-  const std::string_view v = trim(value);
-  const std::size_t space = v.find(' ');
-  if (space == std::string_view::npos) return std::string(v);
-  return std::string(v.substr(0, space)) + " " + std::string(kRedacted);
-}
-
-// Each challenge of WWW-Authenticate: a Negotiate/NTLM/Kerberos token is a
-// credential exchange (RFC 4559 5), a Basic realm="..." is not.
-std::string redact_challenges(std::string_view value) {
-  std::string out;
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    std::size_t end = value.find(',', start);
-    if (end == std::string_view::npos) end = value.size();
-    const std::string_view part = trim(value.substr(start, end - start));
-    const bool token_scheme = starts_with_icase(part, "Negotiate ") ||
-                              starts_with_icase(part, "NTLM ") ||
-                              starts_with_icase(part, "Kerberos ");
-    if (!out.empty()) out += ", ";
-    out += token_scheme ? redact_token(part) : std::string(part);
-    start = end + 1;
-  }
-  return out;
-}
-
 // A part of the record that holds one thing (one HTTP response, one fault).
 template <typename T>
 void take(const std::optional<T>& from, std::optional<T>& into, std::string_view what,
@@ -65,17 +36,6 @@ bool same_event(const core::ServerEvent& a, const core::ServerEvent& b) {
 }
 
 }  // namespace
-
-core::HttpHeader redact_header(const core::HttpHeader& header) {
-  const std::string& n = header.name;
-  if (core::iequals(n, "Authorization") || core::iequals(n, "Proxy-Authorization"))
-    return {n, redact_token(header.value)};
-  if (core::iequals(n, "WWW-Authenticate") || core::iequals(n, "Proxy-Authenticate"))
-    return {n, redact_challenges(header.value)};
-  if (core::iequals(n, "Cookie") || core::iequals(n, "Set-Cookie"))
-    return {n, std::string(kRedacted)};
-  return header;
-}
 
 void merge(const core::Evidence& part, core::Evidence& into, Facts& facts) {
   if (part.operation != core::Operation::unknown) {

@@ -140,9 +140,4 @@ std::string level_name(int level);
 // kept as it was and the conflict is said in `facts`.
 void merge(const core::Evidence& part, core::Evidence& into, Facts& facts);
 
-// Redacts credentials in response headers as the client does
-// (client/redaction.hpp): Authorization tokens, Negotiate/NTLM/Kerberos
-// challenges with a token, cookies.
-core::HttpHeader redact_header(const core::HttpHeader& header);
-
 }  // namespace ceslab::diagnosis::inputs

@@ -218,38 +218,27 @@ class NegotiateSession final : public HttpChallenge {
 
   // One gss_init_sec_context step; returns the output token in base64.
   std::string step(gss_buffer_t input, OM_uint32 flags) {
-    OM_uint32 minor = 0;
-    gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
-    gss_ctx_id_t context = context_ ? context_.release() : GSS_C_NO_CONTEXT;
-    const OM_uint32 major =
-        gss_init_sec_context(&minor, credential_.get(), &context, target_.get(), &kSpnego, flags, 0,
-                             bindings_ ? bindings_->get() : GSS_C_NO_CHANNEL_BINDINGS, input,
-                             nullptr, &output, &ret_flags_, nullptr);
-    context_.reset(context);
-    std::string token = output.length != 0 ? core::gss_token_base64(output) : std::string();
-    gss_release_buffer(&minor, &output);
-    if (GSS_ERROR(major)) {
+    const core::InitStep s = core::init_sec_context_step(
+        context_, credential_.get(), target_.get(), &kSpnego, flags,
+        bindings_ ? bindings_->get() : GSS_C_NO_CHANNEL_BINDINGS, input);
+    ret_flags_ = s.ret_flags;
+    if (GSS_ERROR(s.major)) {
       // SPNEGO reports a failure of its only mechanism with minor 0; ask the
       // Kerberos mechanism itself for the status the KDC really gave.
-      if (minor == 0 && input == GSS_C_NO_BUFFER) throw kerberos_status();
-      throw core::GssError("gss_init_sec_context", major, minor);
+      if (s.minor == 0 && input == GSS_C_NO_BUFFER) throw kerberos_status();
+      throw core::GssError("gss_init_sec_context", s.major, s.minor);
     }
-    facts_.gss_major = major;
-    facts_.gss_minor = minor;
-    return token;
+    facts_.gss_major = s.major;
+    facts_.gss_minor = s.minor;
+    return s.token.empty() ? std::string() : core::gss_token_base64(s.token);
   }
 
   core::GssError kerberos_status() const {
-    OM_uint32 minor = 0;
-    gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
-    gss_ctx_id_t context = GSS_C_NO_CONTEXT;
-    const OM_uint32 major = gss_init_sec_context(
-        &minor, credential_.get(), &context, target_.get(), const_cast<gss_OID>(gss_mech_krb5), 0,
-        0, GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, nullptr, &output, nullptr, nullptr);
-    core::GssContext owned(context);
-    OM_uint32 ignored = 0;
-    gss_release_buffer(&ignored, &output);
-    return core::GssError("gss_init_sec_context", GSS_ERROR(major) ? major : GSS_S_FAILURE, minor);
+    core::GssContext probe;
+    const core::InitStep s = core::init_sec_context_step(probe, credential_.get(), target_.get(),
+                                                         const_cast<gss_OID>(gss_mech_krb5), 0);
+    return core::GssError("gss_init_sec_context", GSS_ERROR(s.major) ? s.major : GSS_S_FAILURE,
+                          s.minor);
   }
 
   std::string url_;

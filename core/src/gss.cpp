@@ -185,6 +185,27 @@ std::string gss_token_base64(const gss_buffer_desc& token) {
   return out;
 }
 
+std::string gss_token_base64(const Bytes& token) {
+  gss_buffer_desc view{token.size(), const_cast<unsigned char*>(token.data())};
+  return gss_token_base64(view);
+}
+
+InitStep init_sec_context_step(GssContext& context, gss_cred_id_t credential, gss_name_t target,
+                               gss_OID mech, OM_uint32 flags, gss_channel_bindings_t bindings,
+                               gss_buffer_t input) {
+  InitStep step;
+  gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
+  gss_ctx_id_t handle = context ? context.release() : GSS_C_NO_CONTEXT;
+  step.major = gss_init_sec_context(&step.minor, credential, &handle, target, mech, flags, 0,
+                                    bindings, input, nullptr, &output, &step.ret_flags, nullptr);
+  context.reset(handle);
+  const auto* bytes = static_cast<const unsigned char*>(output.value);
+  if (output.length != 0) step.token.assign(bytes, bytes + output.length);
+  OM_uint32 ignored = 0;
+  gss_release_buffer(&ignored, &output);
+  return step;
+}
+
 Bytes gss_token_from_base64(std::string_view text) {
   return wsdl::decode_base64(text);
 }

@@ -123,23 +123,22 @@ void ces_to_ca_hop_kerberos(const World& world, const NegotiateLogon& logon,
   if (!logon.delegated) throw denied();
   try {
     const core::GssName ca_name = core::import_service_name(service.ca_principal);
-    OM_uint32 minor = 0;
-    gss_buffer_desc token = GSS_C_EMPTY_BUFFER;
-    gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
-    OM_uint32 major = gss_init_sec_context(
-        &minor, logon.delegated.get(), &ctx, ca_name.get(), const_cast<gss_OID>(gss_mech_krb5), 0,
-        0, GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, nullptr, &token, nullptr, nullptr);
-    core::GssContext initiator(ctx);
-    if (GSS_ERROR(major)) throw core::GssError("CES -> CA init", major, minor);
+    core::GssContext initiator;
+    const core::InitStep init = core::init_sec_context_step(
+        initiator, logon.delegated.get(), ca_name.get(), const_cast<gss_OID>(gss_mech_krb5), 0);
+    if (GSS_ERROR(init.major)) throw core::GssError("CES -> CA init", init.major, init.minor);
+    gss_buffer_desc token{init.token.size(), const_cast<unsigned char*>(init.token.data())};
     const core::GssCred ca = core::acquire_credentials(
         ca_name.get(), GSS_C_ACCEPT, {{"keytab", "FILE:" + service.ca_keytab.string()}});
     gss_ctx_id_t actx = GSS_C_NO_CONTEXT;
     gss_name_t who = GSS_C_NO_NAME;
     gss_buffer_desc reply = GSS_C_EMPTY_BUFFER;
-    major = gss_accept_sec_context(&minor, &actx, ca.get(), &token, GSS_C_NO_CHANNEL_BINDINGS, &who,
-                                   nullptr, &reply, nullptr, nullptr, nullptr);
-    gss_release_buffer(&minor, &token);
-    gss_release_buffer(&minor, &reply);
+    OM_uint32 minor = 0;
+    const OM_uint32 major =
+        gss_accept_sec_context(&minor, &actx, ca.get(), &token, GSS_C_NO_CHANNEL_BINDINGS, &who,
+                               nullptr, &reply, nullptr, nullptr, nullptr);
+    OM_uint32 ignored = 0;  // keep `minor` for the error below
+    gss_release_buffer(&ignored, &reply);
     core::GssContext acceptor(actx);
     core::GssName caller(who);
     if (GSS_ERROR(major)) throw core::GssError("CA accept", major, minor);

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "ceslab/core/http_types.hpp"
+#include "ceslab/core/ossl.hpp"
 
 namespace ceslab::core {
 
@@ -90,6 +91,23 @@ class ChannelBindings {
   gss_channel_bindings_struct bindings_{};
 };
 
+// What one gss_init_sec_context call gave.
+struct InitStep {
+  OM_uint32 major = 0;
+  OM_uint32 minor = 0;
+  Bytes token;              // the output token; empty when there is none
+  OM_uint32 ret_flags = 0;  // GSS_C_DELEG_FLAG etc. as granted
+};
+
+// One gss_init_sec_context step on `context`, which the first step creates
+// and later steps continue (it holds whatever the library left in it). The
+// output buffer is copied into the result and released here; errors are
+// the caller's to judge from major/minor.
+InitStep init_sec_context_step(GssContext& context, gss_cred_id_t credential, gss_name_t target,
+                               gss_OID mech, OM_uint32 flags,
+                               gss_channel_bindings_t bindings = GSS_C_NO_CHANNEL_BINDINGS,
+                               gss_buffer_t input = GSS_C_NO_BUFFER);
+
 // Kerberos ticket flags (RFC 4120 5.3), as stored in a ccache.
 struct TicketFlags {
   bool forwardable = false;
@@ -109,6 +127,7 @@ std::string default_realm();
 
 // Base64 (Negotiate tokens travel that way in HTTP, RFC 4559 section 4).
 std::string gss_token_base64(const gss_buffer_desc& token);
+std::string gss_token_base64(const Bytes& token);
 Bytes gss_token_from_base64(std::string_view text);
 
 }  // namespace ceslab::core

@@ -9,6 +9,7 @@
 
 #include "ceslab/core/pem.hpp"
 #include "ceslab/mock/server.hpp"
+#include "mock_ces/lab_fixture.hpp"
 
 namespace ceslab::client {
 namespace {
@@ -17,13 +18,7 @@ class EnrollTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     mock::MockOptions options;
-    // bob exists but has no e-mail: the User template must deny him.
-    mock::Account bob;
-    bob.name = "bob";
-    bob.password = "bob-password";
-    bob.upn = "bob@lab.test";
-    bob.groups = {"Domain Users"};
-    options.world.accounts.push_back(bob);
+    options.world.accounts.push_back(mock::testing::bob_without_email());
     server_ = new mock::MockServer(std::move(options));
     server_->start();
   }

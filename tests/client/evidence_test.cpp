@@ -27,12 +27,7 @@ class EvidenceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     mock::MockOptions options;
-    mock::Account bob;  // no e-mail: the User template denies him
-    bob.name = "bob";
-    bob.password = "bob-password";
-    bob.upn = "bob@lab.test";
-    bob.groups = {"Domain Users"};
-    options.world.accounts.push_back(bob);
+    options.world.accounts.push_back(mock::testing::bob_without_email());
     server_ = new mock::MockServer(std::move(options));
     server_->start();
   }

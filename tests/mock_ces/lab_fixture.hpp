@@ -40,6 +40,17 @@ class TempDir {
 
 inline const client::UsernameCredentials kAlice{"alice", "alice-password"};
 
+// bob: like alice but without an e-mail, so the User template (it requires
+// one, SUBJECT_REQUIRE_EMAIL) denies him at the CA.
+inline Account bob_without_email() {
+  Account bob;
+  bob.name = "bob";
+  bob.password = "bob-password";
+  bob.upn = "bob@lab.test";
+  bob.groups = {"Domain Users"};
+  return bob;
+}
+
 inline client::TlsSettings tls_for(const MockServer& server) {
   client::TlsSettings tls;
   tls.ca_files = {server.ca_certificate_path().string()};

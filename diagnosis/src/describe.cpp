@@ -109,6 +109,8 @@ std::string seen_value(Field field, const Facts& facts) {
       return std::string(core::to_string(e.outcome));
     case Field::endpoint:
       return e.endpoint;
+    case Field::endpoint_path:
+      return *facts.endpoint_path();
     case Field::transport:
       return e.transport ? "present" : "absent";
     case Field::transport_kind:

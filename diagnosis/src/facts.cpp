@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "ceslab/core/codes.hpp"
+#include "ceslab/core/url.hpp"
 
 namespace ceslab::diagnosis::detail {
 
@@ -153,6 +154,13 @@ Facts::Facts(const Evidence& evidence) : evidence_(evidence) {
     scan_codes(evidence.messages[i], SeenCode::From::message, i, codes_);
   for (std::size_t i = 0; i < evidence.server_events.size(); ++i)
     scan_codes(evidence.server_events[i].message, SeenCode::From::event, i, codes_);
+  if (!evidence.endpoint.empty()) {
+    try {
+      endpoint_path_ = core::parse_url(evidence.endpoint).target;
+    } catch (const std::exception&) {
+      // Not an http(s) URL (a typo in a pasted command line): no path to test.
+    }
+  }
 }
 
 std::string where(const SeenCode& code, const Evidence& evidence) {
@@ -247,6 +255,9 @@ Truth evaluate(const FieldTest& test, const Facts& facts) {
     case Field::endpoint:
       if (e.endpoint.empty()) return Truth::unobserved;
       return text_truth(test, e.endpoint);
+    case Field::endpoint_path:
+      if (!facts.endpoint_path()) return Truth::unobserved;
+      return text_truth(test, *facts.endpoint_path());
     case Field::transport:
       return presence_truth(test, part(e.transport.has_value(), facts));
     case Field::transport_kind:
@@ -397,6 +408,8 @@ bool observed(Field field, const Facts& facts) {
       return true;
     case Field::endpoint:
       return !e.endpoint.empty();
+    case Field::endpoint_path:
+      return facts.endpoint_path().has_value();
     case Field::tls_verify_result:
       return e.tls.verify_result.has_value();
     case Field::tls_verify_text:

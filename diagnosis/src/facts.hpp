@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,10 +36,15 @@ class Facts {
   // transport error instead); otherwise it was rebuilt from artefacts that
   // do not tell, and missing parts are not observed rather than absent.
   bool exchange_known() const { return evidence_.http.has_value() || evidence_.transport; }
+  // The endpoint's path and query ("/" for a bare host); nullopt when there
+  // is no endpoint or it is not an http(s) URL. Parsed once: rules test it
+  // as plain text instead of running a regex over the URL.
+  const std::optional<std::string>& endpoint_path() const { return endpoint_path_; }
 
  private:
   const core::Evidence& evidence_;
   std::vector<SeenCode> codes_;
+  std::optional<std::string> endpoint_path_;
 };
 
 // Codes written in a line of text in any form Windows prints them: 0x hex,

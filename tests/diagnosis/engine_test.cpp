@@ -436,6 +436,37 @@ references: [r]
   EXPECT_EQ(d.candidates[0].against.size(), 1u);
 }
 
+TEST(EngineRules, EndpointPathIsTheUrlsPathSlashForABareHost) {
+  const Catalog c = Catalog::from_yaml(R"(layers: [{ id: l, title: L }]
+---
+id: bare
+title: Bare
+layer: l
+explanation: e
+evidence:
+  requires:
+    - { code: WS_E_INVALID_FORMAT, weight: 1 }
+  supports:
+    - { endpoint.path: '^/$', weight: 4, note: "a bare host" }
+next_checks: [c]
+remediation: [f]
+references: [r]
+)",
+                                       "bare.yaml");
+  Evidence e = certreq_text({"0x803d0000 (-2143485952 WS_E_INVALID_FORMAT)"});
+  const auto score_for = [&](const std::string& url) {
+    e.endpoint = url;
+    const Diagnosis d = diagnose(c, e);
+    return d.candidates.empty() ? -1.0 : d.candidates[0].score;
+  };
+  EXPECT_DOUBLE_EQ(score_for("https://ces.lab.test"), 5.0);
+  EXPECT_DOUBLE_EQ(score_for("https://ces.lab.test/"), 5.0);
+  EXPECT_DOUBLE_EQ(score_for("https://ces.lab.test:8443/"), 5.0);
+  EXPECT_DOUBLE_EQ(score_for("https://ces.lab.test/CA_CES_Kerberos/service.svc/CES"), 1.0);
+  // Not a URL: the path is not observed, so the rule neither adds nor counts against.
+  EXPECT_DOUBLE_EQ(score_for("ces.lab.test"), 1.0);
+}
+
 // ---- determinism and output ----------------------------------------------
 
 TEST(Engine, SameInputSameOutputByteForByte) {

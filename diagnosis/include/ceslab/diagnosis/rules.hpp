@@ -22,6 +22,7 @@ enum class Field : std::uint8_t {
   auth,
   outcome,
   endpoint,
+  endpoint_path,
   transport,
   transport_kind,
   transport_message,

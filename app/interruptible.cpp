@@ -12,12 +12,17 @@
 
 namespace ceslab::app {
 
+sigset_t stop_signal_set() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  return signals;
+}
+
 std::optional<int> run_interruptible(const std::function<void(std::stop_token)>& work) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGHUP);
+  const sigset_t stop_signals = stop_signal_set();
   sigset_t previous;
   // Blocked before the worker starts, so it inherits the mask and only this
   // thread's sigtimedwait sees the signals.

@@ -3,11 +3,17 @@
 // interrupt must let them clean up rather than kill them mid-way.
 #pragma once
 
+#include <signal.h>
+
 #include <functional>
 #include <optional>
 #include <stop_token>
 
 namespace ceslab::app {
+
+// The signals that stop a long-running command: ^C, kill, and a closed
+// terminal (a lab must still be removed then).
+sigset_t stop_signal_set();
 
 // Runs `work` on its own thread while this thread waits for SIGINT, SIGTERM
 // or SIGHUP. The first signal asks the work to stop (its stop_token) and

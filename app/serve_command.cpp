@@ -8,6 +8,7 @@
 #include "ceslab/mock/kerberos_lab.hpp"
 #include "ceslab/mock/server.hpp"
 #include "commands.hpp"
+#include "interruptible.hpp"
 
 namespace ceslab::app {
 
@@ -44,11 +45,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                 "where its krb5.conf is: point KRB5_CONFIG at it)");
   cmd->callback([args, &exit_code] {
     // Block the stop signals before any thread starts so only sigwait sees them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGHUP);  // a closed terminal: still remove the lab
+    const sigset_t stop_signals = stop_signal_set();
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     mock::MockOptions options;

@@ -93,6 +93,29 @@ class KerberosLab : public ::testing::Test {
     }
   }
 
+  // causes.md http_auth_failed: no ticket for HTTP/<ces> -> the 401 stands.
+  static void expect_unauthorized(const EnrollResult& r) {
+    ASSERT_EQ(r.status, EnrollStatus::failed);
+    ASSERT_TRUE(r.call.exchange.response);
+    EXPECT_EQ(r.call.exchange.response->status, 401);
+    EXPECT_FALSE(r.call.reply);
+    bool negotiate = false;
+    for (const auto& h : r.call.exchange.response->headers) {
+      negotiate |= h.name == "WWW-Authenticate" && h.value == "Negotiate";
+    }
+    EXPECT_TRUE(negotiate);
+  }
+
+  // The AS exchange failed: no TGT, the 401 stands, and the client kept the
+  // KDC's reason.
+  static void expect_refused_by_the_kdc(const EnrollResult& r, const std::string& kdc_text) {
+    expect_unauthorized(r);
+    const Evidence e = evidence(r);
+    ASSERT_TRUE(e.kerberos.gss_text);
+    EXPECT_NE(e.kerberos.gss_text->find(kdc_text), std::string::npos) << *e.kerberos.gss_text;
+    EXPECT_FALSE(e.kerberos.forwardable);  // no TGT at all
+  }
+
   static std::unique_ptr<kdc::KdcLab> kdc_;
 };
 
@@ -173,29 +196,6 @@ TEST_F(KerberosLab, CredentialGuardIsFineWithConstrainedDelegation) {
   const auto server = serve(w);
   const EnrollResult r = enroll_with(*server, alice(w));
   EXPECT_EQ(r.status, EnrollStatus::issued) << r.messages.back();
-}
-
-// causes.md http_auth_failed: no ticket for HTTP/<ces> -> the 401 stands.
-static void expect_unauthorized(const EnrollResult& r) {
-  ASSERT_EQ(r.status, EnrollStatus::failed);
-  ASSERT_TRUE(r.call.exchange.response);
-  EXPECT_EQ(r.call.exchange.response->status, 401);
-  EXPECT_FALSE(r.call.reply);
-  bool negotiate = false;
-  for (const auto& h : r.call.exchange.response->headers) {
-    negotiate |= h.name == "WWW-Authenticate" && h.value == "Negotiate";
-  }
-  EXPECT_TRUE(negotiate);
-}
-
-// The AS exchange failed: no TGT, the 401 stands, and the client kept the
-// KDC's reason.
-static void expect_refused_by_the_kdc(const EnrollResult& r, const std::string& kdc_text) {
-  expect_unauthorized(r);
-  const Evidence e = evidence_of(r, Operation::enroll, AuthMethod::kerberos);
-  ASSERT_TRUE(e.kerberos.gss_text);
-  EXPECT_NE(e.kerberos.gss_text->find(kdc_text), std::string::npos) << *e.kerberos.gss_text;
-  EXPECT_FALSE(e.kerberos.forwardable);  // no TGT at all
 }
 
 TEST_F(KerberosLab, HttpAuthFailedWhenTheSpnIsNotRegistered) {

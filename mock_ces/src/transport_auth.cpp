@@ -64,6 +64,9 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
       const auto user = request.header(kTestKerberosUserHeader);
       if (!options.accept_test_kerberos_header || !user) throw TransportRefusal{iis_unauthorized()};
       const Account* account = world.find_account(*user);
+      // No ticket history here: an expired password means no TGT, as at the
+      // KDC. (The real path above leaves expiry to the KDC, which checks it
+      // at the AS exchange only; a TGT from before still works, as in AD.)
       if (account == nullptr || account->disabled || account->password_expired) {
         throw TransportRefusal{iis_unauthorized()};
       }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -30,25 +31,24 @@ void add_run_command(CLI::App& app, int& exit_code) {
                 << " ms; removed when the run ends)\n"
                 << std::flush;
     };
-    std::size_t passed = 0;
-    std::size_t run = 0;
-    progress.case_finished = [&passed, &run](const runner::CaseResult& r) {
-      ++run;
-      if (r.passed) ++passed;
+    progress.case_finished = [](const runner::CaseResult& r) {
       std::cout << (r.passed ? "PASS " : "FAIL ") << std::left << std::setw(44) << r.name
                 << std::right << std::setw(7) << r.duration.count() << " ms  " << r.detail << "\n"
                 << std::flush;
     };
+    std::vector<runner::CaseResult> results;
     const auto interrupted = run_interruptible(
-        [&](std::stop_token stop) { runner::run_baseline(options, progress, stop); });
-    std::cout << passed << " passed, " << run - passed << " failed";
+        [&](std::stop_token stop) { results = runner::run_baseline(options, progress, stop); });
+    const auto passed = static_cast<std::size_t>(std::count_if(
+        results.begin(), results.end(), [](const runner::CaseResult& r) { return r.passed; }));
+    std::cout << passed << " passed, " << results.size() - passed << " failed";
     if (interrupted) {
       std::cout << "; interrupted, the rest not run\n";
       exit_code = 128 + *interrupted;
       return;
     }
     std::cout << "\n";
-    exit_code = passed == run ? kOk : kFailed;
+    exit_code = passed == results.size() ? kOk : kFailed;
   });
 }
 

@@ -1,54 +1,212 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <algorithm>
-#include <iomanip>
-#include <iostream>
+// `ceslab run`: the scenario suite (docs/scenarios.md) against the embedded
+// mock, with reports for people and CI.
+#include <unistd.h>
 
-#include "ceslab/runner/baseline.hpp"
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <thread>
+
+#include "ceslab/diagnosis/catalog.hpp"
+#include "ceslab/runner/reports.hpp"
+#include "ceslab/runner/scenario.hpp"
+#include "ceslab/runner/suite.hpp"
 #include "commands.hpp"
 #include "interruptible.hpp"
 
 namespace ceslab::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunArgs {
+  std::vector<std::string> patterns;
+  std::vector<std::string> scenario_files;
+  std::string out, json, junit, shard;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool no_kerberos = false;
+  bool list = false;
+  bool lint = false;
+};
+
+// The files to load: the bundled suite and every --scenario; with --lint,
+// positional arguments that are files are linted instead.
+std::vector<fs::path> files_to_load(RunArgs& a, const fs::path& bundled) {
+  std::vector<fs::path> files;
+  std::vector<std::string> patterns;
+  for (const auto& p : a.patterns) {
+    if (a.lint && fs::is_regular_file(p)) {
+      files.emplace_back(p);
+    } else {
+      patterns.push_back(p);
+    }
+  }
+  a.patterns = patterns;
+  for (const auto& f : a.scenario_files) files.emplace_back(f);
+  const bool only_own = !files.empty() && a.patterns.empty();
+  if (!only_own) {
+    if (bundled.empty()) {
+      throw std::runtime_error(
+          "no bundled scenarios found (neither <prefix>/share/ceslab/scenarios next to this "
+          "binary nor the source tree's scenarios/); give --scenario FILE");
+    }
+    for (auto& f : runner::scenario_files(bundled)) files.push_back(std::move(f));
+  }
+  return files;
+}
+
+std::pair<unsigned, unsigned> parse_shard(const std::string& text) {
+  static const std::regex form(R"(([0-9]{1,6})/([0-9]{1,6}))");
+  std::smatch m;
+  if (!std::regex_match(text, m, form)) {
+    throw CLI::ValidationError("--shard", "'" + text + "' is not i/N (e.g. 2/4)");
+  }
+  const unsigned i = static_cast<unsigned>(std::stoul(m[1]));
+  const unsigned n = static_cast<unsigned>(std::stoul(m[2]));
+  if (n == 0 || i == 0 || i > n) {
+    throw CLI::ValidationError("--shard", "'" + text + "' needs 1 <= i <= N");
+  }
+  return {i, n};
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error(path + ": cannot be written");
+}
+
+// On a terminal, one status line rewritten as scenarios finish; otherwise
+// one line per scenario, for logs.
+runner::SuiteProgress progress_printer(std::size_t total) {
+  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  auto done = std::make_shared<std::size_t>(0);
+  auto failed = std::make_shared<std::size_t>(0);
+  runner::SuiteProgress p;
+  p.kdc_started = [](const fs::path& dir, std::chrono::milliseconds ms) {
+    std::cerr << "Kerberos realm in " << dir.string() << " (KDC started in " << ms.count()
+              << " ms; removed when the run ends)\n";
+  };
+  p.scenario_finished = [tty, total, done, failed](const runner::ScenarioResult& r) {
+    ++*done;
+    if (r.failed()) ++*failed;
+    if (tty) {
+      std::cout << "\r\033[K[" << *done << "/" << total << "] " << *failed << " failed, last "
+                << r.id << " " << runner::to_string(r.result) << std::flush;
+      if (*done == total) std::cout << "\r\033[K" << std::flush;
+    } else {
+      std::cout << "[" << *done << "/" << total << "] " << runner::to_string(r.result) << " "
+                << r.id << " (" << r.duration.count() << " ms)\n"
+                << std::flush;
+    }
+  };
+  return p;
+}
+
+int lint_or_list(const RunArgs& a, const runner::LoadedScenarios& loaded) {
+  if (a.list) {
+    for (const auto& s : loaded.scenarios) {
+      std::cout << s.id << "  " << s.summary << "\n";
+    }
+  }
+  if (a.lint) {
+    std::cout << loaded.scenarios.size() << " scenario file(s) valid, " << loaded.errors.size()
+              << " with errors\n";
+  }
+  return loaded.errors.empty() ? kOk : kFailed;
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
-  auto* cmd =
-      app.add_subcommand("run", "Run the suite against the embedded mock (today: the baseline)");
-  struct Args {
-    std::string out;
-    bool no_kerberos = false;
-  };
-  auto args = std::make_shared<Args>();
-  cmd->add_option("--out", args->out,
-                  "Keep the first case's key.pem, cert.pem and chain.pem in this directory");
-  cmd->add_flag("--no-kerberos", args->no_kerberos,
-                "Skip the Kerberos cases (they start a throw-away MIT KDC on loopback)");
-  cmd->callback([args, &exit_code] {
-    runner::BaselineOptions options;
-    options.out_dir = args->out;
-    options.kerberos = !args->no_kerberos;
-    runner::RunProgress progress;
-    progress.kdc_started = [](const std::filesystem::path& dir, std::chrono::milliseconds ms) {
-      std::cout << "Kerberos realm in " << dir.string() << " (KDC started in " << ms.count()
-                << " ms; removed when the run ends)\n"
-                << std::flush;
-    };
-    progress.case_finished = [](const runner::CaseResult& r) {
-      std::cout << (r.passed ? "PASS " : "FAIL ") << std::left << std::setw(44) << r.name
-                << std::right << std::setw(7) << r.duration.count() << " ms  " << r.detail << "\n"
-                << std::flush;
-    };
-    std::vector<runner::CaseResult> results;
-    const auto interrupted = run_interruptible(
-        [&](std::stop_token stop) { results = runner::run_baseline(options, progress, stop); });
-    const auto passed = static_cast<std::size_t>(std::count_if(
-        results.begin(), results.end(), [](const runner::CaseResult& r) { return r.passed; }));
-    std::cout << passed << " passed, " << results.size() - passed << " failed";
+  auto* cmd = app.add_subcommand(
+      "run",
+      "Run the scenario suite against the embedded mock: each scenario's world, its client "
+      "steps, and the diagnosis checked from the client's evidence alone and with the "
+      "server's events");
+  auto a = std::make_shared<RunArgs>();
+  cmd->add_option("PATTERN", a->patterns,
+                  "Run only these scenarios: an id (causes/ca_subject_email_required), a group "
+                  "(baseline) or a shell pattern over ids ('*kerberos*')");
+  cmd->add_option("--scenario", a->scenario_files,
+                  "A scenario file of your own (repeatable); alone it runs only these")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--jobs,-j", a->jobs, "Scenarios run at once (default: the number of cores)")
+      ->check(CLI::Range(1u, 256u));
+  cmd->add_option("--out", a->out,
+                  "Keep each scenario's redacted exchange, evidence, events and diagnosis in "
+                  "DIR/<group>_<name>/");
+  cmd->add_option("--json", a->json, "Write the results as JSON (schema ceslab.run/1)");
+  cmd->add_option("--junit", a->junit, "Write the results as JUnit XML");
+  cmd->add_option("--shard", a->shard,
+                  "Run the i-th of N stable parts of the selection (CI matrices), e.g. 2/4");
+  cmd->add_flag("--no-kerberos", a->no_kerberos,
+                "Skip the Kerberos scenarios (they use a throw-away MIT KDC on loopback)");
+  cmd->add_flag("--list", a->list, "List the scenarios (id and summary) and run nothing");
+  cmd->add_flag("--lint", a->lint,
+                "Validate scenario files (the bundled ones, --scenario files, or FILE "
+                "arguments) and run nothing");
+  cmd->callback([a, &exit_code] {
+    const fs::path bundled = runner::bundled_scenarios_dir();
+    const std::vector<fs::path> files = files_to_load(*a, bundled);
+    runner::LoadedScenarios loaded = runner::load_scenarios(files, diagnosis::Catalog::builtin());
+    for (const auto& e : loaded.errors) std::cerr << e << "\n";
+    if (a->list || a->lint) {
+      exit_code = lint_or_list(*a, loaded);
+      return;
+    }
+    if (!loaded.errors.empty()) {
+      std::cerr << loaded.errors.size()
+                << " scenario file(s) could not be loaded; nothing was run (ceslab run --lint "
+                   "checks them)\n";
+      exit_code = kFailed;
+      return;
+    }
+    std::vector<runner::Scenario> selected;
+    for (auto& s : loaded.scenarios) {
+      const bool wanted =
+          a->patterns.empty() || std::any_of(a->patterns.begin(), a->patterns.end(),
+                                             [&](const auto& p) { return runner::matches(s, p); });
+      if (wanted) selected.push_back(std::move(s));
+    }
+    if (selected.empty()) {
+      throw CLI::ValidationError("PATTERN", "no scenario matches (ceslab run --list shows them)");
+    }
+    if (!a->shard.empty()) {
+      const auto [i, n] = parse_shard(a->shard);
+      selected = runner::shard(std::move(selected), i, n);
+    }
+    runner::SuiteOptions options;
+    options.jobs = a->jobs;
+    options.out_dir = a->out;
+    options.kerberos = !a->no_kerberos;
+    if (!bundled.empty()) {
+      std::vector<std::string> ids;
+      for (const auto& f : runner::scenario_files(bundled)) {
+        ids.push_back(f.parent_path().filename().string() + "/" + f.stem().string());
+      }
+      options.known_gaps = runner::load_known_gaps(bundled / "known-gaps.yaml", ids);
+    }
+    std::vector<runner::ScenarioResult> results;
+    const auto start = std::chrono::steady_clock::now();
+    const auto interrupted = run_interruptible([&](std::stop_token stop) {
+      results = runner::run_suite(selected, options, progress_printer(selected.size()), stop);
+    });
+    const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    const runner::Summary summary = runner::summarize(results, wall);
+    std::cout << "\n";
+    runner::print_table(std::cout, results);
+    if (!a->json.empty()) write_file(a->json, runner::to_json(results, summary).dump(2) + "\n");
+    if (!a->junit.empty()) write_file(a->junit, runner::to_junit(results, summary));
+    std::cout << runner::summary_line(summary);
     if (interrupted) {
-      std::cout << "; interrupted, the rest not run\n";
+      std::cout << "; interrupted, " << selected.size() - results.size() << " not run\n";
       exit_code = 128 + *interrupted;
       return;
     }
     std::cout << "\n";
-    exit_code = passed == results.size() ? kOk : kFailed;
+    exit_code = summary.ok() ? kOk : kFailed;
   });
 }
 

@@ -54,4 +54,24 @@ Evidence evidence_of(const EnrollResult& result, Operation operation, AuthMethod
   return e;
 }
 
+Evidence evidence_of(const PolicyEnrollResult& result, AuthMethod auth) {
+  std::vector<Evidence> prior;
+  prior.push_back(evidence_of(result.policy.call, Operation::policy, auth));
+  // Every URI tried before the last, whose exchange is the result's.
+  for (std::size_t i = 0; i + 1 < result.attempts.size(); ++i) {
+    prior.push_back(evidence_of(result.attempts[i].call, Operation::enroll, auth));
+  }
+  Evidence record;
+  if (!result.result.call.url.empty()) {
+    record = evidence_of(result.result, Operation::enroll, auth);
+  } else {
+    record = std::move(prior.back());
+    prior.pop_back();
+    record.outcome = Outcome::failed;
+    if (record.messages.empty()) record.messages = result.result.messages;
+  }
+  record.prior_exchanges = std::move(prior);
+  return record;
+}
+
 }  // namespace ceslab::client

@@ -3,6 +3,7 @@
 
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/url.hpp"
+#include "world_overlay.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -532,16 +533,38 @@ std::set<std::string> World::memberships(const Account& account) const {
   return groups;
 }
 
-World parse_world(std::string_view yaml, std::string_view source) {
-  Reader r(source);
-  YAML::Node root;
+namespace {
+
+YAML::Node load_yaml(std::string_view yaml, std::string_view source) {
   try {
-    root = YAML::Load(std::string(yaml));
+    return YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
     throw WorldError(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+}
+
+World world_from_node(YAML::Node root, std::string_view source);
+
+}  // namespace
+
+World parse_world(std::string_view yaml, std::string_view source) {
+  YAML::Node root = load_yaml(yaml, source);
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  if (root.IsMap() && root["world"]) root = root["world"];  // a scenario file
+  if (root.IsMap() && root["world"]) return overlay_default_world(root["world"], source);
+  return world_from_node(root, source);
+}
+
+World overlay_default_world(const YAML::Node& overlay, std::string_view source) {
+  if (overlay.IsNull()) return default_world();
+  if (!overlay.IsMap()) Reader(source).fail(overlay, "world must be a mapping");
+  const YAML::Node base = load_yaml(ceslab_embedded_default_world_yaml(), "default_world.yaml");
+  return world_from_node(overlay_world_node(base, overlay), source);
+}
+
+namespace {
+
+World world_from_node(YAML::Node root, std::string_view source) {
+  Reader r(source);
   r.expect_map(root, "world",
                {"ca", "domain", "accounts", "templates", "ces", "client", "cep", "replay"});
   World w;
@@ -594,6 +617,8 @@ World parse_world(std::string_view yaml, std::string_view source) {
   check_references(r, root, w);
   return w;
 }
+
+}  // namespace
 
 World load_world(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

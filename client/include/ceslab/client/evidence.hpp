@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ceslab/client/enroll.hpp"
+#include "ceslab/client/policy.hpp"
 #include "ceslab/client/soap_call.hpp"
 #include "ceslab/core/evidence.hpp"
 
@@ -25,5 +26,12 @@ Evidence evidence_of(const SoapCall& call, Operation operation, AuthMethod auth)
 // The evidence of an enroll/renew/retrieve: as above, plus the RSTR facts,
 // the result's status as outcome and its messages.
 Evidence evidence_of(const EnrollResult& result, Operation operation, AuthMethod auth);
+// The evidence of an enrollment through a policy (enroll_via_policy): the
+// exchange that decided the outcome, with the GetPolicies call and every CES
+// URI that could not be reached before it as prior_exchanges. When no CES
+// was called (GetPolicies failed, or the policy offers no usable URI), the
+// GetPolicies exchange is the record, with outcome `failed` and the
+// result's messages.
+Evidence evidence_of(const PolicyEnrollResult& result, AuthMethod auth);
 
 }  // namespace ceslab::client

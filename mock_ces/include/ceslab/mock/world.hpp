@@ -16,6 +16,10 @@
 
 #include "ceslab/mock/endpoints.hpp"
 
+namespace YAML {
+class Node;
+}
+
 namespace ceslab::mock {
 
 // A world file that could not be accepted; what() names the file, the line
@@ -209,8 +213,15 @@ struct World {
 };
 
 // Parses a world document; `source` names it in errors. A scenario file
-// (a document with a top-level `world:` key) is accepted too.
+// (a document with a top-level `world:` key) is accepted too: its world is
+// an overlay on the default lab (overlay_default_world).
 World parse_world(std::string_view yaml, std::string_view source);
+// The default lab with `overlay` (a world mapping) laid over it
+// (docs/scenarios.md, "The world"): mappings merge key by key; `accounts`
+// and `templates` merge entry by entry on `name` (a new name is added); any
+// other value, lists included, replaces the default's; `null` clears an
+// optional key. Errors name `source` and the overlay's line.
+World overlay_default_world(const YAML::Node& overlay, std::string_view source);
 World load_world(const std::filesystem::path& path);
 // The documented default lab (mock_ces/data/default_world.yaml, compiled in).
 World default_world();

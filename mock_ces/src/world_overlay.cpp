@@ -18,14 +18,18 @@ std::string name_of(const YAML::Node& entry) {
   return entry["name"].Scalar();
 }
 
-YAML::Node merge(const YAML::Node& base, const YAML::Node& over);
+// yaml-cpp keeps a node's mark (its line) only on the node it parsed: a
+// copy made with YAML::Clone or a new node has none. So the merge adds the
+// base's keys into the overlay's own nodes, which keep their lines for the
+// world reader's errors.
+YAML::Node merge(YAML::Node base, YAML::Node over);
 
-YAML::Node merge_named_list(const YAML::Node& base, const YAML::Node& over) {
+YAML::Node merge_named_list(YAML::Node base, YAML::Node over) {
   YAML::Node out(YAML::NodeType::Sequence);
   std::vector<bool> used(over.size(), false);
-  for (const YAML::Node& entry : base) {
+  for (YAML::Node entry : base) {
     const std::string name = name_of(entry);
-    YAML::Node merged = YAML::Clone(entry);
+    YAML::Node merged = entry;
     for (std::size_t i = 0; i < over.size(); ++i) {
       if (!name.empty() && name_of(over[i]) == name) {
         merged = merge(entry, over[i]);
@@ -35,30 +39,32 @@ YAML::Node merge_named_list(const YAML::Node& base, const YAML::Node& over) {
     out.push_back(merged);
   }
   for (std::size_t i = 0; i < over.size(); ++i) {
-    if (!used[i]) out.push_back(YAML::Clone(over[i]));
+    if (!used[i]) out.push_back(over[i]);
   }
   return out;
 }
 
-YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {
-  if (!base.IsMap() || !over.IsMap()) return YAML::Clone(over);
-  // Start from the overlay so the merged mapping carries its line.
-  YAML::Node out = YAML::Clone(over);
-  for (const auto& kv : over) {
-    const std::string key = kv.first.Scalar();
-    const YAML::Node from_base = base[key];
-    if (!from_base) continue;
-    if (is_named_list(key) && from_base.IsSequence() && kv.second.IsSequence()) {
-      out[key] = merge_named_list(from_base, kv.second);
-    } else {
-      out[key] = merge(from_base, kv.second);
+YAML::Node merge(YAML::Node base, YAML::Node over) {
+  if (!base.IsMap() || !over.IsMap()) return over;
+  std::vector<std::string> keys;
+  for (const auto& kv : over) keys.push_back(kv.first.Scalar());
+  for (const std::string& key : keys) {
+    YAML::Node from_base = base[key];
+    if (!from_base.IsDefined() || from_base.IsNull()) continue;
+    YAML::Node value = over[key];
+    if (is_named_list(key) && from_base.IsSequence() && value.IsSequence()) {
+      over[key] = merge_named_list(from_base, value);
+    } else if (from_base.IsMap() && value.IsMap()) {
+      merge(from_base, value);  // in place: `value` is the overlay's own node
     }
   }
   for (const auto& kv : base) {
     const std::string key = kv.first.Scalar();
-    if (!over[key]) out[key] = YAML::Clone(kv.second);
+    bool present = false;
+    for (const std::string& k : keys) present |= k == key;
+    if (!present) over[key] = kv.second;
   }
-  return out;
+  return over;
 }
 
 }  // namespace

@@ -7,8 +7,10 @@
 
 namespace ceslab::mock {
 
-// `overlay` merged over `base` (world.hpp, overlay_default_world). Nodes
-// taken from the overlay keep their marks; `base` is not modified.
+// `overlay` merged over `base` (world.hpp, overlay_default_world). The
+// result is built in the overlay's own nodes (they keep their lines, which a
+// copy would lose), so `overlay` is changed; so may `base` be, which shares
+// its nodes with the result: pass a freshly loaded one.
 YAML::Node overlay_world_node(const YAML::Node& base, const YAML::Node& overlay);
 
 }  // namespace ceslab::mock

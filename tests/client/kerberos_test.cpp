@@ -58,8 +58,6 @@ class KerberosLab : public ::testing::Test {
     k.password = "alice-password";
     // The mock listens on 127.0.0.1; the SPN is the CES host's, as in AD.
     k.service = mock::ces_service_principal(w);
-    k.credential_guard = w.client.credential_guard;
-    k.clock_offset = std::chrono::minutes(w.client.clock_skew_minutes);
     return k;
   }
 
@@ -179,10 +177,11 @@ TEST_F(KerberosLab, CesNotTrustedForDelegation) {
 }
 
 TEST_F(KerberosLab, CredentialGuardBlocksUnconstrainedDelegation) {
-  World w = world(Delegation::unconstrained);
-  w.client.credential_guard = true;
+  const World w = world(Delegation::unconstrained);
   const auto server = serve(w);
-  const EnrollResult r = enroll_with(*server, alice(w));
+  KerberosSettings guarded = alice(w);
+  guarded.credential_guard = true;
+  const EnrollResult r = enroll_with(*server, guarded);
   expect_access_denied(r, *server);
   const Evidence e = evidence(r);
   EXPECT_EQ(e.kerberos.forwardable, true);
@@ -191,10 +190,11 @@ TEST_F(KerberosLab, CredentialGuardBlocksUnconstrainedDelegation) {
 }
 
 TEST_F(KerberosLab, CredentialGuardIsFineWithConstrainedDelegation) {
-  World w = world(Delegation::constrained_protocol_transition);
-  w.client.credential_guard = true;
+  const World w = world(Delegation::constrained_protocol_transition);
   const auto server = serve(w);
-  const EnrollResult r = enroll_with(*server, alice(w));
+  KerberosSettings guarded = alice(w);
+  guarded.credential_guard = true;
+  const EnrollResult r = enroll_with(*server, guarded);
   EXPECT_EQ(r.status, EnrollStatus::issued) << r.messages.back();
 }
 
@@ -233,10 +233,11 @@ TEST_F(KerberosLab, DuplicateSpnFailsLikeAMissingOneAndTheDcSaysWhy) {
 }
 
 TEST_F(KerberosLab, ClockSkewIsRefusedByTheKdc) {
-  World w = world(Delegation::unconstrained);
-  w.client.clock_skew_minutes = 10;  // Kerberos allows 5
+  const World w = world(Delegation::unconstrained);
   const auto server = serve(w);
-  expect_refused_by_the_kdc(enroll_with(*server, alice(w)), "Clock skew too great");
+  KerberosSettings skewed = alice(w);
+  skewed.clock_offset = std::chrono::minutes(10);  // Kerberos allows 5
+  expect_refused_by_the_kdc(enroll_with(*server, skewed), "Clock skew too great");
 }
 
 TEST_F(KerberosLab, ChannelBindingRequired) {

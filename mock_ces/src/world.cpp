@@ -711,6 +711,13 @@ std::string World::app_pool_account() const {
   return std::string(id);
 }
 
+std::string World::kerberos_realm() const {
+  std::string realm = dns_domain;
+  std::transform(realm.begin(), realm.end(), realm.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return realm;
+}
+
 std::vector<std::string> World::known_principals() const {
   std::vector<std::string> names;
   auto add = [&](const std::string& n) {

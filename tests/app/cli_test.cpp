@@ -231,6 +231,36 @@ TEST(Cli, KerberosClockSkewIsRefusedByTheKdc) {
   EXPECT_EQ(serve.stop(), 0);
 }
 
+// serve --kdc names its realm after the world's domain.
+TEST(Cli, ServeWithKdcUsesTheWorldsDomainAsRealm) {
+  TempDir dir;
+  const fs::path world = dir.path() / "corp.yaml";
+  std::ofstream(world)
+      << "ca: { name: Corp CA, host: ca.corp.example }\n"
+      << "domain: { netbios: CORP, dns: corp.example }\n"
+      << "accounts:\n"
+      << "  - { name: pat, password: pat-password, email: pat@corp.example,\n"
+      << "      upn: pat@corp.example }\n"
+      << "templates:\n"
+      << "  - name: User\n"
+      << "    oid: 1.3.6.1.4.1.311.21.8.1.1\n"
+      << "    name_flags: [SUBJECT_REQUIRE_DIRECTORY_PATH, SUBJECT_ALT_REQUIRE_UPN]\n"
+      << "    acl: [{ principal: 'CORP\\Domain Users', allow: [read, enroll] }]\n"
+      << "ces:\n  host: ces.corp.example\n";
+  ServeProcess serve(dir.path(), world.string(), {"--kdc"});
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not write its ready file";
+  const nlohmann::json ready = serve.ready();
+  EXPECT_EQ(ready["kerberos"]["realm"], "CORP.EXAMPLE");
+  const std::string krb5_conf = ready["kerberos"]["krb5_conf"];
+  const Output enroll = run(
+      "KRB5_CONFIG='" + krb5_conf + "' CESLAB_PASSWORD=pat-password " + std::string(CESLAB_BINARY) +
+      " enroll --auth kerberos --username pat --spn " + std::string(ready["kerberos"]["ces_spn"]) +
+      " --url '" + std::string(ready["ces"]["Kerberos"]) + "' --template User --out '" +
+      (dir.path() / "pat").string() + "' --ca-file '" + std::string(ready["ca_certificate"]) + "'");
+  EXPECT_EQ(enroll.exit_code, 0) << enroll.text;
+  EXPECT_EQ(serve.stop(), 0);
+}
+
 TEST(Cli, PendingRequestApprovedByTheAdminCommand) {
   TempDir dir;
   ServeProcess serve(dir.path());

@@ -277,5 +277,47 @@ TEST_F(KerberosLab, WrongPasswordGetsNoTicketAndThe401Stands) {
   ASSERT_TRUE(evidence(r).kerberos.gss_text);
 }
 
+// One KDC serving worlds in turn: an account of the first world is gone
+// when the next world, which does not have it, is prepared.
+TEST_F(KerberosLab, APreviousWorldsAccountsLeaveTheKdc) {
+  World with_bob = world(Delegation::unconstrained);
+  mock::Account bob = with_bob.accounts.front();
+  bob.name = "bob";
+  bob.password = "bob-password";
+  bob.email = "bob@lab.test";
+  bob.upn = "bob@lab.test";
+  with_bob.accounts.push_back(bob);
+  KerberosSettings as_bob = alice(with_bob);
+  as_bob.principal = "bob";
+  as_bob.password = "bob-password";
+  {
+    const auto server = serve(with_bob);
+    ASSERT_EQ(enroll_with(*server, as_bob).status, EnrollStatus::issued);
+  }
+  const World without_bob = world(Delegation::unconstrained);
+  const auto server = serve(without_bob);
+  EXPECT_FALSE(kdc_->has_principal("bob"));
+  // The KDC itself no longer knows bob (KDC_ERR_C_PRINCIPAL_UNKNOWN).
+  expect_refused_by_the_kdc(enroll_with(*server, as_bob), "not found in Kerberos database");
+  EXPECT_EQ(enroll_with(*server, alice(without_bob)).status, EnrollStatus::issued);
+}
+
+// The realm is the world's domain: a world of another domain is refused by
+// a KDC of this realm, with both named.
+TEST_F(KerberosLab, AWorldOfAnotherRealmIsRefused) {
+  World corp = world(Delegation::unconstrained);
+  corp.dns_domain = "corp.example";
+  corp.netbios_domain = "CORP";
+  EXPECT_EQ(corp.kerberos_realm(), "CORP.EXAMPLE");
+  try {
+    mock::prepare_kerberos(*kdc_, corp);
+    FAIL() << "a CORP.EXAMPLE world was prepared in " << kdc_->realm();
+  } catch (const kdc::KdcError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("CORP.EXAMPLE"), std::string::npos) << what;
+    EXPECT_NE(what.find(kdc_->realm()), std::string::npos) << what;
+  }
+}
+
 }  // namespace
 }  // namespace ceslab::client

@@ -226,6 +226,8 @@ struct World {
   std::vector<std::string> known_principals() const;
   // The account name of ces.app_pool.identity ("LAB\svc-ces" -> "svc-ces").
   std::string app_pool_account() const;
+  // The Kerberos realm of the domain: domain.dns upper-cased, as AD names it.
+  std::string kerberos_realm() const;
 };
 
 // The Windows privilege constant names (Se...Privilege) ces.app_pool.privileges

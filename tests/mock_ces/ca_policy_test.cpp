@@ -269,6 +269,15 @@ INSTANTIATE_TEST_SUITE_P(
                        "request template version is newer than the supported template version. "
                        "0x80094807 (-2146875385 CERTSRV_E_BAD_TEMPLATE_VERSION). The request was "
                        "for LAB\\alice. Additional information: Denied by Policy Module"},
+        // `ceslab enroll --template <OID>` (no CEP): the client cannot know
+        // the AD version and sends 0.0, which is never newer than the CA's
+        // copy (docs/world.md, ca_loaded_version).
+        PolicyCase{.name = "template_by_oid_is_version_0_0_and_never_newer",
+                   .change =
+                       [](World& w) {
+                         template_v2(w, TemplateVersion{100, 3});
+                       },
+                   .template_name = "1.3.6.1.4.1.311.21.8.1.1"},
         PolicyCase{.name = "template_version_the_ca_has",
                    .change =
                        [](World& w) {

@@ -125,6 +125,11 @@ void add_client_options(CLI::App& cmd, ClientOptions& o) {
                  "Windows asks for it)");
   cmd.add_flag("--credential-guard", o.credential_guard,
                "--auth kerberos: behave like a Credential Guard client: never forward the TGT");
+  cmd.add_option("--clock-skew", o.clock_skew_minutes,
+                 "--auth kerberos: run the client's clock this many MINUTES from the KDC's "
+                 "(negative: behind); Kerberos allows 5 (KRB_AP_ERR_SKEW beyond)")
+      ->type_name("MINUTES")
+      ->check(CLI::Range(-525600, 525600));
   cmd.add_flag("--no-channel-binding", o.no_channel_binding,
                "--auth kerberos: send no tls-server-end-point channel binding (older clients)");
   cmd.add_option("--client-cert", o.client_cert, "PEM client certificate for --auth cert");
@@ -198,6 +203,7 @@ std::unique_ptr<client::Authenticator> make_authenticator(
   }
   if (!options.spn.empty()) kerberos.service = options.spn;
   kerberos.credential_guard = options.credential_guard;
+  kerberos.clock_offset = std::chrono::minutes(options.clock_skew_minutes);
   kerberos.channel_binding = !options.no_channel_binding;
   return std::make_unique<client::KerberosAuthenticator>(std::move(kerberos));
 }

@@ -29,6 +29,7 @@ struct ClientOptions {
   std::string ccache;  // --auth kerberos: tickets already obtained (kinit)
   std::string spn;     // --auth kerberos: the service principal, default HTTP/<URL host>
   bool credential_guard = false;
+  int clock_skew_minutes = 0;  // --auth kerberos: the client's clock vs the KDC's
   bool no_channel_binding = false;
   std::string client_cert;  // PEM files for --auth cert
   std::string client_key;
@@ -39,7 +40,7 @@ struct ClientOptions {
 };
 
 // Registers --auth, --username, --password-file, --keytab, --ccache, --spn,
-// --credential-guard, --no-channel-binding, --client-cert, --client-key,
+// --credential-guard, --clock-skew, --no-channel-binding, --client-cert, --client-key,
 // --ca-file, --insecure, --connect-timeout, --timeout.
 void add_client_options(CLI::App& cmd, ClientOptions& options);
 

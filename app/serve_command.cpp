@@ -40,8 +40,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                 "X-Ceslab-Test-Kerberos-User header (until real Negotiate exists); never use it "
                 "for anything but this mock");
   cmd->add_flag("--kdc", args->kdc,
-                "Start a throw-away MIT KDC on loopback with the world's accounts and services, "
-                "and serve the Kerberos endpoints with real Negotiate (the ready file says "
+                "Start a throw-away MIT KDC on loopback for the realm of the world's domain "
+                "(domain.dns upper-cased) with the world's accounts and services, and serve the "
+                "Kerberos endpoints with real Negotiate (the ready file says "
                 "where its krb5.conf is: point KRB5_CONFIG at it)");
   cmd->callback([args, &exit_code] {
     // Block the stop signals before any thread starts so only sigwait sees them.
@@ -60,7 +61,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     std::unique_ptr<kdc::KdcLab> kdc;
     nlohmann::json extra = nlohmann::json::object();
     if (args->kdc) {
-      kdc = kdc::KdcLab::start({});
+      // The realm is the world's AD domain, as a Windows DC names it.
+      kdc::KdcOptions kdc_options;
+      kdc_options.realm = options.world.kerberos_realm();
+      kdc = kdc::KdcLab::start(std::move(kdc_options));
       // This process's GSS-API calls (the CES acceptor, the CA hop) use the lab realm.
       ::setenv("KRB5_CONFIG", kdc->krb5_conf().c_str(), 1);
       options.kerberos = mock::prepare_kerberos(*kdc, options.world);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -102,6 +103,8 @@ std::unique_ptr<KdcLab> KdcLab::start(KdcOptions options) {
   lab->realm_ = options.realm;
   lab->dir_ = make_temp_dir();
   const std::string& realm = lab->realm_;
+  std::string domain = realm;
+  for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const std::string dir = lab->dir_.string();
 
   for (int attempt = 0;; ++attempt) {
@@ -125,9 +128,9 @@ std::unique_ptr<KdcLab> KdcLab::start(KdcOptions options) {
                    "[realms]\n " +
                    realm + " = {\n  kdc = 127.0.0.1:" + port +
                    "\n }\n"
-                   "[domain_realm]\n"
-                   " .lab.test = " +
-                   realm + "\n lab.test = " + realm + "\n");
+                   // The realm's DNS domain maps to it, as AD's does.
+                   "[domain_realm]\n ." +
+                   domain + " = " + realm + "\n " + domain + " = " + realm + "\n");
     write_file(lab->dir_ / "kdc.conf",
                "[kdcdefaults]\n"
                " kdc_listen = 127.0.0.1:" +
@@ -233,6 +236,10 @@ void KdcLab::add_principal(const Principal& principal) {
 
 bool KdcLab::has_principal(const std::string& name) const {
   return names_.count(name) != 0;
+}
+
+std::vector<std::string> KdcLab::principals() const {
+  return {names_.begin(), names_.end()};
 }
 
 void KdcLab::delete_principal(const std::string& name) {

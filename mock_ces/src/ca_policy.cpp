@@ -89,9 +89,7 @@ DispositionText disposition_text(CaDisposition d) {
 }  // namespace
 
 const std::vector<AccessEntry>& template_acl(const TemplateSettings& t) {
-  static const std::vector<AccessEntry> kDefault = {
-      {"Authenticated Users", {"read", "enroll"}, {}}};
-  return t.acl.empty() ? kDefault : t.acl;
+  return t.acl;
 }
 
 std::optional<std::string> requested_template(const RequestSecurityToken& rst,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/mock/kerberos_lab.hpp"
 
+#include <algorithm>
+
 namespace ceslab::mock {
 
 std::string ces_service_principal(const World& world) {
@@ -39,20 +41,36 @@ std::vector<kdc::Principal> kerberos_principals(const World& world) {
   return out;
 }
 
+void remove_other_principals(kdc::KdcLab& kdc, const std::vector<kdc::Principal>& wanted) {
+  for (const std::string& name : kdc.principals()) {
+    // The realm's own principals are never the world's to remove.
+    if (name.rfind("krbtgt/", 0) == 0 || name.rfind("kadmin/", 0) == 0 || name == "K/M") continue;
+    const bool kept = std::any_of(wanted.begin(), wanted.end(),
+                                  [&](const kdc::Principal& p) { return p.name == name; });
+    if (!kept) kdc.delete_principal(name);
+  }
+}
+
 KerberosService prepare_kerberos(kdc::KdcLab& kdc, const World& world) {
-  for (const kdc::Principal& p : kerberos_principals(world)) {
+  // The AD domain is the Kerberos realm (its DNS name upper-cased): a world
+  // of another domain cannot be served by this KDC.
+  if (world.kerberos_realm() != kdc.realm()) {
+    throw kdc::KdcError("the world's domain " + world.dns_domain + " is the Kerberos realm " +
+                        world.kerberos_realm() + ", but this KDC serves the realm " + kdc.realm() +
+                        " (start the KDC with KdcOptions::realm = " + world.kerberos_realm() + ")");
+  }
+  const std::vector<kdc::Principal> wanted = kerberos_principals(world);
+  remove_other_principals(kdc, wanted);
+  for (const kdc::Principal& p : wanted) {
     if (kdc.has_principal(p.name)) {
       kdc.modify_principal(p.name, p.attributes);
     } else {
       kdc.add_principal(p);
     }
   }
+  // (An SPN that is not registered, or not uniquely, has no principal: a
+  // ticket for it cannot be had. remove_other_principals took it away.)
   const std::string ces = ces_service_principal(world);
-  // An SPN that is not registered (or not uniquely) has no principal: a
-  // ticket for it cannot be had.
-  if (world.ces.spn != SpnRegistration::registered && kdc.has_principal(ces)) {
-    kdc.delete_principal(ces);
-  }
   KerberosService service;
   service.ces_principal = ces;
   service.ca_principal = ca_service_principal(world);

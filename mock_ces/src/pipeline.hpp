@@ -213,8 +213,8 @@ std::optional<std::string> requested_template(const core::RequestSecurityToken& 
 bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>& who,
                const std::string& right);
 
-// The template's ACL; a template without one in the world behaves like a
-// new template: Authenticated Users may read and enroll.
+// The template's ACL (a template without `acl` in the world has the one a
+// freshly duplicated template has: fresh_template_acl()).
 const std::vector<AccessEntry>& template_acl(const TemplateSettings& t);
 
 // Stage: CA policy module (the Enterprise policy module's checks, in its

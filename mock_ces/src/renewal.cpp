@@ -35,9 +35,8 @@ void check_renewal(const DecodedRequest& req, const LabCa& ca, const std::string
 
 std::set<std::string> app_pool_principals(const World& world) {
   const std::string& identity = world.ces.app_pool_identity;
-  std::set<std::string> who{identity, "Everyone", "Authenticated Users"};
-  const auto slash = identity.find('\\');
-  if (slash != std::string::npos) who.insert(identity.substr(slash + 1));
+  // ACLs name it as World::resolve_principal does ("svc-ces").
+  std::set<std::string> who{identity, world.app_pool_account(), "Everyone", "Authenticated Users"};
   if (const Account* account = world.find_account(identity)) {
     const std::set<std::string> groups = world.memberships(*account);
     who.insert(groups.begin(), groups.end());

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -73,6 +74,82 @@ const std::set<std::string, std::less<>>& known_edit_flags() {
                                                            "EDITF_ENABLERENEWONBEHALFOF",
                                                            "EDITF_ENABLEKEYENCIPHERMENTCACERT"};
   return flags;
+}
+
+// The Windows privilege constant names (Se...Privilege): Microsoft Learn,
+// "Privilege Constants (Authorization)" (winnt.h). The text names, not the
+// SE_*_NAME macros, since `whoami /priv` and the app-pool rights show these.
+const std::set<std::string, std::less<>> kPrivilegeNames = {
+    "SeAssignPrimaryTokenPrivilege",
+    "SeAuditPrivilege",
+    "SeBackupPrivilege",
+    "SeChangeNotifyPrivilege",
+    "SeCreateGlobalPrivilege",
+    "SeCreatePagefilePrivilege",
+    "SeCreatePermanentPrivilege",
+    "SeCreateSymbolicLinkPrivilege",
+    "SeCreateTokenPrivilege",
+    "SeDebugPrivilege",
+    "SeDelegateSessionUserImpersonatePrivilege",
+    "SeEnableDelegationPrivilege",
+    "SeImpersonatePrivilege",
+    "SeIncreaseBasePriorityPrivilege",
+    "SeIncreaseQuotaPrivilege",
+    "SeIncreaseWorkingSetPrivilege",
+    "SeLoadDriverPrivilege",
+    "SeLockMemoryPrivilege",
+    "SeMachineAccountPrivilege",
+    "SeManageVolumePrivilege",
+    "SeProfileSingleProcessPrivilege",
+    "SeRelabelPrivilege",
+    "SeRemoteShutdownPrivilege",
+    "SeRestorePrivilege",
+    "SeSecurityPrivilege",
+    "SeShutdownPrivilege",
+    "SeSyncAgentPrivilege",
+    "SeSystemEnvironmentPrivilege",
+    "SeSystemProfilePrivilege",
+    "SeSystemtimePrivilege",
+    "SeTakeOwnershipPrivilege",
+    "SeTcbPrivilege",
+    "SeTimeZonePrivilege",
+    "SeTrustedCredManAccessPrivilege",
+    "SeUndockPrivilege",
+    "SeUnsolicitedInputPrivilege",
+};
+
+// Well-known principals every world has, with the authority Windows shows
+// them under (Microsoft Learn, "Well-known SIDs" and "Active Directory
+// security groups"): Everyone has none, NT AUTHORITY\Authenticated Users,
+// BUILTIN\Administrators (on the CA, a domain member, it holds Domain Admins
+// and Enterprise Admins), and the domain's own groups (LAB\Domain Users).
+enum class Authority { none, nt_authority, builtin, domain };
+struct WellKnown {
+  const char* name;
+  Authority authority;
+};
+constexpr WellKnown kWellKnown[] = {
+    {"Everyone", Authority::none},
+    {"Authenticated Users", Authority::nt_authority},
+    {"SYSTEM", Authority::nt_authority},
+    {"NETWORK SERVICE", Authority::nt_authority},
+    {"Administrators", Authority::builtin},
+    {"Users", Authority::builtin},
+    {"Domain Users", Authority::domain},
+    {"Domain Computers", Authority::domain},
+    {"Domain Controllers", Authority::domain},
+    {"Domain Admins", Authority::domain},
+    {"Enterprise Admins", Authority::domain},
+    {"Schema Admins", Authority::domain},
+    {"Cert Publishers", Authority::domain},
+    {"Protected Users", Authority::domain},
+};
+
+const WellKnown* well_known(std::string_view name) {
+  for (const WellKnown& w : kWellKnown) {
+    if (iequals(w.name, name)) return &w;
+  }
+  return nullptr;
 }
 
 // Reads YAML mappings, refusing keys it does not know, with file:line in
@@ -185,11 +262,14 @@ AuthMode read_auth(const Reader& r, const YAML::Node& n, std::string_view key) {
                              {"certificate", AuthMode::certificate}});
 }
 
-std::vector<AccessEntry> read_acl(const Reader& r, const YAML::Node& n, std::string_view what,
-                                  std::initializer_list<std::string_view> rights) {
+// nullopt when the key is left out (the caller keeps the Windows default);
+// `acl: []` is an empty ACL.
+std::optional<std::vector<AccessEntry>> read_acl(const Reader& r, const YAML::Node& n,
+                                                 std::string_view what,
+                                                 std::initializer_list<std::string_view> rights) {
   std::vector<AccessEntry> acl;
   const YAML::Node list = n["acl"];
-  if (!list) return acl;
+  if (!list) return std::nullopt;
   if (!list.IsSequence()) r.fail(list, "'acl' in " + std::string(what) + " must be a list");
   for (const auto& e : list) {
     r.expect_map(e, "acl entry", {"principal", "allow", "deny"});
@@ -276,11 +356,17 @@ CaSettings read_ca(const Reader& r, const YAML::Node& n) {
   ca.key = r.optional_text(n, "key", "ca").value_or(ca.key);
   ca.validity_years = r.integer(n, "validity_years", ca.validity_years, 1);
   ca.policy_oids = r.list(n, "policy_oids", "ca");
-  for (const std::string& f : r.list(n, "edit_flags", "ca")) {
-    if (!known_edit_flags().count(f)) r.fail(n["edit_flags"], "unknown EditFlags name '" + f + "'");
-    ca.edit_flags.insert(f);
+  if (n["edit_flags"]) {  // left out: a fresh enterprise CA's; [] = none
+    ca.edit_flags.clear();
+    for (const std::string& f : r.list(n, "edit_flags", "ca")) {
+      if (!known_edit_flags().count(f))
+        r.fail(n["edit_flags"], "unknown EditFlags name '" + f + "'");
+      ca.edit_flags.insert(f);
+    }
   }
-  ca.acl = read_acl(r, n, "CA", {"read", "request", "manage_ca", "manage_certificates"});
+  if (auto acl = read_acl(r, n, "CA", {"read", "request", "manage_ca", "manage_certificates"})) {
+    ca.acl = std::move(*acl);
+  }
   ca.state = r.choice<CaState>(
       n, "state", CaState::online,
       {{"online", CaState::online}, {"offline", CaState::offline}, {"slow", CaState::slow}});
@@ -345,7 +431,10 @@ TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
   t.validity_days = r.integer(n, "validity_days", t.validity_days, 1);
   t.renewal_days = r.integer(n, "renewal_days", t.renewal_days, 0);
   t.min_key_size = static_cast<unsigned>(r.integer(n, "min_key_size", 2048, 0));
-  t.acl = read_acl(r, n, "template", {"read", "write", "enroll", "autoenroll", "full_control"});
+  if (auto acl =
+          read_acl(r, n, "template", {"read", "write", "enroll", "autoenroll", "full_control"})) {
+    t.acl = std::move(*acl);
+  }
   t.manager_approval = r.flag(n, "manager_approval", false);
   t.key_based_renewal = r.flag(n, "key_based_renewal", false);
   t.archive_key = r.flag(n, "archive_key", false);
@@ -389,9 +478,19 @@ CesSettings read_ces(const Reader& r, const YAML::Node& n) {
     r.expect_map(pool, "ces app_pool", {"identity", "privileges"});
     ces.app_pool_identity =
         r.optional_text(pool, "identity", "ces app_pool").value_or(ces.app_pool_identity);
-    if (pool["privileges"]) {
-      const auto privileges = r.list(pool, "privileges", "ces app_pool");
-      ces.app_pool_privileges = {privileges.begin(), privileges.end()};
+    if (const YAML::Node privileges = pool["privileges"]) {
+      r.list(pool, "privileges", "ces app_pool");  // a list of strings
+      ces.app_pool_privileges.clear();
+      for (const auto& item : privileges) {
+        const std::string name = item.as<std::string>();
+        if (!kPrivilegeNames.count(name)) {
+          std::string known;
+          for (const auto& p : kPrivilegeNames) known += (known.empty() ? "" : ", ") + p;
+          r.fail(item, "unknown privilege '" + name +
+                           "' in ces app_pool (Windows privilege constants: " + known + ")");
+        }
+        ces.app_pool_privileges.insert(name);
+      }
     }
   }
   ces.channel_binding_required =
@@ -483,6 +582,73 @@ void check_references(const Reader& r, const YAML::Node& root, const World& w) {
   }
 }
 
+// Resolves one principal named at `at`, or fails there listing the names
+// the world knows.
+std::string resolve_at(const Reader& r, const World& w, const YAML::Node& at,
+                       const std::string& name, std::string_view where) {
+  std::string why;
+  if (auto resolved = w.resolve_principal(name, &why)) return *resolved;
+  std::string known;
+  for (const std::string& k : w.known_principals()) known += (known.empty() ? "" : ", ") + k;
+  r.fail(at, "unknown principal '" + name + "' in " + std::string(where) + ": " + why +
+                 " (known: " + known + "; also as " + w.netbios_domain + "\\name or name@" +
+                 w.dns_domain + ")");
+}
+
+// Every principal an ACL or an enrollment agent rule names must be an
+// account or group of the world; each is replaced by the name access
+// checks compare (World::memberships).
+void resolve_principals(const Reader& r, const YAML::Node& root, World& w) {
+  auto resolve_acl = [&](std::vector<AccessEntry>& acl, const YAML::Node& list,
+                         std::string_view where) {
+    if (!list) return;  // the Windows default: well-known groups only
+    for (std::size_t i = 0; i < acl.size(); ++i) {
+      acl[i].principal = resolve_at(r, w, list[i]["principal"], acl[i].principal, where);
+    }
+  };
+  if (const YAML::Node ca = root["ca"]) resolve_acl(w.ca.acl, ca["acl"], "the CA acl");
+  const YAML::Node templates = root["templates"];
+  for (std::size_t i = 0; i < w.templates.size(); ++i) {
+    resolve_acl(w.templates[i].acl, templates[i]["acl"],
+                "the acl of template '" + w.templates[i].name + "'");
+  }
+  if (w.ca.enrollment_agent_restrictions) {
+    const YAML::Node rules = root["ca"]["enrollment_agent_restrictions"];
+    for (std::size_t i = 0; i < w.ca.enrollment_agent_restrictions->size(); ++i) {
+      EnrollmentAgentRule& rule = (*w.ca.enrollment_agent_restrictions)[i];
+      const YAML::Node n = rules[i];
+      rule.agent = resolve_at(r, w, n["agent"], rule.agent, "an enrollment agent rule");
+      for (const char* key : {"allow", "deny"}) {
+        auto& names = std::string_view(key) == "allow" ? rule.allow : rule.deny;
+        for (std::size_t k = 0; k < names.size(); ++k) {
+          const YAML::Node at = n[key] ? n[key][k] : n;
+          names[k] = resolve_at(r, w, at, names[k], "an enrollment agent rule");
+        }
+      }
+    }
+  }
+}
+
+// An account's group as memberships name it: "LAB\helpdesk" -> "helpdesk",
+// "BUILTIN\Administrators" -> "Administrators". A group of another domain
+// is refused.
+std::string group_name(const Reader& r, const YAML::Node& at, const std::string& group,
+                       const std::string& netbios) {
+  const auto slash = group.find('\\');
+  if (slash == std::string::npos) return group;
+  const std::string authority = group.substr(0, slash);
+  const std::string name = group.substr(slash + 1);
+  if (iequals(authority, netbios)) return name;
+  if (const WellKnown* k = well_known(name)) {
+    if ((k->authority == Authority::builtin && iequals(authority, "BUILTIN")) ||
+        (k->authority == Authority::nt_authority && iequals(authority, "NT AUTHORITY"))) {
+      return k->name;
+    }
+  }
+  r.fail(at,
+         "group '" + group + "': '" + authority + "' is not the world's domain (" + netbios + ")");
+}
+
 }  // namespace
 
 unsigned KeyArchival::valid_agents() const {
@@ -529,8 +695,141 @@ std::set<std::string> World::memberships(const Account& account) const {
   groups.insert("Everyone");
   groups.insert("Authenticated Users");
   groups.insert(account.kind == AccountKind::computer ? "Domain Computers" : "Domain Users");
+  // On the CA (a domain member) BUILTIN\Administrators holds Domain Admins,
+  // and Enterprise Admins through the forest root domain's Administrators.
+  for (const std::string& g : account.groups) {
+    if (iequals(g, "Domain Admins") || iequals(g, "Enterprise Admins"))
+      groups.insert("Administrators");
+  }
   groups.insert(account.name);
   return groups;
+}
+
+std::string World::app_pool_account() const {
+  std::string_view id = ces.app_pool_identity;
+  if (const auto slash = id.find('\\'); slash != std::string_view::npos) id = id.substr(slash + 1);
+  if (const auto at = id.find('@'); at != std::string_view::npos) id = id.substr(0, at);
+  return std::string(id);
+}
+
+std::string World::kerberos_realm() const {
+  std::string realm = dns_domain;
+  std::transform(realm.begin(), realm.end(), realm.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return realm;
+}
+
+std::vector<std::string> World::known_principals() const {
+  std::vector<std::string> names;
+  auto add = [&](const std::string& n) {
+    if (std::none_of(names.begin(), names.end(), [&](const auto& k) { return iequals(k, n); }))
+      names.push_back(n);
+  };
+  for (const Account& a : accounts) add(a.name);
+  add(app_pool_account());
+  for (const Account& a : accounts) {
+    for (const std::string& g : a.groups) add(g);
+  }
+  for (const WellKnown& k : kWellKnown) add(k.name);
+  return names;
+}
+
+std::optional<std::string> World::resolve_principal(std::string_view name, std::string* why) const {
+  auto fail = [&](std::string reason) -> std::optional<std::string> {
+    if (why != nullptr) *why = std::move(reason);
+    return std::nullopt;
+  };
+  // A name in the domain: an account, the app pool's, a group some account
+  // is in, or one of the domain's well-known groups.
+  auto in_domain = [&](std::string_view n, bool groups) -> std::optional<std::string> {
+    for (const Account& a : accounts) {
+      if (iequals(a.name, n)) return a.name;
+    }
+    if (iequals(app_pool_account(), n)) return app_pool_account();
+    if (!groups) return std::nullopt;
+    for (const Account& a : accounts) {
+      for (const std::string& g : a.groups) {
+        if (iequals(g, n)) return g;
+      }
+    }
+    return std::nullopt;
+  };
+  if (const auto slash = name.find('\\'); slash != std::string_view::npos) {
+    const std::string_view authority = name.substr(0, slash);
+    const std::string_view rest = name.substr(slash + 1);
+    const WellKnown* k = well_known(rest);
+    if (iequals(authority, "NT AUTHORITY") || iequals(authority, "BUILTIN")) {
+      const Authority wanted =
+          iequals(authority, "BUILTIN") ? Authority::builtin : Authority::nt_authority;
+      if (k != nullptr && k->authority == wanted) return std::string(k->name);
+      return fail("no such principal under " + std::string(authority));
+    }
+    if (!iequals(authority, netbios_domain)) {
+      return fail("'" + std::string(authority) + "' is not the world's domain (domain.netbios " +
+                  netbios_domain + ")");
+    }
+    if (auto found = in_domain(rest, true)) return found;
+    if (k != nullptr && k->authority == Authority::domain) return std::string(k->name);
+    return fail("no account or group of that name in " + netbios_domain);
+  }
+  if (const auto at = name.find('@'); at != std::string_view::npos) {
+    for (const Account& a : accounts) {
+      if (a.upn && iequals(*a.upn, name)) return a.name;
+    }
+    const std::string_view suffix = name.substr(at + 1);
+    if (!iequals(suffix, dns_domain)) {
+      return fail("'" + std::string(suffix) + "' is not the world's domain (domain.dns " +
+                  dns_domain + ")");
+    }
+    // The implicit UPN, sAMAccountName@domain; groups have none.
+    if (auto found = in_domain(name.substr(0, at), false)) return found;
+    return fail("no account has that user principal name");
+  }
+  if (auto found = in_domain(name, true)) return found;
+  if (const WellKnown* k = well_known(name)) return std::string(k->name);
+  return fail("no account or group of that name");
+}
+
+// Microsoft Learn, "Implement Role-Based Administration" (AD CS, Windows
+// Server 2008 R2, cc732590): enrollees are authorized by Authenticated Users'
+// Enroll ("Request Certificates") permission, and every CA role (Manage CA,
+// Issue and Manage Certificates) is given to the CA computer's Administrators,
+// Domain Admins and Enterprise Admins. Read is implied by Request (MS-CSRA
+// 3.1.1.7) and is listed because the mock checks it on its own.
+std::vector<AccessEntry> fresh_enterprise_ca_acl() {
+  const std::set<std::string> admin = {"read", "request", "manage_ca", "manage_certificates"};
+  return {{"Authenticated Users", {"read", "request"}, {}},
+          {"Administrators", {"read", "manage_ca", "manage_certificates"}, {}},
+          {"Domain Admins", admin, {}},
+          {"Enterprise Admins", admin, {}}};
+}
+
+// policy\EditFlags of a freshly installed enterprise CA, 0x0011014E, as
+// `certutil -getreg policy\EditFlags` lists it (flag values: certsrv.h;
+// MS-WCCE names EDITF_* in 3.2.2.6.2.1.4.5).
+std::set<std::string> fresh_enterprise_ca_edit_flags() {
+  return {"EDITF_REQUESTEXTENSIONLIST", "EDITF_DISABLEEXTENSIONLIST",
+          "EDITF_ADDOLDKEYUSAGE",       "EDITF_BASICCONSTRAINTSCRITICAL",
+          "EDITF_ENABLEAKIKEYID",       "EDITF_ENABLEDEFAULTSMIME",
+          "EDITF_ENABLECHASECLIENTDC"};
+}
+
+// A template just duplicated in the Certificate Templates console:
+// Authenticated Users may read it (Microsoft Learn, "A CA can't use a
+// certificate template", KB 283218: "The Authenticated Users group is on a
+// template ACL, by default"), Domain Admins and Enterprise Admins may read,
+// write and enroll ("Modify the Default Security Permissions for Certificate
+// Templates", cc962096). Nobody else may enroll until the template's
+// Security tab says so. (The console also gives the account that duplicated
+// it Read and Write; the world has no such account.)
+std::vector<AccessEntry> fresh_template_acl() {
+  return {{"Authenticated Users", {"read"}, {}},
+          {"Domain Admins", {"read", "write", "enroll"}, {}},
+          {"Enterprise Admins", {"read", "write", "enroll"}, {}}};
+}
+
+const std::set<std::string, std::less<>>& windows_privilege_names() {
+  return kPrivilegeNames;
 }
 
 namespace {
@@ -565,8 +864,17 @@ namespace {
 
 World world_from_node(YAML::Node root, std::string_view source) {
   Reader r(source);
-  r.expect_map(root, "world",
-               {"ca", "domain", "accounts", "templates", "ces", "client", "cep", "replay"});
+  if (!root.IsMap()) r.fail(root, "world must be a mapping");
+  for (const auto& kv : root) {
+    if (kv.first.as<std::string>() != "client") continue;
+    // The client is not part of the world: `ceslab serve` cannot make a
+    // separate `ceslab enroll` behave one way or another.
+    r.fail(kv.first,
+           "'client' is not a world setting: credential_guard and clock_skew_minutes are client "
+           "settings now: `ceslab enroll --credential-guard` / `--clock-skew MINUTES`, or a "
+           "scenario's `client:` section");
+  }
+  r.expect_map(root, "world", {"ca", "domain", "accounts", "templates", "ces", "cep", "replay"});
   World w;
   if (const YAML::Node ca = root["ca"]) w.ca = read_ca(r, ca);
   if (const YAML::Node d = root["domain"]) {
@@ -579,6 +887,9 @@ World world_from_node(YAML::Node root, std::string_view source) {
     if (!accounts.IsSequence()) r.fail(accounts, "'accounts' must be a list");
     for (const auto& n : accounts) {
       Account a = read_account(r, n);
+      for (std::size_t i = 0; i < a.groups.size(); ++i) {
+        a.groups[i] = group_name(r, n["groups"][i], a.groups[i], w.netbios_domain);
+      }
       if (!seen.insert("account:" + a.name).second) {
         r.fail(n, "account '" + a.name + "' is listed twice");
       }
@@ -600,11 +911,6 @@ World world_from_node(YAML::Node root, std::string_view source) {
     w.ces.endpoints = {{AuthMode::kerberos, false, false},
                        {AuthMode::username_password, false, false}};
   }
-  if (const YAML::Node client = root["client"]) {
-    r.expect_map(client, "client", {"credential_guard", "clock_skew_minutes"});
-    w.client.credential_guard = r.flag(client, "credential_guard", false);
-    w.client.clock_skew_minutes = r.integer(client, "clock_skew_minutes", 0, -100000);
-  }
   if (const YAML::Node cep = root["cep"]) w.cep = read_cep(r, cep);
   if (w.cep.endpoints.empty()) w.cep.endpoints = {AuthMode::kerberos, AuthMode::username_password};
   if (const YAML::Node replays = root["replay"]) {
@@ -615,6 +921,7 @@ World world_from_node(YAML::Node root, std::string_view source) {
     }
   }
   check_references(r, root, w);
+  resolve_principals(r, root, w);
   return w;
 }
 

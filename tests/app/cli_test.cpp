@@ -200,6 +200,67 @@ TEST(Cli, ServeWithKdcThenEnrollWithKerberos) {
   EXPECT_FALSE(fs::exists(fs::path(krb5_conf).parent_path())) << "the realm was left behind";
 }
 
+// --clock-skew: the client's clock runs 10 minutes from the KDC's, and the
+// KDC refuses its AS-REQ (KRB_AP_ERR_SKEW) before any ticket exists.
+TEST(Cli, KerberosClockSkewIsRefusedByTheKdc) {
+  TempDir dir;
+  ServeProcess serve(dir.path(), "", {"--kdc"});
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not write its ready file";
+  const nlohmann::json ready = serve.ready();
+  const std::string krb5_conf = ready["kerberos"]["krb5_conf"];
+  auto enroll = [&](const std::string& skew, const std::string& name) {
+    const fs::path evidence = dir.path() / (name + ".json");
+    const Output out =
+        run("KRB5_CONFIG='" + krb5_conf + "' CESLAB_PASSWORD=alice-password " +
+            std::string(CESLAB_BINARY) + " enroll --auth kerberos --username alice --spn " +
+            std::string(ready["kerberos"]["ces_spn"]) + " --clock-skew " + skew + " --url '" +
+            std::string(ready["ces"]["Kerberos"]) + "' --template User --out '" +
+            (dir.path() / name).string() + "' --ca-file '" + std::string(ready["ca_certificate"]) +
+            "' --evidence '" + evidence.string() + "'");
+    std::ifstream in(evidence);
+    return std::make_pair(out, nlohmann::json::parse(in));
+  };
+  const auto [skewed, e] = enroll("10", "skewed");
+  EXPECT_EQ(skewed.exit_code, 1) << skewed.text;
+  ASSERT_TRUE(e["kerberos"].contains("gss_text")) << e.dump(2);
+  EXPECT_NE(std::string(e["kerberos"]["gss_text"]).find("Clock skew too great"), std::string::npos)
+      << e.dump(2);
+  // Within Kerberos's five minutes the same client is served.
+  const Output near = enroll("-3", "near").first;
+  EXPECT_EQ(near.exit_code, 0) << near.text;
+  EXPECT_EQ(serve.stop(), 0);
+}
+
+// serve --kdc names its realm after the world's domain.
+TEST(Cli, ServeWithKdcUsesTheWorldsDomainAsRealm) {
+  TempDir dir;
+  const fs::path world = dir.path() / "corp.yaml";
+  std::ofstream(world)
+      << "ca: { name: Corp CA, host: ca.corp.example }\n"
+      << "domain: { netbios: CORP, dns: corp.example }\n"
+      << "accounts:\n"
+      << "  - { name: pat, password: pat-password, email: pat@corp.example,\n"
+      << "      upn: pat@corp.example }\n"
+      << "templates:\n"
+      << "  - name: User\n"
+      << "    oid: 1.3.6.1.4.1.311.21.8.1.1\n"
+      << "    name_flags: [SUBJECT_REQUIRE_DIRECTORY_PATH, SUBJECT_ALT_REQUIRE_UPN]\n"
+      << "    acl: [{ principal: 'CORP\\Domain Users', allow: [read, enroll] }]\n"
+      << "ces:\n  host: ces.corp.example\n";
+  ServeProcess serve(dir.path(), world.string(), {"--kdc"});
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not write its ready file";
+  const nlohmann::json ready = serve.ready();
+  EXPECT_EQ(ready["kerberos"]["realm"], "CORP.EXAMPLE");
+  const std::string krb5_conf = ready["kerberos"]["krb5_conf"];
+  const Output enroll = run(
+      "KRB5_CONFIG='" + krb5_conf + "' CESLAB_PASSWORD=pat-password " + std::string(CESLAB_BINARY) +
+      " enroll --auth kerberos --username pat --spn " + std::string(ready["kerberos"]["ces_spn"]) +
+      " --url '" + std::string(ready["ces"]["Kerberos"]) + "' --template User --out '" +
+      (dir.path() / "pat").string() + "' --ca-file '" + std::string(ready["ca_certificate"]) + "'");
+  EXPECT_EQ(enroll.exit_code, 0) << enroll.text;
+  EXPECT_EQ(serve.stop(), 0);
+}
+
 TEST(Cli, PendingRequestApprovedByTheAdminCommand) {
   TempDir dir;
   ServeProcess serve(dir.path());
@@ -271,6 +332,7 @@ fs::path write_world(const fs::path& dir, const std::string& ces, const std::str
       << "    name_flags: [SUBJECT_REQUIRE_DIRECTORY_PATH, SUBJECT_ALT_REQUIRE_UPN]\n"
       << "    ekus: [1.3.6.1.5.5.7.3.2]\n"
       << "    key_based_renewal: true\n"
+      << "    acl: [{ principal: Domain Users, allow: [read, enroll] }]\n"
       << ces << cep;
   return file;
 }

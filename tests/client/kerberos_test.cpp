@@ -58,8 +58,6 @@ class KerberosLab : public ::testing::Test {
     k.password = "alice-password";
     // The mock listens on 127.0.0.1; the SPN is the CES host's, as in AD.
     k.service = mock::ces_service_principal(w);
-    k.credential_guard = w.client.credential_guard;
-    k.clock_offset = std::chrono::minutes(w.client.clock_skew_minutes);
     return k;
   }
 
@@ -179,10 +177,11 @@ TEST_F(KerberosLab, CesNotTrustedForDelegation) {
 }
 
 TEST_F(KerberosLab, CredentialGuardBlocksUnconstrainedDelegation) {
-  World w = world(Delegation::unconstrained);
-  w.client.credential_guard = true;
+  const World w = world(Delegation::unconstrained);
   const auto server = serve(w);
-  const EnrollResult r = enroll_with(*server, alice(w));
+  KerberosSettings guarded = alice(w);
+  guarded.credential_guard = true;
+  const EnrollResult r = enroll_with(*server, guarded);
   expect_access_denied(r, *server);
   const Evidence e = evidence(r);
   EXPECT_EQ(e.kerberos.forwardable, true);
@@ -191,10 +190,11 @@ TEST_F(KerberosLab, CredentialGuardBlocksUnconstrainedDelegation) {
 }
 
 TEST_F(KerberosLab, CredentialGuardIsFineWithConstrainedDelegation) {
-  World w = world(Delegation::constrained_protocol_transition);
-  w.client.credential_guard = true;
+  const World w = world(Delegation::constrained_protocol_transition);
   const auto server = serve(w);
-  const EnrollResult r = enroll_with(*server, alice(w));
+  KerberosSettings guarded = alice(w);
+  guarded.credential_guard = true;
+  const EnrollResult r = enroll_with(*server, guarded);
   EXPECT_EQ(r.status, EnrollStatus::issued) << r.messages.back();
 }
 
@@ -233,10 +233,11 @@ TEST_F(KerberosLab, DuplicateSpnFailsLikeAMissingOneAndTheDcSaysWhy) {
 }
 
 TEST_F(KerberosLab, ClockSkewIsRefusedByTheKdc) {
-  World w = world(Delegation::unconstrained);
-  w.client.clock_skew_minutes = 10;  // Kerberos allows 5
+  const World w = world(Delegation::unconstrained);
   const auto server = serve(w);
-  expect_refused_by_the_kdc(enroll_with(*server, alice(w)), "Clock skew too great");
+  KerberosSettings skewed = alice(w);
+  skewed.clock_offset = std::chrono::minutes(10);  // Kerberos allows 5
+  expect_refused_by_the_kdc(enroll_with(*server, skewed), "Clock skew too great");
 }
 
 TEST_F(KerberosLab, ChannelBindingRequired) {
@@ -274,6 +275,48 @@ TEST_F(KerberosLab, WrongPasswordGetsNoTicketAndThe401Stands) {
   const EnrollResult r = enroll_with(*server, k);
   expect_unauthorized(r);
   ASSERT_TRUE(evidence(r).kerberos.gss_text);
+}
+
+// One KDC serving worlds in turn: an account of the first world is gone
+// when the next world, which does not have it, is prepared.
+TEST_F(KerberosLab, APreviousWorldsAccountsLeaveTheKdc) {
+  World with_bob = world(Delegation::unconstrained);
+  mock::Account bob = with_bob.accounts.front();
+  bob.name = "bob";
+  bob.password = "bob-password";
+  bob.email = "bob@lab.test";
+  bob.upn = "bob@lab.test";
+  with_bob.accounts.push_back(bob);
+  KerberosSettings as_bob = alice(with_bob);
+  as_bob.principal = "bob";
+  as_bob.password = "bob-password";
+  {
+    const auto server = serve(with_bob);
+    ASSERT_EQ(enroll_with(*server, as_bob).status, EnrollStatus::issued);
+  }
+  const World without_bob = world(Delegation::unconstrained);
+  const auto server = serve(without_bob);
+  EXPECT_FALSE(kdc_->has_principal("bob"));
+  // The KDC itself no longer knows bob (KDC_ERR_C_PRINCIPAL_UNKNOWN).
+  expect_refused_by_the_kdc(enroll_with(*server, as_bob), "not found in Kerberos database");
+  EXPECT_EQ(enroll_with(*server, alice(without_bob)).status, EnrollStatus::issued);
+}
+
+// The realm is the world's domain: a world of another domain is refused by
+// a KDC of this realm, with both named.
+TEST_F(KerberosLab, AWorldOfAnotherRealmIsRefused) {
+  World corp = world(Delegation::unconstrained);
+  corp.dns_domain = "corp.example";
+  corp.netbios_domain = "CORP";
+  EXPECT_EQ(corp.kerberos_realm(), "CORP.EXAMPLE");
+  try {
+    mock::prepare_kerberos(*kdc_, corp);
+    FAIL() << "a CORP.EXAMPLE world was prepared in " << kdc_->realm();
+  } catch (const kdc::KdcError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("CORP.EXAMPLE"), std::string::npos) << what;
+    EXPECT_NE(what.find(kdc_->realm()), std::string::npos) << what;
+  }
 }
 
 }  // namespace

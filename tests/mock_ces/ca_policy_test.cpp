@@ -63,6 +63,7 @@ void add_agent_lab(World& w) {
   agent.schema = 1;
   agent.name_flags = {"SUBJECT_REQUIRE_DIRECTORY_PATH", "SUBJECT_ALT_REQUIRE_UPN"};
   agent.ekus = {"1.3.6.1.4.1.311.20.2.1"};
+  agent.acl = {{"Domain Users", {"read", "enroll"}, {}}};
   w.templates.push_back(agent);
   w.ca.published_templates->push_back("EnrollmentAgent");
   Account bob;
@@ -268,6 +269,15 @@ INSTANTIATE_TEST_SUITE_P(
                        "request template version is newer than the supported template version. "
                        "0x80094807 (-2146875385 CERTSRV_E_BAD_TEMPLATE_VERSION). The request was "
                        "for LAB\\alice. Additional information: Denied by Policy Module"},
+        // `ceslab enroll --template <OID>` (no CEP): the client cannot know
+        // the AD version and sends 0.0, which is never newer than the CA's
+        // copy (docs/world.md, ca_loaded_version).
+        PolicyCase{.name = "template_by_oid_is_version_0_0_and_never_newer",
+                   .change =
+                       [](World& w) {
+                         template_v2(w, TemplateVersion{100, 3});
+                       },
+                   .template_name = "1.3.6.1.4.1.311.21.8.1.1"},
         PolicyCase{.name = "template_version_the_ca_has",
                    .change =
                        [](World& w) {
@@ -384,6 +394,90 @@ INSTANTIATE_TEST_SUITE_P(
                           "was for LAB\\alice. Additional information: Error Constructing or "
                           "Publishing Certificate"}),
     [](const ::testing::TestParamInfo<PolicyCase>& info) { return info.param.name; });
+
+// ---- worlds as a user writes them (docs/world.md alone) -------------------
+
+// alice (password alice-password, in `groups`) enrolls for User over
+// UsernamePassword in a world whose `ca:` section and User template `acl:`
+// lines are given.
+client::EnrollResult enroll_in(const std::string& ca, const std::string& template_acl,
+                               const std::string& groups = "[]") {
+  MockOptions options;
+  options.world = parse_world(
+      "ca:\n  name: Lab Issuing CA\n" + ca +
+          "accounts:\n"
+          "  - { name: alice, password: alice-password, email: alice@lab.test,\n"
+          "      upn: alice@lab.test, groups: " +
+          groups +
+          " }\n"
+          "templates:\n"
+          "  - name: User\n"
+          "    oid: 1.3.6.1.4.1.311.21.8.1.1\n"
+          "    schema: 1\n"
+          "    name_flags: [SUBJECT_REQUIRE_DIRECTORY_PATH, SUBJECT_ALT_REQUIRE_UPN]\n" +
+          template_acl + "ces:\n  endpoints: [{ auth: username_password }]\n",
+      "user-world.yaml");
+  MockServer server(std::move(options));
+  server.start();
+  client::EnrollRequest request;
+  request.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  request.template_name = "User";
+  request.key = core::KeySpec::parse("ecdsa-p256");
+  request.username = client::UsernameCredentials{"alice", "alice-password"};
+  client::TlsSettings tls;
+  tls.ca_files = {server.ca_certificate_path().string()};
+  return client::enroll(request, tls);
+}
+
+std::string why(const client::EnrollResult& r) {
+  return r.messages.empty() ? "" : r.messages.back();
+}
+
+std::int32_t error_of(const client::EnrollResult& r) {
+  return r.fault ? r.fault->error_code.value_or(0) : 0;
+}
+
+const std::string kDomainUsersEnroll =
+    "    acl: [{ principal: Domain Users, allow: [read, enroll] }]\n";
+
+// No `ca.acl`: the security tab of a fresh enterprise CA, where
+// Authenticated Users may request (it used to mean: nobody may).
+TEST(UserWorlds, OmittedCaAclIsAFreshEnterpriseCa) {
+  const client::EnrollResult r = enroll_in("", kDomainUsersEnroll);
+  EXPECT_EQ(r.status, client::EnrollStatus::issued) << why(r);
+}
+
+// `acl: []` is still an empty security tab.
+TEST(UserWorlds, ExplicitlyEmptyCaAclDeniesEveryone) {
+  const client::EnrollResult r = enroll_in("  acl: []\n", kDomainUsersEnroll);
+  EXPECT_EQ(error_of(r), static_cast<std::int32_t>(0x80094011));
+}
+
+// No template `acl`: a freshly duplicated template, which Domain Users may
+// read but not enroll for; Domain Admins may.
+TEST(UserWorlds, OmittedTemplateAclIsAFreshDuplicatedTemplate) {
+  EXPECT_EQ(error_of(enroll_in("", "")), static_cast<std::int32_t>(0x80094012));
+  const client::EnrollResult admin = enroll_in("", "", "[Domain Admins]");
+  EXPECT_EQ(admin.status, client::EnrollStatus::issued) << why(admin);
+  EXPECT_EQ(error_of(enroll_in("", "    acl: []\n", "[Domain Admins]")),
+            static_cast<std::int32_t>(0x80094012));
+}
+
+// ACL principals are resolved: a deny entry naming the account as Windows
+// shows it (LAB\alice, alice@lab.test) applies to alice.
+TEST(UserWorlds, QualifiedPrincipalsMatchTheAccount) {
+  for (const char* who : {"LAB\\alice", "alice@lab.test", "lab\\ALICE"}) {
+    SCOPED_TRACE(who);
+    const std::string ca = std::string("  acl:\n") +
+                           "    - { principal: Authenticated Users, allow: [read, request] }\n" +
+                           "    - { principal: '" + who + "', deny: [request] }\n";
+    EXPECT_EQ(error_of(enroll_in(ca, kDomainUsersEnroll)), static_cast<std::int32_t>(0x80094011));
+  }
+  // The same for a template's acl and a group in its domain-qualified form.
+  const client::EnrollResult r =
+      enroll_in("", "    acl: [{ principal: 'LAB\\Domain Users', allow: [read, enroll] }]\n");
+  EXPECT_EQ(r.status, client::EnrollStatus::issued) << why(r);
+}
 
 // Requests the CA cannot decode still reach it: it assigns an id and fails
 // them as "Error Parsing Request" with event 22 (causes.md section B).

@@ -630,7 +630,8 @@ ca:
 accounts:
   - { name: alice, password: alice-password, email: alice@lab.test, upn: alice@lab.test }
 templates:
-  - { name: User, oid: 1.3.6.1.4.1.311.21.8.1.1, schema: 1, name_flags: [SUBJECT_REQUIRE_COMMON_NAME] }
+  - { name: User, oid: 1.3.6.1.4.1.311.21.8.1.1, schema: 1, name_flags: [SUBJECT_REQUIRE_COMMON_NAME],
+      acl: [{ principal: Domain Users, allow: [read, enroll] }] }
 ces:
   endpoints: [{ auth: username_password }]
 cep:

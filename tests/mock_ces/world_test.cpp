@@ -99,6 +99,9 @@ TEST(World, DanglingTemplateReferencesAreRefused) {
 
 TEST(World, CaPolicySettingsAreRead) {
   const World w = parse_world(R"(
+accounts:
+  - { name: alice }
+  - { name: pat, groups: [helpdesk] }
 ca:
   name: CA
   enrollment_agent_restrictions:
@@ -205,10 +208,157 @@ TEST(World, DefaultLabHostSettings) {
   const World w = default_world();
   EXPECT_EQ(w.ces.delegation, Delegation::constrained_protocol_transition);
   EXPECT_TRUE(w.ces.app_pool_privileges.count("SeImpersonatePrivilege"));
-  EXPECT_FALSE(w.client.credential_guard);
   EXPECT_EQ(w.ca.config(), "ca.lab.test\\Lab Issuing CA");
   EXPECT_TRUE(w.ca.edit_flags.count("EDITF_ENABLEDEFAULTSMIME"));
   EXPECT_FALSE(w.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF"));
+}
+
+// ---- defaults: what a fresh Windows install has ---------------------------
+
+TEST(WorldDefaults, OmittedCaAclAndEditFlagsAreAFreshEnterpriseCa) {
+  const World w = parse_world("ca:\n  name: CA\n", "w.yaml");
+  EXPECT_EQ(w.ca.edit_flags, fresh_enterprise_ca_edit_flags());
+  // 0x0011014E: the seven flags, none of those that change behaviour.
+  EXPECT_EQ(w.ca.edit_flags.size(), 7u);
+  EXPECT_TRUE(w.ca.edit_flags.count("EDITF_ENABLECHASECLIENTDC"));
+  EXPECT_FALSE(w.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF"));
+  EXPECT_FALSE(w.ca.edit_flags.count("EDITF_ATTRIBUTESUBJECTALTNAME2"));
+  ASSERT_FALSE(w.ca.acl.empty());
+  const AccessEntry& users = w.ca.acl.front();
+  EXPECT_EQ(users.principal, "Authenticated Users");
+  EXPECT_TRUE(users.allow.count("request"));
+  EXPECT_FALSE(users.allow.count("manage_ca"));
+  // A world without a `ca:` section at all has the same CA.
+  EXPECT_EQ(parse_world("", "w.yaml").ca.edit_flags, w.ca.edit_flags);
+  EXPECT_EQ(parse_world("", "w.yaml").ca.acl.size(), w.ca.acl.size());
+}
+
+TEST(WorldDefaults, ExplicitlyEmptyListsStayEmpty) {
+  const World w = parse_world(
+      "ca:\n  name: CA\n  acl: []\n  edit_flags: []\ntemplates:\n  - { name: T, oid: 1.2, acl: [] "
+      "}\n",
+      "w.yaml");
+  EXPECT_TRUE(w.ca.acl.empty());
+  EXPECT_TRUE(w.ca.edit_flags.empty());
+  EXPECT_TRUE(w.find_template("T")->acl.empty());
+}
+
+TEST(WorldDefaults, OmittedTemplateAclIsAFreshDuplicatedTemplate) {
+  const World w = parse_world("templates:\n  - { name: T, oid: 1.2 }\n", "w.yaml");
+  const std::vector<AccessEntry>& acl = w.find_template("T")->acl;
+  ASSERT_EQ(acl.size(), 3u);
+  EXPECT_EQ(acl[0].principal, "Authenticated Users");
+  EXPECT_EQ(acl[0].allow, std::set<std::string>{"read"});  // read, not enroll
+  EXPECT_EQ(acl[1].principal, "Domain Admins");
+  EXPECT_TRUE(acl[1].allow.count("enroll"));
+  EXPECT_EQ(acl[2].principal, "Enterprise Admins");
+  EXPECT_TRUE(acl[2].allow.count("enroll"));
+}
+
+// ---- names are validated against the world -------------------------------
+
+TEST(WorldNames, MisspelledPrivilegeIsRefusedWithTheChoices) {
+  const std::string e = error_of(
+      "ces:\n  app_pool:\n    identity: LAB\\svc-ces\n    privileges:\n"
+      "      - SeChangeNotifyPrivilege\n      - SeImpersonatePrivlege\n");
+  EXPECT_EQ(e.rfind("w.yaml:6: unknown privilege 'SeImpersonatePrivlege' in ces app_pool", 0), 0u)
+      << e;
+  EXPECT_NE(e.find("SeImpersonatePrivilege"), std::string::npos) << e;
+  EXPECT_NE(e.find("SeTcbPrivilege"), std::string::npos) << e;
+  const World w = parse_world(
+      "ces:\n  app_pool:\n    privileges: [SeChangeNotifyPrivilege, SeImpersonatePrivilege]\n",
+      "w.yaml");
+  EXPECT_EQ(w.ces.app_pool_privileges,
+            (std::set<std::string>{"SeChangeNotifyPrivilege", "SeImpersonatePrivilege"}));
+  EXPECT_TRUE(parse_world("ces:\n  app_pool:\n    privileges: []\n", "w.yaml")
+                  .ces.app_pool_privileges.empty());
+}
+
+TEST(WorldNames, PrincipalsAreResolvedInEveryFormWindowsAccepts) {
+  const World w = parse_world(R"(
+domain: { netbios: CORP, dns: corp.example }
+accounts:
+  - { name: pat, upn: patricia@corp.example, groups: ['CORP\helpdesk'] }
+  - { name: kim }
+ca:
+  name: CA
+  acl:
+    - { principal: 'CORP\pat', allow: [read] }
+    - { principal: kim@corp.example, allow: [read] }
+    - { principal: patricia@corp.example, allow: [read] }
+    - { principal: 'NT AUTHORITY\Authenticated Users', allow: [request] }
+    - { principal: 'BUILTIN\Administrators', allow: [manage_ca] }
+    - { principal: 'corp\HELPDESK', allow: [manage_certificates] }
+    - { principal: 'CORP\svc-ces', allow: [read] }
+  enrollment_agent_restrictions:
+    - { agent: 'CORP\helpdesk', allow: ['CORP\Domain Users'], deny: [kim@corp.example] }
+ces:
+  app_pool: { identity: 'CORP\svc-ces' }
+)",
+                              "w.yaml");
+  std::vector<std::string> names;
+  for (const AccessEntry& e : w.ca.acl) names.push_back(e.principal);
+  EXPECT_EQ(names, (std::vector<std::string>{"pat", "kim", "pat", "Authenticated Users",
+                                             "Administrators", "helpdesk", "svc-ces"}));
+  EXPECT_EQ(w.find_account("pat")->groups, std::vector<std::string>{"helpdesk"});
+  const EnrollmentAgentRule& rule = w.ca.enrollment_agent_restrictions->front();
+  EXPECT_EQ(rule.agent, "helpdesk");
+  EXPECT_EQ(rule.allow, std::vector<std::string>{"Domain Users"});
+  EXPECT_EQ(rule.deny, std::vector<std::string>{"kim"});
+  EXPECT_TRUE(w.memberships(*w.find_account("pat")).count("helpdesk"));
+}
+
+TEST(WorldNames, UnknownPrincipalsAreRefusedAtTheirLineWithTheChoices) {
+  const std::string base = "accounts:\n  - { name: pat, groups: [helpdesk] }\nca:\n  name: CA\n";
+  // An unknown name in a deny entry is no longer ignored.
+  std::string e = error_of(base +
+                           "  acl:\n    - { principal: Authenticated Users, allow: [read] }\n"
+                           "    - { principal: patt, deny: [request] }\n");
+  EXPECT_EQ(e.rfind("w.yaml:7: unknown principal 'patt' in the CA acl", 0), 0u) << e;
+  for (const char* known : {"pat", "helpdesk", "svc-ces", "Domain Users", "Everyone"}) {
+    EXPECT_NE(e.find(known), std::string::npos) << known << " missing from: " << e;
+  }
+  // Another domain's account, by NetBIOS name or UPN suffix.
+  e = error_of(base + "  acl: [{ principal: 'CORP\\pat', allow: [read] }]\n");
+  EXPECT_EQ(e.rfind("w.yaml:5: unknown principal 'CORP\\pat' in the CA acl: 'CORP' is not the "
+                    "world's domain",
+                    0),
+            0u)
+      << e;
+  e = error_of(base + "  acl: [{ principal: pat@corp.example, allow: [read] }]\n");
+  EXPECT_NE(e.find("'corp.example' is not the world's domain (domain.dns lab.test)"),
+            std::string::npos)
+      << e;
+  e = error_of(base +
+               "templates:\n  - name: T\n    oid: 1.2\n    acl:\n"
+               "      - { principal: Domain Usres, allow: [enroll] }\n");
+  EXPECT_EQ(e.rfind("w.yaml:9: unknown principal 'Domain Usres' in the acl of template 'T'", 0), 0u)
+      << e;
+  e = error_of(base +
+               "  enrollment_agent_restrictions:\n    - agent: pat\n"
+               "      deny: [Domain Users, nobody]\n");
+  EXPECT_EQ(e.rfind("w.yaml:7: unknown principal 'nobody' in an enrollment agent rule", 0), 0u)
+      << e;
+  e = error_of(base + "  enrollment_agent_restrictions:\n    - { agent: helpdsk }\n");
+  EXPECT_EQ(e.rfind("w.yaml:6: unknown principal 'helpdsk' in an enrollment agent rule", 0), 0u)
+      << e;
+  // A group of another domain in an account's groups.
+  e = error_of("accounts:\n  - { name: pat, groups: ['CORP\\helpdesk'] }\n");
+  EXPECT_EQ(e.rfind("w.yaml:2: group 'CORP\\helpdesk': 'CORP' is not the world's domain", 0), 0u)
+      << e;
+}
+
+// ---- client settings are not the world's ----------------------------------
+
+TEST(World, ClientSettingsAreRefusedAndSaidWhereTheyGo) {
+  const std::string e = error_of("ca:\n  name: CA\nclient:\n  clock_skew_minutes: 10\n");
+  EXPECT_EQ(e.rfind("w.yaml:3: 'client' is not a world setting", 0), 0u) << e;
+  EXPECT_NE(e.find("ceslab enroll --credential-guard"), std::string::npos) << e;
+  EXPECT_NE(e.find("--clock-skew MINUTES"), std::string::npos) << e;
+  EXPECT_NE(e.find("scenario's `client:` section"), std::string::npos) << e;
+  // A scenario's own client: section, beside its world:, is not the world's.
+  EXPECT_NO_THROW(parse_world("world:\n  ca: { name: CA }\nclient:\n  credential_guard: true\n",
+                              "scenario.yaml"));
 }
 
 TEST(World, DuplicatesAreRefused) {

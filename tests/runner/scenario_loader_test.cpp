@@ -153,6 +153,9 @@ struct BadCase {
   int line;             // expected file line
 };
 
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const BadCase& c, std::ostream* out) { *out << c.name; }
+
 class ScenarioErrors : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(ScenarioErrors, NameTheFileTheLineAndTheProblem) {

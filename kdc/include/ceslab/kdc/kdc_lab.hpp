@@ -65,6 +65,10 @@ class KdcLab {
   void add_principal(const Principal& principal);
   // Whether a principal was added (by start() or add_principal) and not deleted.
   bool has_principal(const std::string& name) const;
+  // The principals added by start() or add_principal and not deleted, by
+  // the names they were added under; never the realm's own (krbtgt/...,
+  // kadmin/..., K/M), which kdb5_util made.
+  std::vector<std::string> principals() const;
   void delete_principal(const std::string& name);
   // Changes attributes of an existing principal ("-allow_forwardable").
   void modify_principal(const std::string& name, const std::vector<std::string>& attributes);

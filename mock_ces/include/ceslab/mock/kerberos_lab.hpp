@@ -26,10 +26,16 @@ std::string ca_service_principal(const World& world);
 // Every principal the world needs, with its attributes.
 std::vector<kdc::Principal> kerberos_principals(const World& world);
 
+// Deletes every principal an earlier world put into `kdc` that is not in
+// `wanted` (the KDC's own krbtgt/kadmin principals stay).
+void remove_other_principals(kdc::KdcLab& kdc, const std::vector<kdc::Principal>& wanted);
+
 // Puts the world's principals into `kdc` (adding what is missing, setting
-// the attributes of what is there, so one KDC can serve worlds in turn)
-// and exports the CES and CA keys to keytabs in the KDC's directory.
-// Throws kdc::KdcError.
+// the attributes of what is there, removing what an earlier world added and
+// this one does not have, so one KDC can serve worlds in turn without one
+// world's accounts leaking into the next) and exports the CES and CA keys to
+// keytabs in the KDC's directory. Throws kdc::KdcError, also when the
+// world's realm (World::kerberos_realm, from domain.dns) is not the KDC's.
 KerberosService prepare_kerberos(kdc::KdcLab& kdc, const World& world);
 
 }  // namespace ceslab::mock

@@ -47,12 +47,25 @@ struct Account {
 };
 
 // One access-control entry: who, and which rights (CA: read, request,
-// manage_ca, manage_certificates; template: read, enroll, autoenroll).
+// manage_ca, manage_certificates; template: read, write, enroll, autoenroll,
+// full_control).
 struct AccessEntry {
-  std::string principal;  // account or group name
+  // An account or group. A world read from YAML holds the resolved name
+  // (World::resolve_principal: "LAB\pat" and "pat@lab.test" become "pat").
+  std::string principal;
   std::set<std::string> allow;
   std::set<std::string> deny;
 };
+
+// What a fresh Windows install has when the world leaves a key out
+// (docs/world.md gives each with its source):
+// - the security tab of a freshly installed enterprise CA (`ca.acl`),
+std::vector<AccessEntry> fresh_enterprise_ca_acl();
+// - policy\EditFlags of a fresh enterprise CA, 0x0011014E (`ca.edit_flags`),
+std::set<std::string> fresh_enterprise_ca_edit_flags();
+// - the security tab of a template just duplicated in the Certificate
+//   Templates console (`templates[].acl`).
+std::vector<AccessEntry> fresh_template_acl();
 
 enum class CaState { online, offline, slow };
 
@@ -85,8 +98,8 @@ struct CaSettings {
   // certificatePolicies of the CA certificate; empty = no constraint.
   std::vector<std::string> policy_oids;
   // policy\EditFlags names that are set (EDITF_ENABLERENEWONBEHALFOF, ...).
-  std::set<std::string> edit_flags;
-  std::vector<AccessEntry> acl;
+  std::set<std::string> edit_flags = fresh_enterprise_ca_edit_flags();
+  std::vector<AccessEntry> acl = fresh_enterprise_ca_acl();
   CaState state = CaState::online;
   int slow_ms = 0;
   // Templates published on this CA; empty list = every template of the world.
@@ -126,7 +139,7 @@ struct TemplateSettings {
   int validity_days = 365;
   int renewal_days = 42;
   unsigned min_key_size = 2048;
-  std::vector<AccessEntry> acl;  // empty = Authenticated Users read + enroll
+  std::vector<AccessEntry> acl = fresh_template_acl();  // empty = nobody has a right
   bool manager_approval = false;
   bool key_based_renewal = false;  // "Allow key based renewal"
   bool archive_key = false;
@@ -158,12 +171,6 @@ struct CesSettings {
   std::set<std::string> app_pool_privileges = {"SeImpersonatePrivilege"};
   bool channel_binding_required = false;  // Extended Protection (EPA)
   SpnRegistration spn = SpnRegistration::registered;
-};
-
-struct ClientSettings {
-  bool credential_guard = false;
-  // How far the client's clock is from the KDC's (Kerberos allows 5 minutes).
-  int clock_skew_minutes = 0;
 };
 
 // One CES URI the CEP advertises for the CA (a value of the CA object's
@@ -198,7 +205,6 @@ struct World {
   std::vector<Account> accounts;
   std::vector<TemplateSettings> templates;
   CesSettings ces;
-  ClientSettings client;
   CepSettings cep;
   std::vector<Replay> replays;
 
@@ -208,9 +214,29 @@ struct World {
   const TemplateSettings* find_template(std::string_view name_or_oid) const;
   bool is_published(const TemplateSettings& t) const;
   // The groups an account belongs to, including the implicit ones
-  // (Everyone, Authenticated Users, Domain Users / Domain Computers).
+  // (Everyone, Authenticated Users, Domain Users / Domain Computers), and
+  // the account's own name.
   std::set<std::string> memberships(const Account& account) const;
+
+  // The account or group `name` stands for, in any form Windows accepts
+  // ("pat", "LAB\pat", "pat@lab.test", "NT AUTHORITY\Authenticated Users",
+  // "BUILTIN\Administrators"), as the name ACLs and memberships use ("pat",
+  // "Authenticated Users"); nullopt when the world has no such principal,
+  // with the reason in `why`. Known: the accounts, the groups some account
+  // is in, the well-known groups and the app-pool identity's account.
+  std::optional<std::string> resolve_principal(std::string_view name,
+                                               std::string* why = nullptr) const;
+  // Every name resolve_principal knows, for error messages.
+  std::vector<std::string> known_principals() const;
+  // The account name of ces.app_pool.identity ("LAB\svc-ces" -> "svc-ces").
+  std::string app_pool_account() const;
+  // The Kerberos realm of the domain: domain.dns upper-cased, as AD names it.
+  std::string kerberos_realm() const;
 };
+
+// The Windows privilege constant names (Se...Privilege) ces.app_pool.privileges
+// may name (Microsoft Learn, "Privilege Constants (Authorization)", winnt.h).
+const std::set<std::string, std::less<>>& windows_privilege_names();
 
 // Parses a world document; `source` names it in errors. A scenario file
 // (a document with a top-level `world:` key) is accepted too: its world is

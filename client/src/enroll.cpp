@@ -152,7 +152,8 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
     read_reply(result);
     return result;
   }
-  result.key = core::generate_key(request.key);
+  result.key =
+      request.key_pair != nullptr ? core::share(request.key_pair) : core::generate_key(request.key);
   core::CsrOptions csr;
   csr.subject = request.subject;
   csr.san = request.san;
@@ -185,8 +186,12 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
 
 EnrollResult renew(const RenewRequest& request, const TlsSettings& tls) {
   EnrollResult result;
-  result.key =
-      request.new_key ? core::generate_key(*request.new_key) : core::share(request.old_key.get());
+  if (request.new_key_pair != nullptr) {
+    result.key = core::share(request.new_key_pair);
+  } else {
+    result.key =
+        request.new_key ? core::generate_key(*request.new_key) : core::share(request.old_key.get());
+  }
   core::CsrOptions csr;
   csr.renewal_of = request.old_certificate.get();
   if (!request.template_name.empty())

@@ -22,18 +22,17 @@ constexpr const char* kKdb5Util = "/usr/sbin/kdb5_util";
 constexpr const char* kKadminLocal = "/usr/sbin/kadmin.local";
 constexpr const char* kKrb5kdc = "/usr/sbin/krb5kdc";
 
-std::filesystem::path make_temp_dir() {
+std::filesystem::path make_temp_dir(std::filesystem::path parent) {
+  if (parent.empty()) parent = std::filesystem::temp_directory_path();
   std::random_device rd;
   for (int attempt = 0; attempt < 16; ++attempt) {
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("ceslab-kdc-" + std::to_string(rd()));
+    const auto dir = parent / ("ceslab-kdc-" + std::to_string(rd()));
     if (std::filesystem::create_directory(dir)) {
       std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
       return dir;
     }
   }
-  throw KdcError("could not create a realm directory under " +
-                 std::filesystem::temp_directory_path().string());
+  throw KdcError("could not create a realm directory under " + parent.string());
 }
 
 // A port free for both TCP and UDP on 127.0.0.1 right now. The KDC binds it
@@ -101,7 +100,7 @@ std::unique_ptr<KdcLab> KdcLab::start(KdcOptions options) {
   const auto began = std::chrono::steady_clock::now();
   std::unique_ptr<KdcLab> lab(new KdcLab());
   lab->realm_ = options.realm;
-  lab->dir_ = make_temp_dir();
+  lab->dir_ = make_temp_dir(options.parent_dir);
   const std::string& realm = lab->realm_;
   std::string domain = realm;
   for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

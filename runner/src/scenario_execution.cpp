@@ -20,6 +20,7 @@
 #include "ceslab/mock/request_store.hpp"
 #include "ceslab/mock/server.hpp"
 #include "expectations.hpp"
+#include "shared_lab.hpp"
 
 namespace ceslab::runner {
 namespace {
@@ -196,6 +197,12 @@ class Execution {
     throw StepFailure("unknown authentication");
   }
 
+  // The next key of the run's pool for this scenario (each of its steps
+  // gets another), or null to let the client generate one.
+  EVP_PKEY* pooled_key(const std::string& spec) {
+    return context_.lab != nullptr ? context_.lab->client_key(spec, keys_used_++) : nullptr;
+  }
+
   void keep(const client::SoapCall& call, std::string_view label) {
     if (capture_ && !call.url.empty()) capture_->write(call, label);
   }
@@ -232,6 +239,7 @@ class Execution {
     client::EnrollRequest request;
     request.template_name = step.template_name;
     request.key = core::KeySpec::parse(step.key.value_or(s_.client.key));
+    request.key_pair = pooled_key(step.key.value_or(s_.client.key));
     if (step.subject) request.subject = *step.subject;
     request.wrapping =
         s_.client.pkcs10 ? client::RequestWrapping::pkcs10 : client::RequestWrapping::cmc;
@@ -266,7 +274,10 @@ class Execution {
     request.url = url_of(step, mock::Service::ces);
     request.old_certificate = core::share(old.certificate.get());
     request.old_key = core::share(old.key.get());
-    if (step.key) request.new_key = core::KeySpec::parse(*step.key);
+    if (step.key) {
+      request.new_key = core::KeySpec::parse(*step.key);
+      request.new_key_pair = pooled_key(*step.key);
+    }
     request.template_name = step.template_name;
     const auto auth = authenticator(step);
     client::CallCredentials c = client::credentials_for(*auth, request.url, tls());
@@ -342,6 +353,7 @@ class Execution {
   std::string pending_id_;
   std::string pending_reference_;
   core::EvpPkeyPtr pending_key_;
+  std::size_t keys_used_ = 0;
 };
 
 void write_text(const fs::path& file, const std::string& text) {
@@ -432,17 +444,24 @@ ScenarioResult execute_scenario(const Scenario& s, const ExecutionContext& conte
   result.expected = s.with_server_events.verdict;
   result.expected_client_only = s.client_only.verdict;
   result.artefacts = context.artefacts;
+  fs::path state_dir;  // given to the mock (a shared lab), removed here
   try {
     if (!context.artefacts.empty()) fs::create_directories(context.artefacts);
     mock::MockOptions options;
     options.world = s.world;
     options.kerberos = context.kerberos;
+    if (context.lab != nullptr) state_dir = context.lab->new_state_dir(s.world.ca);
+    options.state_dir = state_dir;
     mock::MockServer server(std::move(options));
     server.start();
     run_steps(s, server, context, result);
     server.stop();
   } catch (const std::exception& e) {
     result.error = e.what();
+  }
+  if (!state_dir.empty()) {
+    std::error_code ignored;  // a leftover temp directory is no reason to fail the scenario
+    fs::remove_all(state_dir, ignored);
   }
   result.result = result.error.empty() && result.diffs.empty() ? Result::pass : Result::fail;
   if (!context.artefacts.empty() && result.result == Result::fail) {

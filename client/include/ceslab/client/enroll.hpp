@@ -46,6 +46,10 @@ struct EnrollRequest {
   // generated and key/subject/san/template_info/wrapping do not apply.
   std::optional<core::Bytes> csr;
   core::KeySpec key{core::KeyAlgorithm::rsa, 2048, ""};
+  // Not owned: the key pair to request for instead of generating one of
+  // `key` (a harness that keeps a pool of keys; the result holds a
+  // reference). Must outlive enroll().
+  EVP_PKEY* key_pair = nullptr;
   std::string subject;  // empty: the CA builds it from the directory
   core::SubjectAltNames san;
   RequestWrapping wrapping = RequestWrapping::cmc;
@@ -83,6 +87,7 @@ struct RenewRequest {
   core::X509Ptr old_certificate;
   core::EvpPkeyPtr old_key;
   std::optional<core::KeySpec> new_key;  // nullopt: keep the old key
+  EVP_PKEY* new_key_pair = nullptr;      // not owned: this new key instead of one of new_key
   bool pkcs7 = false;                    // PKCS#7 (id-data) instead of CMC
   std::string template_name;             // empty: the CA takes the old certificate's
   std::optional<UsernameCredentials> username;

@@ -40,6 +40,10 @@ struct Principal {
 struct KdcOptions {
   std::string realm = "LAB.TEST";
   std::vector<Principal> principals;
+  // Where the realm's directory is made; empty = the system temp dir. A
+  // harness that starts many worlds puts it on a RAM disk: the KDC database
+  // is written on every principal change.
+  std::filesystem::path parent_dir;
   // How long start() waits for krb5kdc to accept connections.
   std::chrono::milliseconds start_timeout{15000};
 };

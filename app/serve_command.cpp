@@ -19,7 +19,6 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     std::string world;
     std::string ready_file;
     std::string state_dir;
-    bool test_kerberos_header = false;
     bool kdc = false;
   };
   auto args = std::make_shared<Args>();
@@ -35,10 +34,6 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "--state-dir", args->state_dir,
       "Directory for the lab's state: CA key pair, request database, event log (default: a "
       "temp dir, removed on exit); reused when it exists");
-  cmd->add_flag("--test-kerberos-header", args->test_kerberos_header,
-                "TEST-ONLY: the Kerberos endpoints take the caller's name from the "
-                "X-Ceslab-Test-Kerberos-User header (until real Negotiate exists); never use it "
-                "for anything but this mock");
   cmd->add_flag("--kdc", args->kdc,
                 "Start a throw-away MIT KDC on loopback for the realm of the world's domain "
                 "(domain.dns upper-cased) with the world's accounts and services, and serve the "
@@ -52,11 +47,6 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     mock::MockOptions options;
     options.listen = args->listen;
     options.state_dir = args->state_dir;
-    options.accept_test_kerberos_header = args->test_kerberos_header;
-    if (args->test_kerberos_header) {
-      std::cerr << "WARNING: --test-kerberos-header: the Kerberos endpoints trust a header for the "
-                   "caller's identity (test-only)\n";
-    }
     if (!args->world.empty()) options.world = mock::load_world(args->world);
     std::unique_ptr<kdc::KdcLab> kdc;
     nlohmann::json extra = nlohmann::json::object();

@@ -71,7 +71,7 @@ class MockServer::Impl {
         ca_(LabCa::open(state_dir_, options_.world.ca)),
         events_(state_dir_ / "events.jsonl"),
         ces_(options_.world, ca_, events_,
-             CesServiceOptions{options_.accept_test_kerberos_header, options_.kerberos}),
+             CesServiceOptions{options_.kerberos, options_.kerberos_acceptor}),
         cep_(options_.world, ca_.authority(), events_),
         replays_(load_replays(options_.world)) {
     log_instances_that_fail_to_start();
@@ -129,7 +129,7 @@ class MockServer::Impl {
     try {
       const pipeline::TransportIdentity who = pipeline::authenticate_transport(
           req, conn, cep, CesEndpoint{cep.auth, false, false}, options_.world,
-          CesServiceOptions{options_.accept_test_kerberos_header, options_.kerberos}, &events_);
+          CesServiceOptions{options_.kerberos, options_.kerberos_acceptor}, &events_);
       core::HttpResponse response =
           cep_.handle_authenticated(req, *who.account, url, https_->base_url());
       if (who.kerberos && !who.kerberos->output_token.empty()) {

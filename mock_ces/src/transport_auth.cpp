@@ -4,7 +4,6 @@
 // mapping. A refusal is IIS's own HTML answer, never a SOAP fault.
 #include <openssl/x509_vfy.h>
 
-#include "ceslab/core/text.hpp"
 #include "ceslab/core/x509.hpp"
 #include "ceslab/mock/iis_pages.hpp"
 #include "pipeline.hpp"
@@ -22,17 +21,6 @@ const Account* map_certificate(const X509* cert, const World& world) {
     if (const Account* a = world.find_account(upn)) return a;
   }
   return nullptr;
-}
-
-// Lower-case hex of the channel-binding data, as the test header carries it.
-std::string to_hex(const core::Bytes& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 0x0F];
-  }
-  return out;
 }
 
 }  // namespace
@@ -57,31 +45,13 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
         who.kerberos = std::move(logon);
         return who;
       }
-      // TEST-ONLY stand-in until the Kerberos lab brings real Negotiate:
-      // with the option on, a header names the account Kerberos would have
-      // authenticated. Without it every request is challenged like IIS does
-      // (causes.md http_auth_failed).
-      const auto user = request.header(kTestKerberosUserHeader);
-      if (!options.accept_test_kerberos_header || !user) throw TransportRefusal{iis_unauthorized()};
-      const Account* account = world.find_account(*user);
-      // No ticket history here: an expired password means no TGT, as at the
-      // KDC. (The real path above leaves expiry to the KDC, which checks it
-      // at the AS exchange only; a TGT from before still works, as in AD.)
-      if (account == nullptr || account->disabled || account->password_expired) {
-        throw TransportRefusal{iis_unauthorized()};
-      }
-      // Extended Protection (EPA): the authentication must be bound to this
-      // TLS channel with tls-server-end-point (RFC 5929); without a matching
-      // binding IIS answers 401 (causes.md channel_binding_required, cepces
-      // #51). The comparison is real (against this connection's binding);
-      // only its transport, a test header instead of the GSS checksum, is the
-      // stand-in.
-      if (world.ces.channel_binding_required) {
-        const auto binding = request.header(kTestChannelBindingHeader);
-        if (!binding || !core::iequals(*binding, to_hex(connection.tls_server_end_point))) {
-          throw TransportRefusal{iis_unauthorized()};
-        }
-      }
+      // A test double of Negotiate (CesServiceOptions::kerberos_acceptor);
+      // without one every request is challenged like IIS does (causes.md
+      // http_auth_failed).
+      const Account* account = options.kerberos_acceptor
+                                   ? options.kerberos_acceptor(request, connection, world)
+                                   : nullptr;
+      if (account == nullptr || account->disabled) throw TransportRefusal{iis_unauthorized()};
       who.account = account;
       return who;
     }

@@ -23,6 +23,7 @@
 #include "ceslab/mock/oid_names.hpp"
 #include "ceslab/mock/server.hpp"
 #include "ceslab/wsdl/codec.hpp"
+#include "fake_negotiate.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -408,14 +409,14 @@ TEST_F(CepServiceTest, TheKerberosEndpointChallengesLikeIis) {
 
 TEST(CepKerberosEndpoint, AnswersForTheAccountTheTransportAuthenticated) {
   MockOptions options;
-  options.accept_test_kerberos_header = true;  // TEST-ONLY stand-in for Negotiate
+  options.kerberos_acceptor = testing::fake_negotiate;  // Negotiate without a KDC
   MockServer server(std::move(options));
   server.start();
   const std::string url = server.endpoint_url(Service::cep, AuthMode::kerberos);
   core::SoapMessage m = get_policies(url);
   m.security.reset();
   const client::SoapCall call =
-      client::call(url, m, tls_for(server), {{kTestKerberosUserHeader, "alice"}});
+      client::call(url, m, tls_for(server), {{testing::kFakeKerberosUserHeader, "alice"}});
   ASSERT_TRUE(call.reply) << call.parse_error << call.exchange.error_message;
   const auto& response = std::get<core::GetPoliciesResponse>(call.reply->body);
   ASSERT_TRUE(response.policies);

@@ -13,6 +13,7 @@
 #include "ceslab/core/x509.hpp"
 #include "ceslab/mock/ces_service.hpp"
 #include "ceslab/mock/lab_ca.hpp"
+#include "fake_negotiate.hpp"
 #include "lab_fixture.hpp"
 
 namespace ceslab::mock {
@@ -164,14 +165,14 @@ TEST(KerberosEndpoint, WithoutCredentialsIisChallengesWithNegotiateAndNtlm) {
   EXPECT_TRUE(server.events().events().empty());
 }
 
-TEST(KerberosEndpoint, TestHeaderIsIgnoredUnlessTurnedOn) {
+TEST(KerberosEndpoint, AnAccountIsAuthenticatedOnlyThroughTheAcceptor) {
   for (const bool on : {false, true}) {
     MockOptions options;
-    options.accept_test_kerberos_header = on;
+    if (on) options.kerberos_acceptor = testing::fake_negotiate;
     MockServer server{std::move(options)};
     server.start();
     const std::string url = server.endpoint_url(Service::ces, AuthMode::kerberos);
-    // The client library has no Kerberos yet: send the Issue by hand.
+    // Without an acceptor the header means nothing: IIS answers 401.
     client::EnrollRequest request = user_request(url);
     request.username.reset();
     core::EvpPkeyPtr key = core::generate_key(request.key);
@@ -187,7 +188,7 @@ TEST(KerberosEndpoint, TestHeaderIsIgnoredUnlessTurnedOn) {
     rst.context.push_back({"CertificateTemplate", "User"});
     m.body = rst;
     const client::SoapCall call =
-        client::call(url, m, tls_for(server), {{kTestKerberosUserHeader, "alice"}});
+        client::call(url, m, tls_for(server), {{testing::kFakeKerberosUserHeader, "alice"}});
     ASSERT_TRUE(call.exchange.response);
     if (!on) {
       EXPECT_EQ(call.exchange.response->status, 401);
@@ -202,7 +203,7 @@ TEST(KerberosEndpoint, TestHeaderIsIgnoredUnlessTurnedOn) {
 
 TEST(KerberosEndpoint, ChannelBindingRequiredRefusesAnUnboundAuthentication) {
   MockOptions options;
-  options.accept_test_kerberos_header = true;
+  options.kerberos_acceptor = testing::fake_negotiate;
   options.world.ces.channel_binding_required = true;
   MockServer server{std::move(options)};
   server.start();
@@ -218,12 +219,14 @@ TEST(KerberosEndpoint, ChannelBindingRequiredRefusesAnUnboundAuthentication) {
   const client::TlsSettings tls = tls_for(server);
 
   // causes.md channel_binding_required: no binding -> 401.
-  const client::SoapCall unbound = client::call(url, m, tls, {{kTestKerberosUserHeader, "alice"}});
+  const client::SoapCall unbound =
+      client::call(url, m, tls, {{testing::kFakeKerberosUserHeader, "alice"}});
   ASSERT_TRUE(unbound.exchange.response);
   EXPECT_EQ(unbound.exchange.response->status, 401);
   // A binding for some other channel -> 401 as well.
   const client::SoapCall wrong = client::call(
-      url, m, tls, {{kTestKerberosUserHeader, "alice"}, {kTestChannelBindingHeader, "00ff"}});
+      url, m, tls,
+      {{testing::kFakeKerberosUserHeader, "alice"}, {testing::kFakeChannelBindingHeader, "00ff"}});
   ASSERT_TRUE(wrong.exchange.response);
   EXPECT_EQ(wrong.exchange.response->status, 401);
 
@@ -237,7 +240,8 @@ TEST(KerberosEndpoint, ChannelBindingRequiredRefusesAnUnboundAuthentication) {
   }
   ASSERT_FALSE(hex.empty());
   const client::SoapCall bound = client::call(
-      url, m, tls, {{kTestKerberosUserHeader, "alice"}, {kTestChannelBindingHeader, hex}});
+      url, m, tls,
+      {{testing::kFakeKerberosUserHeader, "alice"}, {testing::kFakeChannelBindingHeader, hex}});
   ASSERT_TRUE(bound.reply) << bound.parse_error;
   const auto& fault = std::get<core::EnrollmentFault>(bound.reply->body);
   EXPECT_EQ(fault.error_code, static_cast<std::int32_t>(0x80094004u));

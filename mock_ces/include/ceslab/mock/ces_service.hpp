@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,16 +23,6 @@ class NonceCache;
 struct NegotiateLogon;
 }  // namespace pipeline
 
-// TEST-ONLY: until the Kerberos lab (real Negotiate) exists, the Kerberos
-// endpoint can take the authenticated account's name from this header. Off
-// unless a test or `ceslab serve --test-kerberos-header` turns it on; never
-// a way to authenticate against anything but this mock.
-inline constexpr const char* kTestKerberosUserHeader = "X-Ceslab-Test-Kerberos-User";
-// TEST-ONLY, with the header above: the tls-server-end-point channel binding
-// (RFC 5929) the client computed, lower-case hex, where real Negotiate
-// carries it in the GSS checksum.
-inline constexpr const char* kTestChannelBindingHeader = "X-Ceslab-Test-Channel-Binding";
-
 // Real Negotiate on the Kerberos endpoint (the Kerberos lab, issue 6): the
 // keys of the CES service principal and of the CA's host principal, in the
 // realm the process's krb5.conf (KRB5_CONFIG) names. The CES accepts the
@@ -44,9 +35,17 @@ struct KerberosService {
   std::filesystem::path ca_keytab;
 };
 
+// IIS's Windows Authentication on the Kerberos endpoints when it is not real
+// Negotiate (`kerberos`): the account a request authenticated as, or nullptr
+// to leave IIS's 401 standing. The seam for a test double of Negotiate
+// (tests/mock_ces/fake_negotiate.hpp), so the pipeline's later stages can be
+// tested without a KDC; nothing in the product sets it.
+using KerberosAcceptor = std::function<const Account*(
+    const core::HttpRequest& request, const core::ConnectionInfo& connection, const World& world)>;
+
 struct CesServiceOptions {
-  bool accept_test_kerberos_header = false;
   std::optional<KerberosService> kerberos;
+  KerberosAcceptor kerberos_acceptor;  // used when `kerberos` is unset
 };
 
 class CesService {

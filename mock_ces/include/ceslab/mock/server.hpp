@@ -29,12 +29,12 @@ struct MockOptions {
   // server is the same CA with the same requests. Empty = a fresh directory
   // under the system temp dir, removed again when the server is destroyed.
   std::filesystem::path state_dir;
-  // TEST-ONLY (see kTestKerberosUserHeader): lets the Kerberos endpoint take
-  // the caller's name from a header until real Negotiate exists.
-  bool accept_test_kerberos_header = false;
   // Real Negotiate on the Kerberos endpoints (CES and CEP) and the Kerberos
   // CES -> CA hop: the service keys from the lab's KDC (kerberos_lab.hpp).
   std::optional<KerberosService> kerberos;
+  // Without `kerberos`: a test double of Negotiate (ces_service.hpp); unset,
+  // every request to a Kerberos endpoint gets IIS's 401.
+  KerberosAcceptor kerberos_acceptor;
 };
 
 struct EndpointUrl {

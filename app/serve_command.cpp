@@ -4,9 +4,8 @@
 
 #include <cstdlib>
 
-#include "ceslab/kdc/kdc_lab.hpp"
-#include "ceslab/mock/kerberos_lab.hpp"
 #include "ceslab/mock/server.hpp"
+#include "ceslab/runner/kerberos_lab.hpp"
 #include "commands.hpp"
 #include "interruptible.hpp"
 
@@ -48,22 +47,20 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     options.listen = args->listen;
     options.state_dir = args->state_dir;
     if (!args->world.empty()) options.world = mock::load_world(args->world);
-    std::unique_ptr<kdc::KdcLab> kdc;
+    std::unique_ptr<runner::LabRealm> realm;
     nlohmann::json extra = nlohmann::json::object();
     if (args->kdc) {
-      // The realm is the world's AD domain, as a Windows DC names it.
-      kdc::KdcOptions kdc_options;
-      kdc_options.realm = options.world.kerberos_realm();
-      kdc = kdc::KdcLab::start(std::move(kdc_options));
-      // This process's GSS-API calls (the CES acceptor, the CA hop) use the lab realm.
-      ::setenv("KRB5_CONFIG", kdc->krb5_conf().c_str(), 1);
-      options.kerberos = mock::prepare_kerberos(*kdc, options.world);
-      extra["kerberos"] = {{"realm", kdc->realm()},
-                           {"krb5_conf", kdc->krb5_conf().string()},
-                           {"kdc", "127.0.0.1:" + std::to_string(kdc->port())},
+      // The realm is the world's AD domain, as a Windows DC names it; this
+      // process's GSS-API calls (the CES acceptor, the CA hop) use it.
+      realm = runner::LabRealm::start(options.world.kerberos_realm());
+      options.kerberos = realm->admit(options.world);
+      const kdc::KdcLab& kdc = realm->kdc();
+      extra["kerberos"] = {{"realm", kdc.realm()},
+                           {"krb5_conf", kdc.krb5_conf().string()},
+                           {"kdc", "127.0.0.1:" + std::to_string(kdc.port())},
                            {"ces_spn", options.kerberos->ces_principal},
                            {"ca_spn", options.kerberos->ca_principal},
-                           {"startup_ms", kdc->startup_time().count()}};
+                           {"startup_ms", kdc.startup_time().count()}};
     }
     mock::MockServer server(std::move(options));
     server.start();
@@ -72,10 +69,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       std::cout << "  " << (e.service == mock::Service::ces ? "CES " : "CEP ") << std::left
                 << mock::to_string(e.auth) << ": " << e.url << "\n";
     }
-    if (kdc) {
-      std::cout << "  Kerberos realm " << kdc->realm() << " (KDC 127.0.0.1:" << kdc->port()
-                << ", started in " << kdc->startup_time().count()
-                << " ms): KRB5_CONFIG=" << kdc->krb5_conf().string() << "\n";
+    if (realm) {
+      const kdc::KdcLab& kdc = realm->kdc();
+      std::cout << "  Kerberos realm " << kdc.realm() << " (KDC 127.0.0.1:" << kdc.port()
+                << ", started in " << kdc.startup_time().count()
+                << " ms): KRB5_CONFIG=" << kdc.krb5_conf().string() << "\n";
     }
     std::cout << "  CA certificate: " << server.ca_certificate_path().string() << "\n"
               << "  State directory: " << server.state_dir().string() << "\n"

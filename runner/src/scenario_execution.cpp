@@ -15,10 +15,10 @@
 #include "ceslab/diagnosis/catalog.hpp"
 #include "ceslab/diagnosis/engine.hpp"
 #include "ceslab/diagnosis/report.hpp"
-#include "ceslab/mock/kerberos_lab.hpp"
 #include "ceslab/mock/lab_ca.hpp"
 #include "ceslab/mock/request_store.hpp"
 #include "ceslab/mock/server.hpp"
+#include "ceslab/runner/kerberos_lab.hpp"
 #include "expectations.hpp"
 #include "shared_lab.hpp"
 
@@ -182,7 +182,7 @@ class Execution {
         k.principal = s_.client.account;
         k.password = password();
         // The mock listens on 127.0.0.1; the SPN is the CES host's, as in AD.
-        k.service = mock::ces_service_principal(server_.world());
+        k.service = ces_service_principal(server_.world());
         k.credential_guard = s_.client.credential_guard;
         k.channel_binding = s_.client.channel_binding;
         k.clock_offset = std::chrono::minutes(s_.client.clock_skew_minutes);

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "ceslab/kdc/kdc_lab.hpp"
-#include "ceslab/mock/kerberos_lab.hpp"
+#include "ceslab/runner/kerberos_lab.hpp"
 #include "scenario_execution.hpp"
 #include "shared_lab.hpp"
 
@@ -25,39 +25,38 @@ namespace fs = std::filesystem;
 
 // The run's KDC, started before the first Kerberos scenario, and the turn
 // each Kerberos scenario takes with it: the realm holds one world's
-// principals at a time (mock::prepare_kerberos sets them), so none leaks
+// principals at a time (LabRealm::admit sets them), so none leaks
 // into another world.
 class SharedKdc {
  public:
-  SharedKdc(const SuiteProgress& progress, fs::path parent)
-      : progress_(progress), parent_(std::move(parent)) {}
+  SharedKdc(const SuiteProgress& progress, fs::path parent, std::string realm)
+      : progress_(progress), parent_(std::move(parent)), realm_(std::move(realm)) {}
 
   std::unique_lock<std::mutex> turn() { return std::unique_lock<std::mutex>(mutex_); }
 
   // Call with turn() held. Starts the KDC on first use; a start that failed
   // is not tried again (its error is every later caller's).
-  kdc::KdcLab& get() {
-    if (!kdc_ && !failure_) {
+  LabRealm& get() {
+    if (!realm_lab_ && !failure_) {
       try {
-        kdc::KdcOptions options;
-        options.parent_dir = parent_;
-        kdc_ = kdc::KdcLab::start(options);
+        realm_lab_ = LabRealm::start(realm_, parent_);
       } catch (const std::exception& e) {
         failure_ = e.what();
       }
-      if (kdc_ && progress_.kdc_started) {
-        progress_.kdc_started(kdc_->directory(), kdc_->startup_time());
+      if (realm_lab_ && progress_.kdc_started) {
+        progress_.kdc_started(realm_lab_->kdc().directory(), realm_lab_->kdc().startup_time());
       }
     }
-    if (!kdc_) throw kdc::KdcError(*failure_);
-    return *kdc_;
+    if (!realm_lab_) throw kdc::KdcError(*failure_);
+    return *realm_lab_;
   }
 
  private:
   const SuiteProgress& progress_;
   fs::path parent_;
+  std::string realm_;
   std::mutex mutex_;
-  std::unique_ptr<kdc::KdcLab> kdc_;
+  std::unique_ptr<LabRealm> realm_lab_;
   std::optional<std::string> failure_;
 };
 
@@ -118,7 +117,7 @@ ScenarioResult run_one(const Scenario& s, const SuiteOptions& options, SharedKdc
   }
   const auto turn = kdc.turn();
   try {
-    context.kerberos = mock::prepare_kerberos(kdc.get(), s.world);
+    context.kerberos = kdc.get().admit(s.world);
   } catch (const std::exception& e) {
     ScenarioResult failed;
     failed.id = s.id;
@@ -259,7 +258,13 @@ std::vector<ScenarioResult> run_suite(const std::vector<Scenario>& scenarios,
                                       const SuiteOptions& options, const SuiteProgress& progress,
                                       std::stop_token stop) {
   const TempRoot root;
-  SharedKdc kdc(progress, root.path());
+  // One realm per run, named after the first Kerberos world's domain; a
+  // world of another domain is refused by LabRealm::admit, naming both.
+  const auto first_kerberos = std::find_if(scenarios.begin(), scenarios.end(),
+                                           [](const Scenario& s) { return s.uses_kerberos(); });
+  SharedKdc kdc(progress, root.path(),
+                first_kerberos != scenarios.end() ? first_kerberos->world.kerberos_realm()
+                                                  : std::string("LAB.TEST"));
   SharedLab lab(root.path());
   const bool any_kerberos =
       options.kerberos && std::any_of(scenarios.begin(), scenarios.end(),
@@ -280,17 +285,8 @@ std::vector<ScenarioResult> run_suite(const std::vector<Scenario>& scenarios,
     };
   }
   prepare(lab, scenarios, jobs, stop, kdc_start);
-  if (any_kerberos) {
-    // MIT reads KRB5_CONFIG whenever a krb5 context is made: the client's
-    // logon and the mock's acceptor and CA hop, in every thread. Set once,
-    // before the scenarios' threads start.
-    try {
-      const auto turn = kdc.turn();
-      ::setenv("KRB5_CONFIG", kdc.get().krb5_conf().c_str(), 1);
-    } catch (const std::exception&) {
-      // as above: each Kerberos scenario reports why the KDC is not there
-    }
-  }
+  // (LabRealm::start pointed KRB5_CONFIG at the realm before any scenario's
+  // thread uses Kerberos.)
   std::vector<std::optional<ScenarioResult>> results(scenarios.size());
   std::mutex report;
   std::vector<std::function<void()>> tasks;

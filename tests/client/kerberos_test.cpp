@@ -13,8 +13,8 @@
 #include "ceslab/client/enroll.hpp"
 #include "ceslab/client/evidence.hpp"
 #include "ceslab/kdc/kdc_lab.hpp"
-#include "ceslab/mock/kerberos_lab.hpp"
 #include "ceslab/mock/server.hpp"
+#include "ceslab/runner/kerberos_lab.hpp"
 #include "mock_ces/lab_fixture.hpp"
 
 namespace ceslab::client {
@@ -46,7 +46,7 @@ class KerberosLab : public ::testing::Test {
   std::unique_ptr<MockServer> serve(const World& w) {
     mock::MockOptions options;
     options.world = w;
-    options.kerberos = mock::prepare_kerberos(*kdc_, w);
+    options.kerberos = runner::prepare_kerberos(*kdc_, w);
     auto server = std::make_unique<MockServer>(std::move(options));
     server->start();
     return server;
@@ -57,7 +57,7 @@ class KerberosLab : public ::testing::Test {
     k.principal = "alice";
     k.password = "alice-password";
     // The mock listens on 127.0.0.1; the SPN is the CES host's, as in AD.
-    k.service = mock::ces_service_principal(w);
+    k.service = runner::ces_service_principal(w);
     return k;
   }
 
@@ -310,7 +310,7 @@ TEST_F(KerberosLab, AWorldOfAnotherRealmIsRefused) {
   corp.netbios_domain = "CORP";
   EXPECT_EQ(corp.kerberos_realm(), "CORP.EXAMPLE");
   try {
-    mock::prepare_kerberos(*kdc_, corp);
+    runner::prepare_kerberos(*kdc_, corp);
     FAIL() << "a CORP.EXAMPLE world was prepared in " << kdc_->realm();
   } catch (const kdc::KdcError& e) {
     const std::string what = e.what();

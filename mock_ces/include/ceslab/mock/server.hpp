@@ -30,7 +30,7 @@ struct MockOptions {
   // under the system temp dir, removed again when the server is destroyed.
   std::filesystem::path state_dir;
   // Real Negotiate on the Kerberos endpoints (CES and CEP) and the Kerberos
-  // CES -> CA hop: the service keys from the lab's KDC (kerberos_lab.hpp).
+  // CES -> CA hop: the service keys from the lab's KDC (runner/kerberos_lab.hpp).
   std::optional<KerberosService> kerberos;
   // Without `kerberos`: a test double of Negotiate (ces_service.hpp); unset,
   // every request to a Kerberos endpoint gets IIS's 401.

@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "ceslab/mock/kerberos_lab.hpp"
+#include "ceslab/runner/kerberos_lab.hpp"
+
+#include <cstdlib>
 
 #include <algorithm>
 
-namespace ceslab::mock {
+namespace ceslab::runner {
+
+using mock::Account;
+using mock::Delegation;
+using mock::KerberosService;
+using mock::SpnRegistration;
+using mock::World;
 
 std::string ces_service_principal(const World& world) {
   return "HTTP/" + world.ces.host;
@@ -85,4 +93,18 @@ KerberosService prepare_kerberos(kdc::KdcLab& kdc, const World& world) {
   return service;
 }
 
-}  // namespace ceslab::mock
+std::unique_ptr<LabRealm> LabRealm::start(const std::string& realm,
+                                          const std::filesystem::path& parent) {
+  kdc::KdcOptions options;
+  options.realm = realm;
+  options.parent_dir = parent;
+  std::unique_ptr<LabRealm> lab(new LabRealm(kdc::KdcLab::start(std::move(options))));
+  ::setenv("KRB5_CONFIG", lab->kdc_->krb5_conf().c_str(), 1);
+  return lab;
+}
+
+KerberosService LabRealm::admit(const World& world) {
+  return prepare_kerberos(*kdc_, world);
+}
+
+}  // namespace ceslab::runner

@@ -230,30 +230,48 @@ void KdcLab::add_principal(const Principal& principal) {
   query += principal.password ? " -pw " + *principal.password : " -randkey";
   kadmin(query + " " + principal.name, "addprinc " + principal.name,
          "Principal \"" + qualified(principal.name) + "\" created.");
-  names_.insert(principal.name);
+  known_[principal.name] = {principal.attributes, principal.password, std::nullopt};
 }
 
 bool KdcLab::has_principal(const std::string& name) const {
-  return names_.count(name) != 0;
+  return known_.count(name) != 0;
 }
 
 std::vector<std::string> KdcLab::principals() const {
-  return {names_.begin(), names_.end()};
+  std::vector<std::string> names;
+  for (const auto& [name, known] : known_) names.push_back(name);
+  return names;
 }
 
 void KdcLab::delete_principal(const std::string& name) {
   kadmin("delprinc -force " + name, "delprinc " + name,
          "Principal \"" + qualified(name) + "\" deleted.");
-  names_.erase(name);
+  known_.erase(name);
 }
 
 void KdcLab::modify_principal(const std::string& name, const std::vector<std::string>& attributes) {
+  const auto known = known_.find(name);
+  if (known != known_.end() && known->second.attributes == attributes) return;
   std::string query = "modprinc";
   for (const std::string& a : attributes) query += " " + a;
   kadmin(query + " " + name, "modprinc " + name, "Principal \"" + qualified(name) + "\" modified.");
+  if (known != known_.end()) known->second.attributes = attributes;
+}
+
+void KdcLab::set_password(const std::string& name, const std::string& password) {
+  const auto known = known_.find(name);
+  if (known != known_.end() && known->second.password == password) return;
+  kadmin("cpw -pw " + password + " " + name, "cpw " + name,
+         "Password for \"" + qualified(name) + "\" changed.");
+  if (known != known_.end()) {
+    known->second.password = password;
+    known->second.keytab.reset();  // new keys
+  }
 }
 
 std::filesystem::path KdcLab::export_keytab(const std::string& name) {
+  const auto known = known_.find(name);
+  if (known != known_.end() && known->second.keytab) return *known->second.keytab;
   std::string file = name;
   for (char& c : file)
     if (c == '/' || c == '@') c = '_';
@@ -263,6 +281,7 @@ std::filesystem::path KdcLab::export_keytab(const std::string& name) {
   std::error_code ignored;
   std::filesystem::remove(path, ignored);
   kadmin("ktadd -k " + path.string() + " -norandkey " + name, "ktadd " + name, "added to keytab");
+  if (known != known_.end()) known->second.keytab = path;
   return path;
 }
 

@@ -72,6 +72,8 @@ KerberosService prepare_kerberos(kdc::KdcLab& kdc, const World& world) {
   for (const kdc::Principal& p : wanted) {
     if (kdc.has_principal(p.name)) {
       kdc.modify_principal(p.name, p.attributes);
+      // The same account may have another password in this world.
+      if (p.password) kdc.set_password(p.name, *p.password);
     } else {
       kdc.add_principal(p);
     }

@@ -302,6 +302,30 @@ TEST_F(KerberosLab, APreviousWorldsAccountsLeaveTheKdc) {
   EXPECT_EQ(enroll_with(*server, alice(without_bob)).status, EnrollStatus::issued);
 }
 
+// The same account with another password in the next world: the KDC takes
+// the new one (and only it), and a world that changes nothing is admitted
+// without touching the realm.
+TEST_F(KerberosLab, TheNextWorldsPasswordReplacesThePreviousOne) {
+  World first = world(Delegation::unconstrained);
+  {
+    const auto server = serve(first);
+    ASSERT_EQ(enroll_with(*server, alice(first)).status, EnrollStatus::issued);
+  }
+  World second = first;
+  second.accounts.front().password = "alice-new-password";
+  const auto server = serve(second);
+  KerberosSettings with_new = alice(second);
+  with_new.password = "alice-new-password";
+  EXPECT_EQ(enroll_with(*server, with_new).status, EnrollStatus::issued);
+  KerberosSettings with_old = alice(second);
+  with_old.password = "alice-password";
+  expect_refused_by_the_kdc(enroll_with(*server, with_old), "Preauthentication failed");
+  // Admitted again unchanged: no kadmin.local at all, the keytabs as they were.
+  const auto before = std::filesystem::last_write_time(kdc_->directory() / "principal");
+  runner::prepare_kerberos(*kdc_, second);
+  EXPECT_EQ(std::filesystem::last_write_time(kdc_->directory() / "principal"), before);
+}
+
 // The realm is the world's domain: a world of another domain is refused by
 // a KDC of this realm, with both named.
 TEST_F(KerberosLab, AWorldOfAnotherRealmIsRefused) {

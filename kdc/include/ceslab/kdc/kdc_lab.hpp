@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -75,8 +76,14 @@ class KdcLab {
   std::vector<std::string> principals() const;
   void delete_principal(const std::string& name);
   // Changes attributes of an existing principal ("-allow_forwardable").
+  // Attributes already set by this object are not sent again.
   void modify_principal(const std::string& name, const std::vector<std::string>& attributes);
-  // Writes the principal's current keys to a new keytab file (for a service).
+  // Gives an existing principal this password (new keys), unless this object
+  // last set that very password.
+  void set_password(const std::string& name, const std::string& password);
+  // Writes the principal's current keys to a keytab file (for a service) and
+  // returns it; the file written before is returned as it is while the
+  // principal's keys have not changed since.
   std::filesystem::path export_keytab(const std::string& name);
 
  private:
@@ -90,7 +97,16 @@ class KdcLab {
   std::uint16_t port_ = 0;
   int kdc_pid_ = -1;
   std::chrono::milliseconds startup_time_{};
-  std::set<std::string> names_;
+  // What this object has made of each principal it added: only this
+  // object changes its realm, so it knows what is already there (and each
+  // world admitted in turn costs only what differs: a kadmin.local process
+  // each).
+  struct Known {
+    std::vector<std::string> attributes;
+    std::optional<std::string> password;
+    std::optional<std::filesystem::path> keytab;  // exported with the current keys
+  };
+  std::map<std::string, Known> known_;
 };
 
 }  // namespace ceslab::kdc

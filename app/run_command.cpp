@@ -103,8 +103,12 @@ runner::SuiteProgress progress_printer(std::size_t total) {
   return p;
 }
 
-int lint_or_list(const RunArgs& a, const runner::LoadedScenarios& loaded) {
+int lint_or_list(const RunArgs& a, const runner::LoadedScenarios& loaded,
+                 const fs::path& bundled) {
   if (a.list) {
+    // Where the bundled ones came from (an installed prefix or the source
+    // tree), on stderr so the list itself stays one scenario per line.
+    if (!bundled.empty()) std::cerr << "bundled scenarios: " << bundled.string() << "\n";
     for (const auto& s : loaded.scenarios) {
       std::cout << s.id << "  " << s.summary << "\n";
     }
@@ -152,7 +156,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     runner::LoadedScenarios loaded = runner::load_scenarios(files, diagnosis::Catalog::builtin());
     for (const auto& e : loaded.errors) std::cerr << e << "\n";
     if (a->list || a->lint) {
-      exit_code = lint_or_list(*a, loaded);
+      exit_code = lint_or_list(*a, loaded, bundled);
       return;
     }
     if (!loaded.errors.empty()) {

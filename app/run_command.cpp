@@ -14,6 +14,7 @@
 #include "ceslab/runner/suite.hpp"
 #include "commands.hpp"
 #include "interruptible.hpp"
+#include "target_command.hpp"
 
 namespace ceslab::app {
 namespace {
@@ -150,7 +151,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--lint", a->lint,
                 "Validate scenario files (the bundled ones, --scenario files, or FILE "
                 "arguments) and run nothing");
-  cmd->callback([a, &exit_code] {
+  auto target = std::make_shared<TargetArgs>();
+  add_target_options(*cmd, *target);
+  cmd->callback([a, target, cmd, &exit_code] {
+    if (target_requested(*cmd)) {
+      exit_code = run_target(*target, a->json, a->junit, a->out);
+      return;
+    }
     const fs::path bundled = runner::bundled_scenarios_dir();
     const std::vector<fs::path> files = files_to_load(*a, bundled);
     runner::LoadedScenarios loaded = runner::load_scenarios(files, diagnosis::Catalog::builtin());

@@ -160,9 +160,11 @@ X509Ptr CertificateAuthority::issue(EVP_PKEY* subject_public_key,
   return build_certificate(cert_.get(), key_.get(), subject_public_key, options);
 }
 
-X509Ptr CertificateAuthority::issue_tls_server(EVP_PKEY* subject_public_key,
-                                               std::vector<std::string> dns_names,
-                                               std::vector<std::string> ip_addresses) const {
+X509Ptr CertificateAuthority::issue_tls_server(
+    EVP_PKEY* subject_public_key, std::vector<std::string> dns_names,
+    std::vector<std::string> ip_addresses,
+    std::optional<std::chrono::system_clock::time_point> not_before,
+    std::chrono::seconds validity) const {
   if (dns_names.empty() && ip_addresses.empty())
     throw std::invalid_argument("issue_tls_server: no DNS name or IP address");
   IssueOptions o;
@@ -171,6 +173,8 @@ X509Ptr CertificateAuthority::issue_tls_server(EVP_PKEY* subject_public_key,
   o.san.dns = std::move(dns_names);
   o.san.ip = std::move(ip_addresses);
   o.ekus = {kOidServerAuth};
+  o.not_before = not_before;
+  o.validity = validity;
   return issue(subject_public_key, o);
 }
 

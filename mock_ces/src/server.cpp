@@ -59,6 +59,27 @@ std::filesystem::path make_temp_dir() {
                            std::filesystem::temp_directory_path().string());
 }
 
+// The certificate of the site's https binding (ces.tls_certificate,
+// docs/world.md): what a client checks in the TLS handshake.
+core::X509Ptr binding_certificate(const core::CertificateAuthority& ca, EVP_PKEY* key,
+                                  const CesSettings& ces) {
+  const std::vector<std::string> names = {"localhost"};
+  const std::vector<std::string> addresses = {"127.0.0.1", "::1"};
+  switch (ces.tls_certificate) {
+    case TlsCertificate::expired: {
+      // A year's certificate whose notAfter was a day ago (RFC 5280 4.1.2.5).
+      constexpr std::chrono::hours kYear{24 * 365};
+      const auto not_before = std::chrono::system_clock::now() - kYear - std::chrono::hours{24};
+      return ca.issue_tls_server(key, names, addresses, not_before, kYear);
+    }
+    case TlsCertificate::wrong_name:
+      return ca.issue_tls_server(key, {ces.host}, {});
+    case TlsCertificate::valid:
+      break;
+  }
+  return ca.issue_tls_server(key, names, addresses);
+}
+
 }  // namespace
 
 class MockServer::Impl {
@@ -81,7 +102,7 @@ class MockServer::Impl {
     server.allow_non_loopback = options_.allow_non_loopback;
     core::EvpPkeyPtr tls_key = core::generate_key(core::KeySpec::parse("ecdsa-p256"));
     server.identity.certificate =
-        ca_.authority().issue_tls_server(tls_key.get(), {"localhost"}, {"127.0.0.1", "::1"});
+        binding_certificate(ca_.authority(), tls_key.get(), options_.world.ces);
     server.identity.key = std::move(tls_key);
     server.identity.chain.push_back(core::share(ca_.authority().certificate()));
     if (serves(AuthMode::certificate) || cep_serves(AuthMode::certificate)) {

@@ -453,7 +453,9 @@ TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
 }
 
 CesSettings read_ces(const Reader& r, const YAML::Node& n) {
-  r.expect_map(n, "ces", {"host", "endpoints", "delegation", "app_pool", "channel_binding", "spn"});
+  r.expect_map(
+      n, "ces",
+      {"host", "endpoints", "delegation", "app_pool", "channel_binding", "spn", "tls_certificate"});
   CesSettings ces;
   ces.host = r.optional_text(n, "host", "ces").value_or(ces.host);
   if (const YAML::Node eps = n["endpoints"]) {
@@ -499,6 +501,10 @@ CesSettings read_ces(const Reader& r, const YAML::Node& n) {
                                       {{"registered", SpnRegistration::registered},
                                        {"missing", SpnRegistration::missing},
                                        {"duplicate", SpnRegistration::duplicate}});
+  ces.tls_certificate = r.choice<TlsCertificate>(n, "tls_certificate", TlsCertificate::valid,
+                                                 {{"valid", TlsCertificate::valid},
+                                                  {"expired", TlsCertificate::expired},
+                                                  {"wrong_name", TlsCertificate::wrong_name}});
   return ces;
 }
 

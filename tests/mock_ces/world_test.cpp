@@ -69,6 +69,18 @@ TEST(World, UnknownKeyIsNamedWithFileAndLine) {
   EXPECT_NE(e.find("unknown key 'emial'"), std::string::npos) << e;
 }
 
+// The site's https binding (docs/world.md, ces.tls_certificate).
+TEST(World, TlsCertificateOfTheSiteIsRead) {
+  EXPECT_EQ(default_world().ces.tls_certificate, TlsCertificate::valid);
+  EXPECT_EQ(parse_world("ces:\n  tls_certificate: expired\n", "w.yaml").ces.tls_certificate,
+            TlsCertificate::expired);
+  EXPECT_EQ(parse_world("ces:\n  tls_certificate: wrong_name\n", "w.yaml").ces.tls_certificate,
+            TlsCertificate::wrong_name);
+  const std::string e = error_of("ces:\n  tls_certificate: revoked\n");
+  EXPECT_NE(e.find("w.yaml:2"), std::string::npos) << e;
+  EXPECT_NE(e.find("'tls_certificate' must be one of valid"), std::string::npos) << e;
+}
+
 TEST(World, WrongTypesAreRefused) {
   EXPECT_NE(error_of("accounts: alice\n").find("'accounts' must be a list"), std::string::npos);
   EXPECT_NE(error_of("templates:\n  - name: T\n    oid: 1.2\n    validity_days: soon\n")

@@ -78,8 +78,13 @@ class CertificateAuthority {
 
   // TLS server certificate for the mock's HTTPS endpoint: CN = first name,
   // EKU serverAuth, SAN with the DNS names and IP addresses ("127.0.0.1").
-  X509Ptr issue_tls_server(EVP_PKEY* subject_public_key, std::vector<std::string> dns_names,
-                           std::vector<std::string> ip_addresses) const;
+  // `not_before` and `validity` as in IssueOptions (an expired binding for
+  // the lab: a not_before further back than the validity).
+  X509Ptr issue_tls_server(
+      EVP_PKEY* subject_public_key, std::vector<std::string> dns_names,
+      std::vector<std::string> ip_addresses,
+      std::optional<std::chrono::system_clock::time_point> not_before = std::nullopt,
+      std::chrono::seconds validity = std::chrono::hours{24 * 365}) const;
 
  private:
   X509Ptr cert_;

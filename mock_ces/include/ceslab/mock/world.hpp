@@ -157,6 +157,16 @@ enum class Delegation { none, unconstrained, constrained, constrained_protocol_t
 // (the KDC refuses it, event 11 KDC_ERR_PRINCIPAL_NOT_UNIQUE).
 enum class SpnRegistration { registered, missing, duplicate };
 
+// The certificate bound to the CES/CEP site in IIS (the https binding). The
+// lab's is issued by its CA for the names the lab is reached by (localhost,
+// 127.0.0.1, ::1); the others reproduce what a client refuses in the TLS
+// handshake (RFC 5280 6.1 validity; RFC 6125 / RFC 2818 3.1 names).
+enum class TlsCertificate {
+  valid,       // issued now for the lab's names
+  expired,     // the lab's names, but its validity ended a day ago
+  wrong_name,  // valid, for ces.host only: not a name the lab is reached by
+};
+
 struct CesEndpoint {
   AuthMode auth = AuthMode::username_password;
   bool renewal_only = false;
@@ -171,6 +181,7 @@ struct CesSettings {
   std::set<std::string> app_pool_privileges = {"SeImpersonatePrivilege"};
   bool channel_binding_required = false;  // Extended Protection (EPA)
   SpnRegistration spn = SpnRegistration::registered;
+  TlsCertificate tls_certificate = TlsCertificate::valid;
 };
 
 // One CES URI the CEP advertises for the CA (a value of the CA object's

@@ -301,6 +301,54 @@ Step read_step(const Reader& r, const YAML::Node& n) {
   return s;
 }
 
+// A value as one line of YAML: a scalar as written, null as "null", a
+// collection in flow style ("[a, b]", "{key: value}") whatever style the
+// file used.
+std::string one_line(const YAML::Node& value) {
+  if (!value || value.IsNull()) return "null";
+  if (value.IsScalar()) return value.Scalar();
+  std::string out;
+  if (value.IsSequence()) {
+    for (const auto& item : value) out += (out.empty() ? "" : ", ") + one_line(item);
+    return "[" + out + "]";
+  }
+  for (const auto& kv : value) {
+    out += (out.empty() ? "" : ", ") + kv.first.Scalar() + ": " + one_line(kv.second);
+  }
+  return "{" + out + "}";
+}
+
+// The overlay's settings as "path: value" lines (Scenario::world_settings).
+// `accounts` and `templates` merge on `name` (docs/scenarios.md), so their
+// entries are named by it.
+void flatten_world(const YAML::Node& node, const std::string& path, std::vector<std::string>& out) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      flatten_world(kv.second, path.empty() ? key : path + "." + key, out);
+    }
+    return;
+  }
+  if ((path == "accounts" || path == "templates") && node.IsSequence()) {
+    for (const auto& entry : node) {
+      if (!entry.IsMap() || !entry["name"] || !entry["name"].IsScalar()) {
+        out.push_back(path + "[]: " + one_line(entry));
+        continue;
+      }
+      const std::string named = path + "[" + entry["name"].Scalar() + "]";
+      bool any = false;
+      for (const auto& kv : entry) {
+        if (kv.first.Scalar() == "name") continue;
+        flatten_world(kv.second, named + "." + kv.first.Scalar(), out);
+        any = true;
+      }
+      if (!any) out.push_back(named + ": {}");
+    }
+    return;
+  }
+  out.push_back(path + ": " + one_line(node));
+}
+
 void check_world_names(const Reader& r, const YAML::Node& root, const Scenario& s) {
   if (s.world.find_account(s.client.account) == nullptr) {
     std::string names;
@@ -396,6 +444,8 @@ Scenario parse_scenario(std::string_view yaml, const std::filesystem::path& file
     r.fail(world["replay"],
            "'replay' serves a canned answer: only a scenario marked 'recorded: true' may use it");
   }
+  // Before the overlay, which merges the default lab into the node.
+  if (world && world.IsMap()) flatten_world(world, "", s.world_settings);
   try {
     s.world = mock::overlay_default_world(world ? world : YAML::Node(YAML::NodeType::Null), source);
   } catch (const mock::WorldError& e) {

@@ -2,7 +2,9 @@
 // The data-driven cases of tests/fixtures/diagnose/: each directory holds the
 // artefacts of one failure and expect.yaml (verdict, optional tied and not).
 // Every catalog cause must win at least one case, and every family must have
-// a case where the answer is unknown with its members tied.
+// a case where the answer is unknown with its members tied. The bundled
+// scenarios count as cases too: each is a live run, client against the mock,
+// whose two diagnoses `ctest -R scenarios.bundled` checks (docs/scenarios.md).
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -22,6 +24,8 @@
 #include "ceslab/diagnosis/inputs.hpp"
 #include "ceslab/diagnosis/merge.hpp"
 #include "ceslab/diagnosis/report.hpp"
+#include "ceslab/runner/scenario.hpp"
+#include "ceslab/runner/suite.hpp"
 
 namespace ceslab::diagnosis {
 namespace {
@@ -127,12 +131,37 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, DiagnoseCase, ::testing::ValuesIn(case_names(
                            return name;
                          });
 
+// Both diagnoses of every bundled scenario but the known gaps (those fail on
+// purpose, scenarios/known-gaps.yaml), named "scenario <id> (client only)".
+std::vector<std::pair<std::string, Expectation>> scenario_expectations() {
+  const fs::path dir = runner::bundled_scenarios_dir();
+  const runner::LoadedScenarios loaded =
+      runner::load_scenarios(runner::scenario_files(dir), Catalog::builtin());
+  for (const auto& e : loaded.errors) ADD_FAILURE() << e;
+  std::vector<std::string> ids;
+  for (const auto& s : loaded.scenarios) ids.push_back(s.id);
+  const runner::KnownGaps gaps = runner::load_known_gaps(dir / "known-gaps.yaml", ids);
+  std::vector<std::pair<std::string, Expectation>> out;
+  for (const auto& s : loaded.scenarios) {
+    if (gaps.count(s.id) != 0) continue;
+    for (const auto& [label, d] : {std::pair{" (client only)", &s.client_only},
+                                   std::pair{" (with server events)", &s.with_server_events}}) {
+      out.push_back(
+          {"scenario " + s.id + label,
+           Expectation{d->verdict, d->tied.value_or(std::vector<std::string>{}), d->not_causes}});
+    }
+  }
+  return out;
+}
+
 TEST(DiagnoseCases, EveryCauseWinsACaseAndEveryFamilyTiesInOne) {
   std::set<std::string> won;
   std::set<std::string> tied_families;
   std::map<std::string, std::vector<std::string>> not_won_by;  // look-alike cases per cause
-  for (const auto& name : case_names()) {
-    const Expectation x = read_expectation(kCases / name);
+  std::vector<std::pair<std::string, Expectation>> cases = scenario_expectations();
+  ASSERT_FALSE(cases.empty()) << "no bundled scenarios under " << runner::bundled_scenarios_dir();
+  for (const auto& name : case_names()) cases.push_back({name, read_expectation(kCases / name)});
+  for (const auto& [name, x] : cases) {
     won.insert(x.verdict);
     if (x.verdict == kUnknown && !x.tied.empty()) {
       const CauseEntry* first = Catalog::builtin().find(x.tied.front());
@@ -141,7 +170,8 @@ TEST(DiagnoseCases, EveryCauseWinsACaseAndEveryFamilyTiesInOne) {
     for (const auto& id : x.not_) not_won_by[id].push_back(name);
   }
   for (const CauseEntry& c : Catalog::builtin().causes()) {
-    EXPECT_TRUE(won.count(c.id)) << "no case in tests/fixtures/diagnose/ is won by " << c.id;
+    EXPECT_TRUE(won.count(c.id))
+        << "no case in tests/fixtures/diagnose/ and no bundled scenario is won by " << c.id;
   }
   for (const Family& f : Catalog::builtin().families()) {
     EXPECT_TRUE(tied_families.count(f.id)) << "no unknown+tied case for family " << f.id;

@@ -129,6 +129,12 @@ struct Scenario {
   std::filesystem::path file;
   int line = 1;
   mock::World world;
+  // The world overlay as the file writes it, one "path: value" per setting
+  // in file order: mappings by key ("ca.state: offline"), accounts and
+  // templates by name ("accounts[alice].email: null"), anything else whole
+  // in YAML flow style ("ca.acl: [{principal: ...}]"). Empty: the default
+  // lab. What docs/mock-coverage.md calls the world setting.
+  std::vector<std::string> world_settings;
   ClientSettings client;
   std::vector<Step> steps;
   StepExpectation expect;  // the last step's

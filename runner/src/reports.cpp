@@ -120,26 +120,25 @@ void print_failure(std::ostream& out, const ScenarioResult& r) {
 }
 
 void print_table(std::ostream& out, const std::vector<ScenarioResult>& results) {
-  std::size_t width = 8;
-  for (const auto& r : results) width = std::max(width, r.id.size());
-  std::size_t cause_width = 8;
+  const std::string headers[] = {"scenario", "expected", "verdict (client only)",
+                                 "verdict (with server events)"};
+  std::size_t width[4];
+  for (int c = 0; c < 4; ++c) width[c] = headers[c].size();
   for (const auto& r : results) {
-    cause_width = std::max({cause_width, r.expected.size(), r.verdict_client_only.size(),
-                            r.verdict_with_events.size()});
+    const std::string cells[] = {r.id, shown(r.expected), shown(r.verdict_client_only),
+                                 shown(r.verdict_with_events)};
+    for (int c = 0; c < 4; ++c) width[c] = std::max(width[c], cells[c].size());
   }
-  out << std::left << std::setw(static_cast<int>(width + 2)) << "scenario"
-      << std::setw(static_cast<int>(cause_width + 2)) << "expected"
-      << std::setw(static_cast<int>(cause_width + 2)) << "verdict (client only)"
-      << std::setw(static_cast<int>(cause_width + 2)) << "verdict (with server events)"
-      << std::setw(7) << "result" << std::right << std::setw(8) << "time"
-      << "\n";
+  auto row = [&](const std::string(&cells)[4], const std::string& result, const std::string& time) {
+    out << std::left;
+    for (int c = 0; c < 4; ++c) out << std::setw(static_cast<int>(width[c] + 2)) << cells[c];
+    out << std::setw(7) << result << std::right << std::setw(8) << time << "\n";
+  };
+  row(headers, "result", "time");
   for (const auto& r : results) {
-    out << std::left << std::setw(static_cast<int>(width + 2)) << r.id
-        << std::setw(static_cast<int>(cause_width + 2)) << shown(r.expected)
-        << std::setw(static_cast<int>(cause_width + 2)) << shown(r.verdict_client_only)
-        << std::setw(static_cast<int>(cause_width + 2)) << shown(r.verdict_with_events)
-        << std::setw(7) << to_string(r.result) << std::right << std::setw(7)
-        << fixed3(seconds_of(r.duration)).substr(0, 5) << "s\n";
+    const std::string cells[] = {r.id, shown(r.expected), shown(r.verdict_client_only),
+                                 shown(r.verdict_with_events)};
+    row(cells, std::string(to_string(r.result)), fixed3(seconds_of(r.duration)).substr(0, 5) + "s");
   }
   for (const auto& r : results) {
     if (r.failed()) print_failure(out, r);

@@ -2,6 +2,8 @@
 // docs/mock-coverage.md from the scenarios (runner/include/ceslab/runner/coverage.hpp).
 #include "ceslab/runner/coverage.hpp"
 
+#include "reason_list.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -138,38 +140,11 @@ const char* const kHeader =
 std::vector<NotReproduced> load_not_reproduced(const std::filesystem::path& file,
                                                const diagnosis::Catalog& catalog) {
   std::vector<NotReproduced> out;
-  if (!std::filesystem::exists(file)) return out;
-  const std::string source = file.string();
-  auto fail = [&](const YAML::Node& at, const std::string& what) {
-    throw ScenarioError(source + ":" + std::to_string(at.Mark().line + 1) + ": " + what);
-  };
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(source);
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  if (root.IsNull()) return out;
-  if (!root.IsSequence()) fail(root, "the causes not reproduced are a list of {cause, reason}");
-  std::set<std::string> seen;
-  for (const auto& entry : root) {
-    if (!entry.IsMap()) fail(entry, "an entry is a mapping {cause, reason}");
-    for (const auto& kv : entry) {
-      const std::string key = kv.first.Scalar();
-      if (key != "cause" && key != "reason") {
-        fail(kv.first, "unknown key '" + key + "' (known: cause, reason)");
-      }
-    }
-    if (!entry["cause"] || !entry["reason"] || !entry["reason"].IsScalar() ||
-        entry["reason"].Scalar().empty()) {
-      fail(entry, "an entry needs 'cause' and a 'reason'");
-    }
-    NotReproduced n{entry["cause"].Scalar(), entry["reason"].Scalar()};
-    if (catalog.find(n.cause) == nullptr) {
-      fail(entry["cause"], "'" + n.cause + "' is no cause of the catalog");
-    }
-    if (!seen.insert(n.cause).second) fail(entry["cause"], "'" + n.cause + "' is listed twice");
-    out.push_back(std::move(n));
+  for (Reasoned& e : load_reason_list(file, "cause", [&](const std::string& cause) {
+         return catalog.find(cause) == nullptr ? "'" + cause + "' is no cause of the catalog"
+                                               : std::string();
+       })) {
+    out.push_back({std::move(e.name), std::move(e.reason)});
   }
   return out;
 }

@@ -15,6 +15,7 @@
 
 #include "ceslab/kdc/kdc_lab.hpp"
 #include "ceslab/runner/kerberos_lab.hpp"
+#include "reason_list.hpp"
 #include "scenario_execution.hpp"
 #include "shared_lab.hpp"
 
@@ -221,36 +222,12 @@ std::string_view to_string(Result result) {
 
 KnownGaps load_known_gaps(const fs::path& file, const std::vector<std::string>& known_ids) {
   KnownGaps gaps;
-  if (!fs::exists(file)) return gaps;
-  const std::string source = file.string();
-  auto fail = [&](const YAML::Node& at, const std::string& what) {
-    throw ScenarioError(source + ":" + std::to_string(at.Mark().line + 1) + ": " + what);
-  };
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(source);
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  if (root.IsNull()) return gaps;
-  if (!root.IsSequence()) fail(root, "the known gaps are a list of {scenario, reason}");
-  for (const auto& entry : root) {
-    if (!entry.IsMap()) fail(entry, "a known gap is a mapping {scenario, reason}");
-    for (const auto& kv : entry) {
-      const std::string key = kv.first.Scalar();
-      if (key != "scenario" && key != "reason") {
-        fail(kv.first, "unknown key '" + key + "' in a known gap (known: scenario, reason)");
-      }
-    }
-    if (!entry["scenario"] || !entry["reason"] || entry["reason"].Scalar().empty()) {
-      fail(entry, "a known gap needs 'scenario' and a 'reason'");
-    }
-    const std::string id = entry["scenario"].Scalar();
-    if (std::find(known_ids.begin(), known_ids.end(), id) == known_ids.end()) {
-      fail(entry["scenario"], "no bundled scenario is '" + id + "'");
-    }
-    gaps[id] = entry["reason"].Scalar();
-  }
+  const auto entries = load_reason_list(file, "scenario", [&](const std::string& id) {
+    return std::find(known_ids.begin(), known_ids.end(), id) == known_ids.end()
+               ? "no bundled scenario is '" + id + "'"
+               : std::string();
+  });
+  for (const Reasoned& e : entries) gaps[e.name] = e.reason;
   return gaps;
 }
 

@@ -280,26 +280,14 @@ int report_enrollment(const client::EnrollResult& result, const std::filesystem:
   OperationReport report;
   report.files = files;
   report.result_members = context.result_members;
-  std::vector<client::Evidence> prior;
   for (const PriorExchange& p : context.prior) {
-    prior.push_back(client::evidence_of(*p.call, p.operation, auth));
     add_exchange(report, std::string(core::to_string(p.operation)), *p.call);
   }
-  const bool result_sent = !result.call.url.empty();
-  if (result_sent || prior.empty()) {
-    report.evidence = client::evidence_of(result, context.operation, auth);
-    if (result_sent)
-      add_exchange(report, std::string(core::to_string(context.operation)), result.call);
-  } else {
-    // Nothing was sent after the prior exchanges: the last of them decided
-    // the outcome (a GetPolicies that failed, or whose policy offers no
-    // usable CES URI for the template).
-    report.evidence = std::move(prior.back());
-    prior.pop_back();
-    report.evidence.outcome = client::Outcome::failed;
-    if (report.evidence.messages.empty()) report.evidence.messages = result.messages;
+  if (!result.call.url.empty()) {
+    add_exchange(report, std::string(core::to_string(context.operation)), result.call);
   }
-  report.evidence.prior_exchanges = std::move(prior);
+  report.evidence =
+      context.evidence ? *context.evidence : client::evidence_of(result, context.operation, auth);
   if (result.key) report.secrets.add_private_key(result.key.get());
   write_outputs(*output, report, std::cout);
   return code;

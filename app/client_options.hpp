@@ -86,10 +86,12 @@ struct ReportContext {
   client::Operation operation = client::Operation::enroll;
   // The exchanges before the result's (enroll --policy-url: GetPolicies and
   // the CES URIs that could not be reached), in order: they go into the
-  // evidence's prior_exchanges and into the capture before it. When the
-  // result has no exchange of its own (the run stopped before any CES was
-  // called), the last of them is the record, with outcome `failed`.
+  // capture before the result's.
   std::vector<PriorExchange> prior;
+  // The run's evidence when it is more than the result's exchange (enroll
+  // --policy-url: client::evidence_of(PolicyEnrollResult), with the prior
+  // exchanges); unset: the result's own.
+  std::optional<client::Evidence> evidence;
   nlohmann::json result_members = nlohmann::json::object();  // OperationReport::result_members
 };
 

@@ -131,6 +131,7 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
       context.prior.push_back({client::Operation::policy, &r.policy.call});
       for (std::size_t i = 0; i + 1 < r.attempts.size(); ++i)
         context.prior.push_back({client::Operation::enroll, &r.attempts[i].call});
+      context.evidence = client::evidence_of(r, auth_method(a->client));
       context.result_members = policy_enrollment_json(*a, r);
       exit_code = report_enrollment(r.result, a->out, a->client, context);
       return;

@@ -104,8 +104,7 @@ runner::SuiteProgress progress_printer(std::size_t total) {
   return p;
 }
 
-int lint_or_list(const RunArgs& a, const runner::LoadedScenarios& loaded,
-                 const fs::path& bundled) {
+int lint_or_list(const RunArgs& a, const runner::LoadedScenarios& loaded, const fs::path& bundled) {
   if (a.list) {
     // Where the bundled ones came from (an installed prefix or the source
     // tree), on stderr so the list itself stays one scenario per line.

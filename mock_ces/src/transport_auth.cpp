@@ -46,8 +46,8 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
         return who;
       }
       // A test double of Negotiate (CesServiceOptions::kerberos_acceptor);
-      // without one every request is challenged like IIS does (causes.md
-      // http_auth_failed).
+      // without one every request is challenged like IIS does (RFC 4559
+      // section 5; the catalog's http_auth_failed).
       const Account* account = options.kerberos_acceptor
                                    ? options.kerberos_acceptor(request, connection, world)
                                    : nullptr;

@@ -37,7 +37,7 @@ inline const Account* fake_negotiate(const core::HttpRequest& request,
   // No ticket history here: an expired password means no TGT, as at the KDC.
   if (account == nullptr || account->password_expired) return nullptr;
   // Extended Protection: the authentication must be bound to this TLS
-  // channel, else IIS answers 401 (causes.md channel_binding_required).
+  // channel, else IIS answers 401 (RFC 5929; docs/world.md, `ces.channel_binding`).
   if (world.ces.channel_binding_required) {
     const auto binding = request.header(kFakeChannelBindingHeader);
     if (!binding || !core::iequals(*binding, binding_hex(connection.tls_server_end_point))) {

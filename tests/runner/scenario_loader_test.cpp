@@ -154,7 +154,9 @@ struct BadCase {
 };
 
 // Names the case in test listings instead of dumping its bytes.
-void PrintTo(const BadCase& c, std::ostream* out) { *out << c.name; }
+void PrintTo(const BadCase& c, std::ostream* out) {
+  *out << c.name;
+}
 
 class ScenarioErrors : public ::testing::TestWithParam<BadCase> {};
 

@@ -41,8 +41,8 @@ Scenario scenario(const std::string& id, const std::string& yaml) {
   return parse_scenario(yaml, file, diagnosis::Catalog::builtin());
 }
 
-// alice has no e-mail; the User template needs one (causes.md, the seed's
-// ca_subject_email_required).
+// alice has no e-mail; the User template needs one (MS-CRTD 2.28,
+// CT_FLAG_SUBJECT_REQUIRE_EMAIL; scenarios/causes/ca_subject_email_required.yaml).
 std::string email_scenario(const std::string& name, const std::string& error_code,
                            const std::string& verdict) {
   return "name: " + name + R"(

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mock_ces/lab_fixture.hpp"
+
 namespace ceslab::app::testing {
 
 struct Invocation {
@@ -22,10 +24,7 @@ struct Invocation {
   std::string err;
 };
 
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using mock::testing::read_file;
 
 // Runs `command` (a shell line with our binary and fixed arguments); stderr
 // goes through a file in `scratch`, which is removed again.

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <string>
 
+#include "cli_support.hpp"
+
 extern char** environ;
 
 namespace {
@@ -82,12 +84,7 @@ fs::path realm_of(const std::string& line) {
   return std::regex_search(line, m, kRealm) ? fs::path(m[1].str()) : fs::path();
 }
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using ceslab::app::testing::read_file;
 
 TEST(RunCommand, PassesTheBaselineScenariosWithKerberosAndRemovesTheRealm) {
   RunProcess run({"baseline", "--jobs", "2"});

@@ -92,9 +92,6 @@ inline EnrollRequest enroll_request(const std::string& url, std::string password
   return r;
 }
 
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using mock::testing::read_file;
 
 }  // namespace ceslab::client::testing

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Shared by the mock_ces, client and app tests: a throw-away state
-// directory, TLS settings that trust a running mock, alice's first
-// certificate, and a URL where nothing listens.
+// Shared by the mock_ces, client, app and runner tests: a throw-away state
+// directory, a file read whole, TLS settings that trust a running mock,
+// alice's first certificate, and a URL where nothing listens.
 #pragma once
 
 #include <arpa/inet.h>
@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -37,6 +39,11 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 inline const client::UsernameCredentials kAlice{"alice", "alice-password"};
 

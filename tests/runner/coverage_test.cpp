@@ -16,6 +16,7 @@
 #include "ceslab/runner/coverage.hpp"
 #include "ceslab/runner/scenario.hpp"
 #include "ceslab/runner/suite.hpp"
+#include "mock_ces/lab_fixture.hpp"
 
 namespace ceslab::runner {
 namespace {
@@ -25,12 +26,7 @@ namespace fs = std::filesystem;
 const fs::path kDocument =
     fs::path(CESLAB_FIXTURES_DIR) / ".." / ".." / "docs" / "mock-coverage.md";
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using mock::testing::read_file;
 
 std::vector<std::string> ids_of(const std::vector<Scenario>& scenarios) {
   std::vector<std::string> ids;
@@ -68,7 +64,7 @@ TEST(Coverage, DocumentIsCurrent) {
     ASSERT_TRUE(out.good()) << kDocument << ": cannot be written";
     return;
   }
-  EXPECT_TRUE(read_text(kDocument) == generated)
+  EXPECT_TRUE(read_file(kDocument) == generated)
       << fs::weakly_canonical(kDocument).string()
       << " is not what the scenarios give. Regenerate it with\n"
          "  CESLAB_UPDATE_DOCS=1 build/release/tests/ceslab_runner_tests "

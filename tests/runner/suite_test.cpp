@@ -15,26 +15,15 @@
 #include "ceslab/runner/reports.hpp"
 #include "ceslab/runner/scenario.hpp"
 #include "ceslab/runner/suite.hpp"
+#include "mock_ces/lab_fixture.hpp"
 
 namespace ceslab::runner {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("ceslab-suite-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
+using mock::testing::read_file;
+using mock::testing::TempDir;
 
 Scenario scenario(const std::string& id, const std::string& yaml) {
   const fs::path file = fs::path("/lab") / (id + ".yaml");
@@ -74,13 +63,6 @@ const FieldDiff* diff_of(const ScenarioResult& r, const std::string& field) {
     if (d.field == field) return &d;
   }
   return nullptr;
-}
-
-std::string read(const fs::path& file) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 TEST(Suite, AScenarioThatHoldsPassesWithBothVerdicts) {
@@ -126,23 +108,23 @@ TEST(Suite, ABrokenScenarioFailsFieldByFieldAndKeepsItsArtefacts) {
 
   // What the failure report points at.
   EXPECT_EQ(r.artefacts, out.path() / "causes_broken");
-  const std::string diff = read(r.artefacts / "diff.txt");
+  const std::string diff = read_file(r.artefacts / "diff.txt");
   EXPECT_NE(diff.find("fault.error_code"), std::string::npos) << diff;
-  const auto evidence = nlohmann::json::parse(read(r.artefacts / "client.evidence.json"));
+  const auto evidence = nlohmann::json::parse(read_file(r.artefacts / "client.evidence.json"));
   EXPECT_EQ(evidence["fault"]["error_code_name"], "CERTSRV_E_SUBJECT_EMAIL_REQUIRED");
   EXPECT_TRUE(evidence["server_events"].empty());
   const auto with_events =
-      nlohmann::json::parse(read(r.artefacts / "evidence-with-server-events.json"));
+      nlohmann::json::parse(read_file(r.artefacts / "evidence-with-server-events.json"));
   ASSERT_EQ(with_events["server_events"].size(), 1u);
   EXPECT_EQ(with_events["server_events"][0]["id"], 53);
-  EXPECT_NE(read(r.artefacts / "events.jsonl").find("\"id\":53"), std::string::npos);
-  EXPECT_NE(read(r.artefacts / "diagnosis-with-server-events.txt").find("Verdict: "),
+  EXPECT_NE(read_file(r.artefacts / "events.jsonl").find("\"id\":53"), std::string::npos);
+  EXPECT_NE(read_file(r.artefacts / "diagnosis-with-server-events.txt").find("Verdict: "),
             std::string::npos);
   // The redacted exchange: the request went out with alice's password,
   // which the capture must not hold.
   bool request_seen = false;
   for (const auto& f : fs::directory_iterator(r.artefacts / "capture")) {
-    const std::string text = read(f.path());
+    const std::string text = read_file(f.path());
     EXPECT_EQ(text.find("alice-password"), std::string::npos) << f.path();
     request_seen |= f.path().filename().string().find("request") != std::string::npos;
   }

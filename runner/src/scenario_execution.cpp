@@ -198,9 +198,9 @@ class Execution {
   }
 
   // The next key of the run's pool for this scenario (each of its steps
-  // gets another), or null to let the client generate one.
+  // gets another).
   EVP_PKEY* pooled_key(const std::string& spec) {
-    return context_.lab != nullptr ? context_.lab->client_key(spec, keys_used_++) : nullptr;
+    return context_.lab.client_key(spec, keys_used_++);
   }
 
   void keep(const client::SoapCall& call, std::string_view label) {
@@ -450,7 +450,7 @@ ScenarioResult execute_scenario(const Scenario& s, const ExecutionContext& conte
     mock::MockOptions options;
     options.world = s.world;
     options.kerberos = context.kerberos;
-    if (context.lab != nullptr) state_dir = context.lab->new_state_dir(s.world.ca);
+    state_dir = context.lab.new_state_dir(s.world.ca);
     options.state_dir = state_dir;
     mock::MockServer server(std::move(options));
     server.start();

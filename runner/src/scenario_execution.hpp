@@ -15,8 +15,8 @@ namespace ceslab::runner {
 class SharedLab;
 
 struct ExecutionContext {
-  // The run's shared CA files and client keys; null: the world makes its own.
-  SharedLab* lab = nullptr;
+  // The run's shared CA files and client keys.
+  SharedLab& lab;
   // Real Negotiate on the Kerberos endpoints (the run's KDC holds this
   // world's principals); unset for a scenario without Kerberos.
   std::optional<mock::KerberosService> kerberos;

@@ -102,8 +102,7 @@ std::string folder_name(const std::string& id) {
 
 ScenarioResult run_one(const Scenario& s, const SuiteOptions& options, SharedKdc& kdc,
                        SharedLab& lab) {
-  ExecutionContext context;
-  context.lab = &lab;
+  ExecutionContext context{lab, {}, {}};
   if (!options.out_dir.empty()) context.artefacts = options.out_dir / folder_name(s.id);
   if (!s.uses_kerberos()) return execute_scenario(s, context);
   if (!options.kerberos) {
@@ -243,9 +242,7 @@ std::vector<ScenarioResult> run_suite(const std::vector<Scenario>& scenarios,
                 first_kerberos != scenarios.end() ? first_kerberos->world.kerberos_realm()
                                                   : std::string("LAB.TEST"));
   SharedLab lab(root.path());
-  const bool any_kerberos =
-      options.kerberos && std::any_of(scenarios.begin(), scenarios.end(),
-                                      [](const Scenario& s) { return s.uses_kerberos(); });
+  const bool any_kerberos = options.kerberos && first_kerberos != scenarios.end();
   const unsigned jobs = std::max(1u, options.jobs);
   // The KDC starts on this thread, which lives as long as the run: the KDC
   // dies with the thread that started it (PR_SET_PDEATHSIG is per thread),

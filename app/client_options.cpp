@@ -217,9 +217,9 @@ std::vector<core::X509Ptr> trusted_roots(const ClientOptions& options) {
 }
 
 client::AuthMethod auth_method(const ClientOptions& options) {
-  if (options.auth == "cert") return client::AuthMethod::certificate;
-  if (options.auth == "kerberos") return client::AuthMethod::kerberos;
-  return client::AuthMethod::username;
+  // --auth is checked against these names (add_client_options).
+  return client::evidence_method(
+      client::auth_mode_from_cli_name(options.auth).value_or(client::AuthMode::username));
 }
 
 namespace {

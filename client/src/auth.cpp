@@ -21,6 +21,41 @@ std::string_view to_string(AuthMode mode) {
   return "unknown";
 }
 
+std::string_view cli_name(AuthMode mode) {
+  switch (mode) {
+    case AuthMode::anonymous:
+      return "anonymous";
+    case AuthMode::kerberos:
+      return "kerberos";
+    case AuthMode::username:
+      return "username";
+    case AuthMode::certificate:
+      return "cert";
+  }
+  return "unknown";
+}
+
+std::optional<AuthMode> auth_mode_from_cli_name(std::string_view name) {
+  for (const AuthMode mode : {AuthMode::username, AuthMode::kerberos, AuthMode::certificate}) {
+    if (name == cli_name(mode)) return mode;
+  }
+  return std::nullopt;
+}
+
+core::AuthMethod evidence_method(AuthMode mode) {
+  switch (mode) {
+    case AuthMode::anonymous:
+      return core::AuthMethod::anonymous;
+    case AuthMode::kerberos:
+      return core::AuthMethod::kerberos;
+    case AuthMode::username:
+      return core::AuthMethod::username;
+    case AuthMode::certificate:
+      return core::AuthMethod::certificate;
+  }
+  return core::AuthMethod::unknown;
+}
+
 std::optional<AuthMode> auth_mode_from_flag(unsigned client_authentication) {
   switch (client_authentication) {
     case 1:

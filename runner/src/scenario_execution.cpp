@@ -38,28 +38,18 @@ class StepFailure : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-mock::AuthMode endpoint_mode(ClientAuth auth) {
+// The mock's endpoint for a mode the scenario client uses.
+mock::AuthMode endpoint_mode(client::AuthMode auth) {
   switch (auth) {
-    case ClientAuth::username:
-      return mock::AuthMode::username_password;
-    case ClientAuth::kerberos:
+    case client::AuthMode::kerberos:
       return mock::AuthMode::kerberos;
-    case ClientAuth::certificate:
+    case client::AuthMode::certificate:
       return mock::AuthMode::certificate;
+    case client::AuthMode::username:
+    case client::AuthMode::anonymous:  // (a scenario cannot name it)
+      break;
   }
   return mock::AuthMode::username_password;
-}
-
-core::AuthMethod evidence_auth(ClientAuth auth) {
-  switch (auth) {
-    case ClientAuth::username:
-      return core::AuthMethod::username;
-    case ClientAuth::kerberos:
-      return core::AuthMethod::kerberos;
-    case ClientAuth::certificate:
-      return core::AuthMethod::certificate;
-  }
-  return core::AuthMethod::unknown;
 }
 
 core::ServerEvent server_event(const mock::Event& e) {
@@ -138,7 +128,7 @@ class Execution {
   }
 
  private:
-  ClientAuth auth_of(const Step& step) const { return step.auth.value_or(s_.client.auth); }
+  client::AuthMode auth_of(const Step& step) const { return step.auth.value_or(s_.client.auth); }
 
   std::string password() const {
     return s_.client.password.value_or(account_ != nullptr ? account_->password : "");
@@ -174,10 +164,10 @@ class Execution {
 
   std::unique_ptr<client::Authenticator> authenticator(const Step& step) {
     switch (auth_of(step)) {
-      case ClientAuth::username:
+      case client::AuthMode::username:
         return std::make_unique<client::UsernameAuthenticator>(
             client::UsernameCredentials{s_.client.account, password()});
-      case ClientAuth::kerberos: {
+      case client::AuthMode::kerberos: {
         client::KerberosSettings k;
         k.principal = s_.client.account;
         k.password = password();
@@ -188,13 +178,15 @@ class Execution {
         k.clock_offset = std::chrono::minutes(s_.client.clock_skew_minutes);
         return std::make_unique<client::KerberosAuthenticator>(std::move(k));
       }
-      case ClientAuth::certificate: {
+      case client::AuthMode::certificate: {
         const Credential& c = certificate_for(step);
         return std::make_unique<client::CertificateAuthenticator>(core::share(c.certificate.get()),
                                                                   core::share(c.key.get()));
       }
+      case client::AuthMode::anonymous:
+        break;
     }
-    throw StepFailure("unknown authentication");
+    throw StepFailure("a scenario client always authenticates");
   }
 
   // The next key of the run's pool for this scenario (each of its steps
@@ -252,7 +244,7 @@ class Execution {
       const client::PolicyEnrollResult r = client::enroll_via_policy(p, *auth, tls());
       keep(r.policy.call, "policy");
       for (const auto& attempt : r.attempts) keep(attempt.call, "enroll");
-      o.evidence = client::evidence_of(r, evidence_auth(auth_of(step)));
+      o.evidence = client::evidence_of(r, client::evidence_method(auth_of(step)));
       o.exit_code = judge(r.result, nullptr);
       return o;
     }
@@ -263,7 +255,8 @@ class Execution {
     request.http_challenge = c.http_challenge;
     const client::EnrollResult r = client::enroll(request, c.tls);
     keep(r.call, "enroll");
-    o.evidence = client::evidence_of(r, core::Operation::enroll, evidence_auth(auth_of(step)));
+    o.evidence =
+        client::evidence_of(r, core::Operation::enroll, client::evidence_method(auth_of(step)));
     o.exit_code = judge(r, nullptr);
     return o;
   }
@@ -287,7 +280,8 @@ class Execution {
     const client::EnrollResult r = client::renew(request, c.tls);
     keep(r.call, "renew");
     Observation o;
-    o.evidence = client::evidence_of(r, core::Operation::renew, evidence_auth(auth_of(step)));
+    o.evidence =
+        client::evidence_of(r, core::Operation::renew, client::evidence_method(auth_of(step)));
     o.exit_code = judge(r, request.new_key ? nullptr : old.key.get());
     return o;
   }
@@ -307,7 +301,8 @@ class Execution {
     const client::EnrollResult r = client::retrieve(request, c.tls);
     keep(r.call, "retrieve");
     Observation o;
-    o.evidence = client::evidence_of(r, core::Operation::retrieve, evidence_auth(auth_of(step)));
+    o.evidence =
+        client::evidence_of(r, core::Operation::retrieve, client::evidence_method(auth_of(step)));
     o.exit_code = judge(r, pending_key_.get());
     return o;
   }
@@ -323,7 +318,8 @@ class Execution {
     const client::PolicyResult r = client::get_policies(request, c.tls);
     keep(r.call, "policy");
     Observation o;
-    o.evidence = client::evidence_of(r.call, core::Operation::policy, evidence_auth(auth_of(step)));
+    o.evidence = client::evidence_of(r.call, core::Operation::policy,
+                                     client::evidence_method(auth_of(step)));
     o.exit_code = r.ok() ? kExitOk : kExitFailed;
     return o;
   }

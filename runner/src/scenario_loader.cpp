@@ -126,11 +126,13 @@ class Reader {
   std::string source_;
 };
 
-std::optional<ClientAuth> read_auth(const Reader& r, const YAML::Node& n) {
-  return r.choice<ClientAuth>(n, "auth",
-                              {{"username", ClientAuth::username},
-                               {"kerberos", ClientAuth::kerberos},
-                               {"cert", ClientAuth::certificate}});
+// The `--auth` names (client::cli_name).
+std::optional<client::AuthMode> read_auth(const Reader& r, const YAML::Node& n) {
+  const YAML::Node v = n["auth"];
+  if (!v) return std::nullopt;
+  const std::string value = v.IsScalar() ? v.Scalar() : "";
+  if (const auto mode = client::auth_mode_from_cli_name(value)) return mode;
+  r.fail(v, "'auth' must be one of username, kerberos, cert, not '" + value + "'");
 }
 
 std::optional<ClientCertificate> read_certificate(const Reader& r, const YAML::Node& n) {
@@ -371,18 +373,6 @@ void check_world_names(const Reader& r, const YAML::Node& root, const Scenario& 
 
 }  // namespace
 
-std::string_view to_string(ClientAuth auth) {
-  switch (auth) {
-    case ClientAuth::username:
-      return "username";
-    case ClientAuth::kerberos:
-      return "kerberos";
-    case ClientAuth::certificate:
-      return "cert";
-  }
-  return "?";
-}
-
 std::string_view to_string(StepKind kind) {
   switch (kind) {
     case StepKind::enroll:
@@ -402,13 +392,13 @@ std::string_view to_string(StepKind kind) {
 }
 
 bool Scenario::uses_kerberos() const {
-  if (client.auth == ClientAuth::kerberos) {
+  if (client.auth == client::AuthMode::kerberos) {
     return std::any_of(steps.begin(), steps.end(), [](const Step& s) {
       return !s.auth && s.kind != StepKind::approve && s.kind != StepKind::deny;
     });
   }
   return std::any_of(steps.begin(), steps.end(),
-                     [](const Step& s) { return s.auth == ClientAuth::kerberos; });
+                     [](const Step& s) { return s.auth == client::AuthMode::kerberos; });
 }
 
 Scenario parse_scenario(std::string_view yaml, const std::filesystem::path& file,

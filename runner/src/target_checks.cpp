@@ -51,35 +51,6 @@ std::optional<client::AuthMode> mode_named(std::string_view suffix) {
   return std::nullopt;
 }
 
-core::AuthMethod method_of(client::AuthMode mode) {
-  switch (mode) {
-    case client::AuthMode::kerberos:
-      return core::AuthMethod::kerberos;
-    case client::AuthMode::username:
-      return core::AuthMethod::username;
-    case client::AuthMode::certificate:
-      return core::AuthMethod::certificate;
-    case client::AuthMode::anonymous:
-      break;
-  }
-  return core::AuthMethod::anonymous;
-}
-
-// How the CLI names each mode (--auth).
-std::string_view cli_name(client::AuthMode mode) {
-  switch (mode) {
-    case client::AuthMode::kerberos:
-      return "kerberos";
-    case client::AuthMode::username:
-      return "username";
-    case client::AuthMode::certificate:
-      return "cert";
-    case client::AuthMode::anonymous:
-      break;
-  }
-  return "anonymous";
-}
-
 const core::EnrollmentFault* fault_of(const client::SoapCall& call) {
   return call.reply ? std::get_if<core::EnrollmentFault>(&call.reply->body) : nullptr;
 }
@@ -440,14 +411,15 @@ class TargetRun {
               " authentication as its URL says";
     }
     const client::AuthMode mode = o_.auth->mode();
-    const std::string step_auth = request_name() + " with --auth " + std::string(cli_name(mode));
+    const std::string step_auth =
+        request_name() + " with --auth " + std::string(client::cli_name(mode));
     if (mode != ep_.mode) {
       diffs.push_back({step_auth, "authentication mode", std::string(client::to_string(ep_.mode)),
                        std::string(client::to_string(mode))});
-      const std::string why = "the URL is a " + std::string(client::to_string(ep_.mode)) +
-                              " endpoint; --auth " + std::string(cli_name(mode)) +
-                              " credentials are not what it reads: give --auth " +
-                              std::string(cli_name(ep_.mode)) + " (nothing was sent with them)";
+      const std::string why =
+          "the URL is a " + std::string(client::to_string(ep_.mode)) + " endpoint; --auth " +
+          std::string(client::cli_name(mode)) + " credentials are not what it reads: give --auth " +
+          std::string(client::cli_name(ep_.mode)) + " (nothing was sent with them)";
       error = error.empty() ? why : error + "; " + why;
       authentication_failed_ = true;
       core::Evidence e = client::evidence_of(probe, operation(), core::AuthMethod::anonymous);
@@ -464,7 +436,7 @@ class TargetRun {
       error = error.empty() ? why : error + "; " + why;
     }
     const core::Evidence with_credentials =
-        client::evidence_of(*authenticated_, operation(), method_of(mode));
+        client::evidence_of(*authenticated_, operation(), client::evidence_method(mode));
     if (!accepted) {
       authentication_failed_ = true;
       fail("authentication", error, diffs, &with_credentials);
@@ -478,7 +450,7 @@ class TargetRun {
     }
     pass("authentication",
          "without credentials: " + describe(probe) + "; with --auth " +
-             std::string(cli_name(mode)) + ": " + describe(*authenticated_),
+             std::string(client::cli_name(mode)) + ": " + describe(*authenticated_),
          &with_credentials);
     return true;
   }
@@ -487,7 +459,8 @@ class TargetRun {
 
   void check_key_exchange() {
     const client::SoapCall& call = *authenticated_;
-    const core::Evidence e = client::evidence_of(call, operation(), method_of(o_.auth->mode()));
+    const core::Evidence e =
+        client::evidence_of(call, operation(), client::evidence_method(o_.auth->mode()));
     const auto* rstr =
         call.reply ? std::get_if<core::RequestSecurityTokenResponse>(&call.reply->body) : nullptr;
     if (rstr != nullptr && rstr->key_exchange_token) {
@@ -512,8 +485,8 @@ class TargetRun {
 
   void check_get_policies() {
     const client::SoapCall& call = *authenticated_;
-    const core::Evidence e =
-        client::evidence_of(call, core::Operation::policy, method_of(o_.auth->mode()));
+    const core::Evidence e = client::evidence_of(call, core::Operation::policy,
+                                                 client::evidence_method(o_.auth->mode()));
     const auto* policy =
         call.reply ? std::get_if<core::GetPoliciesResponse>(&call.reply->body) : nullptr;
     if (policy == nullptr) {
@@ -592,8 +565,8 @@ class TargetRun {
 
   void check_enroll_ces() {
     client::EnrollResult result = enroll_at(enroll_request(o_.url));
-    core::Evidence e =
-        client::evidence_of(result, core::Operation::enroll, method_of(o_.auth->mode()));
+    core::Evidence e = client::evidence_of(result, core::Operation::enroll,
+                                           client::evidence_method(o_.auth->mode()));
     judge_enrollment(result, e);
   }
 
@@ -604,7 +577,7 @@ class TargetRun {
       skip("enroll", "not sent: CEP gave no policy to enroll from");
       return;
     }
-    const core::AuthMethod method = method_of(o_.auth->mode());
+    const core::AuthMethod method = client::evidence_method(o_.auth->mode());
     core::Evidence policy_evidence =
         client::evidence_of(*authenticated_, core::Operation::policy, method);
     auto fail_on_policy = [&](const std::string& error, FieldDiff diff) {

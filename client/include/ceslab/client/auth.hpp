@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ceslab/client/soap_call.hpp"
+#include "ceslab/core/evidence.hpp"
 #include "ceslab/core/http_types.hpp"
 #include "ceslab/core/ossl.hpp"
 
@@ -35,6 +36,13 @@ enum class AuthMode : unsigned {
 std::string_view to_string(AuthMode mode);
 // The mode a CAURI clientAuthentication value names; nullopt for any other.
 std::optional<AuthMode> auth_mode_from_flag(unsigned client_authentication);
+// How `--auth` (and a scenario's `client.auth`) names the modes a client
+// can use: "username", "kerberos", "cert"; anonymous is "anonymous".
+std::string_view cli_name(AuthMode mode);
+// The mode `--auth` names; nullopt for anything but "username", "kerberos", "cert".
+std::optional<AuthMode> auth_mode_from_cli_name(std::string_view name);
+// The evidence's name for the mode (core/evidence.hpp).
+core::AuthMethod evidence_method(AuthMode mode);
 
 // What one call carries to authenticate, in the layer its mode uses.
 struct CallCredentials {

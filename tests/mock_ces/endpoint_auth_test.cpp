@@ -232,12 +232,7 @@ TEST(KerberosEndpoint, ChannelBindingRequiredRefusesAnUnboundAuthentication) {
 
   // The binding of this TLS channel (what the client saw of the server's
   // certificate) gets through to the CES: the CA answers for request 4711.
-  std::string hex;
-  for (unsigned char b : unbound.exchange.tls.tls_server_end_point) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0x0F];
-  }
+  const std::string hex = testing::binding_hex(unbound.exchange.tls.tls_server_end_point);
   ASSERT_FALSE(hex.empty());
   const client::SoapCall bound = client::call(
       url, m, tls,

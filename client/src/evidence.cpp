@@ -14,8 +14,11 @@ Evidence evidence_of(const SoapCall& call, Operation operation, AuthMethod auth)
   if (ex.error) e.transport = core::TransportEvidence{*ex.error, ex.error_message};
   e.tls = tls_evidence_of(ex.tls);
   if (ex.response) {
-    e.http = core::HttpEvidence{ex.response->status, ex.response->reason,
-                                redact_headers(ex.response->headers), ex.response->body.size()};
+    e.http = core::HttpEvidence{ex.response->status,
+                                ex.response->reason,
+                                redact_headers(ex.response->headers),
+                                ex.response->body.size(),
+                                {}};
   }
   e.soap_error = call.parse_error;
   if (call.kerberos) e.kerberos = *call.kerberos;

@@ -231,6 +231,21 @@ class Loader {
   std::unordered_map<std::string, std::size_t> names_;
 };
 
+// A message as find_message() compares it: upper case, white space runs as
+// one space, no final period.
+std::string message_key(std::string_view text) {
+  std::string key;
+  for (const char c : trim(text)) {
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      if (!key.empty() && key.back() != ' ') key += ' ';
+    } else {
+      key += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  while (!key.empty() && (key.back() == '.' || key.back() == ' ')) key.pop_back();
+  return key;
+}
+
 }  // namespace
 
 CodeTable CodeTable::from_yaml(std::string_view text, std::string_view source_name) {
@@ -252,6 +267,9 @@ CodeTable CodeTable::from_yaml(std::string_view text, std::string_view source_na
     table.by_value_.emplace(c.value, i);
     table.by_name_.emplace(to_upper(c.name), i);
     for (const auto& a : c.aliases) table.by_name_.emplace(to_upper(a), i);
+    if (c.message.empty()) continue;
+    const auto [it, fresh] = table.by_message_.emplace(message_key(c.message), i);
+    if (!fresh) it->second = std::string::npos;
   }
   return table;
 }
@@ -270,6 +288,14 @@ const ErrorCode* CodeTable::find(std::uint32_t value) const {
 const ErrorCode* CodeTable::find_name(std::string_view name) const {
   auto it = by_name_.find(to_upper(trim(name)));
   return it == by_name_.end() ? nullptr : &entries_[it->second];
+}
+
+const ErrorCode* CodeTable::find_message(std::string_view text) const {
+  const std::string key = message_key(text);
+  if (key.empty()) return nullptr;
+  auto it = by_message_.find(key);
+  return it == by_message_.end() || it->second == std::string::npos ? nullptr
+                                                                    : &entries_[it->second];
 }
 
 std::optional<std::uint32_t> CodeTable::parse_code(std::string_view token) const {

@@ -320,6 +320,7 @@ void to_json(json& out, const Evidence& e) {
             {"reason", e.http->reason},
             {"headers", headers_json(e.http->headers)},
             {"body_bytes", e.http->body_bytes}};
+    if (!e.http->page.empty()) http["page"] = e.http->page;
   }
   json response = nullptr;
   if (e.response) {
@@ -425,6 +426,7 @@ Evidence read_evidence(const json& in, const std::string& path) {
       }
     }
     http.body_bytes = h->value<std::size_t>("body_bytes");
+    http.page = h->value<std::string>("page");
     out.http = std::move(http);
   }
   out.soap_error = root.value<std::string>("soap_error");

@@ -18,7 +18,10 @@ using core::line_of;
 constexpr std::string_view kCauseKeys[] = {"id",          "title",       "layer",    "family",
                                            "look_alikes", "explanation", "evidence", "next_checks",
                                            "remediation", "references"};
-constexpr std::string_view kDeclarationKeys[] = {"layers", "families", "unknown"};
+constexpr std::string_view kDeclarationKeys[] = {"layers", "families", "unknown", "outside",
+                                                 "succeeded"};
+constexpr std::string_view kOutsideKeys[] = {"id", "title", "explanation", "when", "next_checks"};
+constexpr std::string_view kSucceededKeys[] = {"title", "explanation", "when"};
 constexpr std::string_view kEvidenceKeys[] = {"requires", "supports", "rules_out"};
 constexpr std::string_view kNextCheckKeys[] = {"check", "reveals", "separates"};
 constexpr std::string_view kLayerKeys[] = {"id", "title"};
@@ -425,6 +428,40 @@ void CatalogBuilder::add_document(const std::string& source, const YAML::Node& r
       catalog_.unknown_.explanation = r.required_text(unknown, "explanation", "unknown");
       if (const YAML::Node checks = unknown["next_checks"])
         catalog_.unknown_.next_checks = next_checks(r, checks, "unknown", nullptr);
+    }
+    if (const YAML::Node outside = root["outside"]) {
+      if (!outside.IsSequence()) r.fail(outside, "outside must be a list");
+      for (const auto& item : outside) {
+        r.expect_keys(item, "an outside entry", kOutsideKeys);
+        OutsideEntry entry;
+        entry.id = r.required_text(item, "id", "an outside entry");
+        if (!is_snake_id(entry.id))
+          r.fail(item["id"], "outside id '" + entry.id + "' must be snake_case");
+        for (const OutsideEntry& other : catalog_.outside_) {
+          if (other.id == entry.id)
+            r.fail(item["id"], "duplicate outside entry '" + entry.id + "' (first at " +
+                                   other.source + ":" + std::to_string(other.line) + ")");
+        }
+        entry.title = r.required_text(item, "title", "an outside entry");
+        entry.explanation = r.required_text(item, "explanation", "an outside entry");
+        if (!item["when"]) r.fail(item, "an outside entry needs 'when'");
+        entry.when = condition(r, item["when"], RuleList::rules_out);
+        if (const YAML::Node checks = item["next_checks"])
+          entry.next_checks = next_checks(r, checks, "outside", nullptr);
+        entry.source = source;
+        entry.line = line_of(item);
+        catalog_.outside_.push_back(std::move(entry));
+      }
+    }
+    if (const YAML::Node succeeded = root["succeeded"]) {
+      r.expect_keys(succeeded, "succeeded", kSucceededKeys);
+      catalog_.succeeded_.title = r.required_text(succeeded, "title", "succeeded");
+      catalog_.succeeded_.explanation = r.required_text(succeeded, "explanation", "succeeded");
+      const YAML::Node when = succeeded["when"];
+      if (!when || !when.IsSequence() || when.size() == 0)
+        r.fail(when ? when : succeeded, "succeeded.when must be a non-empty list of conditions");
+      for (const auto& item : when)
+        catalog_.succeeded_.when.push_back(condition(r, item, RuleList::rules_out));
     }
     return;
   }

@@ -127,6 +127,10 @@ std::string seen_value(Field field, const Facts& facts) {
       return e.http ? std::to_string(e.http->status) : "no HTTP response";
     case Field::http_header:
       return e.http ? std::to_string(e.http->headers.size()) + " headers" : "no HTTP response";
+    case Field::http_page:
+      return !e.http                ? "no HTTP response"
+             : e.http->page.empty() ? "no HTML page"
+                                    : "HTML page " + quoted(e.http->page);
     case Field::soap_error:
       return e.soap_error.empty() ? "the body was SOAP" : quoted(e.soap_error);
     case Field::fault:

@@ -192,11 +192,9 @@ std::vector<std::string> relatives(const Catalog& catalog, const CauseEntry& cau
   return out;
 }
 
-}  // namespace
-
-Diagnosis diagnose(const Catalog& catalog, const core::Evidence& evidence,
-                   const EngineOptions& options) {
-  const Facts facts(evidence);
+// The causes ranked and the verdict they give, before the catalog's
+// `outside` and `succeeded` declarations have their say.
+Diagnosis rank(const Catalog& catalog, const Facts& facts, const EngineOptions& options) {
   Diagnosis d;
   std::vector<Scored> viable;
   const auto& causes = catalog.causes();
@@ -333,6 +331,53 @@ Diagnosis diagnose(const Catalog& catalog, const core::Evidence& evidence,
     }
   }
   add_generic_checks();
+  return d;
+}
+
+// Another product answered: no CES cause is named, whatever scored.
+void answer_outside(const OutsideEntry& entry, const Facts& facts, Diagnosis& d) {
+  d.outside = entry.id;
+  d.verdict = std::string(kUnknown);
+  d.tied.clear();
+  d.family.clear();
+  d.why = {entry.title + ".", entry.explanation};
+  if (!d.candidates.empty()) {
+    const Candidate& best = d.candidates.front();
+    d.why.push_back("No CES cause is named for it. Its codes alone would fit " + best.cause + " (" +
+                    best.title + "), had CES given them.");
+  }
+  CheckList checks;
+  for (const NextCheck& check : entry.next_checks) {
+    if (useful(check, facts)) checks.add(check);
+  }
+  d.next_checks = checks.take();
+}
+
+}  // namespace
+
+Diagnosis diagnose(const Catalog& catalog, const core::Evidence& evidence,
+                   const EngineOptions& options) {
+  const Facts facts(evidence);
+  Diagnosis d = rank(catalog, facts, options);
+  for (const OutsideEntry& entry : catalog.outside()) {
+    if (detail::evaluate(entry.when, facts) == Truth::holds) {
+      answer_outside(entry, facts, d);
+      return d;
+    }
+  }
+  if (d.verdict != kUnknown) return d;
+  const SucceededEntry& succeeded = catalog.succeeded();
+  for (const Condition& when : succeeded.when) {
+    if (detail::evaluate(when, facts) != Truth::holds) continue;
+    d.verdict = std::string(kSucceeded);
+    d.confidence = 1.0;
+    d.tied.clear();
+    d.family.clear();
+    d.why = {succeeded.title + ": " + detail::describe_match(when, facts) + ".",
+             succeeded.explanation};
+    d.next_checks.clear();
+    break;
+  }
   return d;
 }
 

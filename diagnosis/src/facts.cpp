@@ -150,6 +150,18 @@ Facts::Facts(const Evidence& evidence) : evidence_(evidence) {
     add_code(codes_, static_cast<std::uint32_t>(*evidence.fault->fault.error_code),
              SeenCode::From::fault, 0);
   }
+  if (evidence.fault) {
+    // Linux clients (cepces, certmonger) keep only the fault's Reason. CES
+    // puts the CA's or Windows' message there ("The RPC server is
+    // unavailable."), sometimes with its code: either names the code.
+    const std::string& reason = evidence.fault->fault.reason;
+    const std::size_t before = codes_.size();
+    scan_codes(reason, SeenCode::From::reason, 0, codes_);
+    if (codes_.size() == before) {
+      if (const core::ErrorCode* c = core::CodeTable::builtin().find_message(reason))
+        add_code(codes_, c->value, SeenCode::From::reason, 0);
+    }
+  }
   for (std::size_t i = 0; i < evidence.messages.size(); ++i)
     scan_codes(evidence.messages[i], SeenCode::From::message, i, codes_);
   for (std::size_t i = 0; i < evidence.server_events.size(); ++i)
@@ -167,6 +179,8 @@ std::string where(const SeenCode& code, const Evidence& evidence) {
   switch (code.from) {
     case SeenCode::From::fault:
       return "the fault's ErrorCode";
+    case SeenCode::From::reason:
+      return "the fault's Reason";
     case SeenCode::From::message:
       return "message " + std::to_string(code.index + 1);
     case SeenCode::From::event: {
@@ -284,6 +298,10 @@ Truth evaluate(const FieldTest& test, const Facts& facts) {
         return lines_truth(test, e.http->headers,
                            [](const core::HttpHeader& h) { return h.name + ": " + h.value; });
       });
+    case Field::http_page:
+      // A status rebuilt from a client code comes without a body either.
+      if (e.http && e.http->headers.empty() && e.http->page.empty()) return Truth::unobserved;
+      return within(http_part, [&] { return text_truth(test, e.http->page); });
     case Field::soap_error:
       if (!e.soap_error.empty()) return text_truth(test, e.soap_error);
       // An HTTP answer that parsed as SOAP: observed, and nothing to match.
@@ -443,6 +461,7 @@ bool observed(Field field, const Facts& facts) {
     case Field::http:
     case Field::http_status:
     case Field::http_header:
+    case Field::http_page:
     case Field::soap_error:
       return facts.exchange_known();
     case Field::fault:

@@ -19,7 +19,7 @@ namespace ceslab::diagnosis::detail {
 enum class Truth : std::uint8_t { holds, fails, unobserved };
 
 struct SeenCode {
-  enum class From : std::uint8_t { fault, message, event };
+  enum class From : std::uint8_t { fault, reason, message, event };
   std::uint32_t value = 0;
   From from = From::fault;
   std::size_t index = 0;  // which message or event

@@ -40,7 +40,11 @@ const Candidate* find_candidate(const Diagnosis& d, std::string_view id) {
 
 std::string format_report(const Diagnosis& d) {
   std::ostringstream out;
-  if (d.verdict != kUnknown) {
+  if (d.verdict == kSucceeded) {
+    out << "Verdict: succeeded — nothing failed\n";
+  } else if (!d.outside.empty()) {
+    out << "Verdict: unknown — not a CES/CEP answer (" << d.outside << ")\n";
+  } else if (d.verdict != kUnknown) {
     const Candidate* c = find_candidate(d, d.verdict);
     out << "Verdict: " << d.verdict << " (confidence " << fixed2(d.confidence) << ")\n";
     if (c != nullptr) out << "  " << c->title << " [layer: " << c->layer << "]\n";
@@ -58,7 +62,9 @@ std::string format_report(const Diagnosis& d) {
   section(out, "What was seen", d.seen);
   section(out, "What to check next", d.next_checks);
 
-  if (d.verdict != kUnknown) {
+  if (d.verdict == kSucceeded || !d.outside.empty()) {
+    // Nothing of CES's to fix.
+  } else if (d.verdict != kUnknown) {
     if (const Candidate* c = find_candidate(d, d.verdict))
       section(out, "How to fix", c->remediation);
   } else {
@@ -112,6 +118,7 @@ void to_json(json& out, const Diagnosis& d) {
          {"confidence", rounded(d.confidence)},
          {"tied", d.tied},
          {"family", d.family.empty() ? json(nullptr) : json(d.family)},
+         {"outside", d.outside.empty() ? json(nullptr) : json(d.outside)},
          {"why", d.why},
          {"next_checks", d.next_checks},
          {"seen", d.seen},

@@ -51,6 +51,7 @@ std::vector<std::string> seen_lines(const Facts& facts) {
     }
     out.push_back(line);
   }
+  if (e.http && !e.http->page.empty()) out.push_back("HTML page: " + e.http->page);
   if (!e.soap_error.empty()) out.push_back("not SOAP: " + e.soap_error);
   if (e.fault) {
     const core::EnrollmentFault& f = e.fault->fault;

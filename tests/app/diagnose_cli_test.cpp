@@ -89,5 +89,23 @@ TEST_F(DiagnoseCli, BadInputsFailNamingTheFile) {
   EXPECT_EQ(usage.exit_code, 2) << usage.err;
 }
 
+// The lab's own output as a customer would send it: the evidence of
+// `ceslab enroll --evidence` and the server's `<state dir>/events.jsonl`
+// (both from one real `ceslab serve` run; tests/fixtures/diagnose-inputs).
+TEST_F(DiagnoseCli, TheLabsEvidenceAndEventLogAreReadTogether) {
+  const fs::path inputs = fs::path(CESLAB_FIXTURES_DIR) / "diagnose-inputs";
+  const auto r =
+      diagnose("--json " + quoted(inputs / "json" / "lab_evidence_unsupported_template.json") +
+               " " + quoted(inputs / "events" / "lab_events.jsonl"));
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.exit_code << r.out << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["inputs"].size(), 2u) << j.dump(2);
+  EXPECT_EQ(j["inputs"][0]["type"], "evidence_json");
+  EXPECT_EQ(j["inputs"][1]["type"], "event_jsonl");
+  EXPECT_NE(j["inputs"][1].dump().find("Microsoft-Windows-CertificationAuthority 53"),
+            std::string::npos)
+      << j["inputs"][1].dump(2);
+}
+
 }  // namespace
 }  // namespace ceslab::app

@@ -73,7 +73,7 @@ TEST(EvidenceJson, PriorExchangesRoundTripInOrder) {
   policy.endpoint = "https://cep.lab.test/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP";
   policy.auth = AuthMethod::username;
   policy.outcome = Outcome::answered;
-  policy.http = HttpEvidence{200, "OK", {{"Content-Type", "application/soap+xml"}}, 4242};
+  policy.http = HttpEvidence{200, "OK", {{"Content-Type", "application/soap+xml"}}, 4242, {}};
   Evidence dead;
   dead.operation = Operation::enroll;
   dead.endpoint = "https://127.0.0.1:9/Dead%20CA_CES_UsernamePassword/service.svc/CES";

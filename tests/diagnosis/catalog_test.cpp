@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -141,6 +142,53 @@ TEST(Catalog, TestsListEveryFieldTheRulesUseOnce) {
   EXPECT_TRUE(has(Field::code, "code: ERROR_ACCESS_DENIED"));
   EXPECT_TRUE(has(Field::kerberos_forwardable, "kerberos.forwardable: false"));
   EXPECT_TRUE(has(Field::kerberos_forwardable, "kerberos.forwardable: true"));
+}
+
+// Every event pattern in the rules, wherever a condition holds it.
+void collect_events(const Condition& c, std::vector<const EventPattern*>& out) {
+  for (const FieldTest& t : c.tests) {
+    if (t.event) out.push_back(&*t.event);
+  }
+  for (const Condition& any : c.any) collect_events(any, out);
+}
+
+// A server event's rendered text is localized, and the texts of the CES and
+// CEP events are the lab's models (mock_ces/data/events.yaml): a rule keys on
+// the provider and the event id, and a message pattern may only look for what
+// no translation changes — codes (0x80094812, CERTSRV_E_...), status values
+// and service principal prefixes (HTTP/).
+TEST(Catalog, NoEventRuleKeysOnTheWordingOfAMessage) {
+  const std::regex token(R"(^(0x[0-9a-fA-F]{1,8}|[A-Z][A-Z0-9]*(_[A-Z0-9]+)+|HTTP/)$)");
+  const std::regex glue(R"(\|\[\\s\\S\]\*|\[\\s\\S\]\*|\|)");
+  for (const CauseEntry& c : Catalog::builtin().causes()) {
+    std::vector<const EventPattern*> events;
+    for (const auto* list :
+         {&c.evidence.requires_all, &c.evidence.supports, &c.evidence.rules_out}) {
+      for (const Condition& cond : *list) collect_events(cond, events);
+    }
+    for (const EventPattern* e : events) {
+      EXPECT_TRUE(e->source.has_value()) << c.id << ": an event rule without a provider";
+      if (!e->message) continue;
+      const std::string& text = e->message->text();
+      for (std::sregex_token_iterator it(text.begin(), text.end(), glue, -1), end; it != end;
+           ++it) {
+        EXPECT_TRUE(std::regex_match(it->str(), token))
+            << c.id << ": event message pattern '" << text << "' keys on the words '" << it->str()
+            << "'";
+      }
+    }
+  }
+}
+
+// Each fact the readers put in the record is tested by some rule: a fact
+// nothing uses is evidence the engine throws away (a GetPolicies answer with
+// nil policies once named nothing).
+TEST(Catalog, EveryFieldIsTestedBySomeCause) {
+  std::set<Field> used;
+  for (const CauseEntry& c : Catalog::builtin().causes()) {
+    for (const auto& [field, written] : c.tests) used.insert(field);
+  }
+  for (const FieldInfo& f : field_info()) EXPECT_TRUE(used.count(f.field)) << f.name;
 }
 
 TEST(Catalog, ASmallCatalogLoadsWithItsRules) {

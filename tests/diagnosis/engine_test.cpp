@@ -29,7 +29,8 @@ Evidence detail_fault(std::uint32_t code, const std::string& reason, bool invali
   e.http = core::HttpEvidence{500,
                               "Internal Server Error",
                               {{"Content-Type", "application/soap+xml; charset=utf-8"}},
-                              1500};
+                              1500,
+                              {}};
   core::FaultEvidence f;
   f.fault.kind = core::FaultKind::enrollment_detail;
   f.fault.code = "Receiver";
@@ -229,7 +230,7 @@ TEST(Engine, InvalidFormatTiesMissingCredentialsAndAWrongUrl) {
 
 TEST(Engine, WcfInternalFaultAloneTiesItsFamily) {
   Evidence e;
-  e.http = core::HttpEvidence{500, "Internal Server Error", {}, 900};
+  e.http = core::HttpEvidence{500, "Internal Server Error", {}, 900, {}};
   core::FaultEvidence f;
   f.fault.kind = core::FaultKind::wcf_dispatcher;
   f.fault.code = "Receiver";
@@ -394,7 +395,7 @@ references: [r]
   EXPECT_EQ(diagnose(c, certreq_text({"Access denied"})).verdict, "gamma");
   // A client record with an HTTP answer and no fault: observed, ruled out.
   Evidence e = certreq_text({"Access denied"});
-  e.http = core::HttpEvidence{401, "Unauthorized", {}, 0};
+  e.http = core::HttpEvidence{401, "Unauthorized", {}, 0, {}};
   EXPECT_EQ(diagnose(c, e).verdict, "unknown");
 }
 
@@ -418,7 +419,7 @@ references: [r]
   // certreq's HTTP_E_STATUS_DENIED gives the status, not the headers: the
   // negated header test neither holds nor fails.
   Evidence e = certreq_text({"Unauthorized (401). 0x80190191 (-2145844847 HTTP_E_STATUS_DENIED)"});
-  e.http = core::HttpEvidence{401, "", {}, 0};
+  e.http = core::HttpEvidence{401, "", {}, 0, {}};
   Diagnosis d = diagnose(c, e);
   ASSERT_EQ(d.candidates.size(), 1u);
   EXPECT_DOUBLE_EQ(d.candidates[0].score, 1.0);

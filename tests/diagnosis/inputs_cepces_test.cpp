@@ -97,6 +97,44 @@ TEST(InputCepces, HostnameMismatchAndRefusedConnection) {
   EXPECT_EQ(c.transport->kind, core::TransportErrorKind::connect_refused);
 }
 
+// The lines before the final error are evidence too: requests-gssapi logs the
+// GSS-API status when it cannot make a token, then the run ends with the
+// server's 401 or a fault.
+TEST(InputCepces, AGssStatusBeforeTheFinalHttpErrorIsKept) {
+  const auto r = read_fixture("cepces/gss_principal_unknown_then_http_401.log");
+  ASSERT_TRUE(r.evidence.http);
+  EXPECT_EQ(r.evidence.http->status, 401);
+  EXPECT_EQ(r.evidence.kerberos.gss_major, 851968u);
+  EXPECT_EQ(r.evidence.kerberos.gss_minor, 2529638919u);  // KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN
+  ASSERT_TRUE(r.evidence.kerberos.gss_text);
+  EXPECT_NE(r.evidence.kerberos.gss_text->find("Server not found in Kerberos database"),
+            std::string::npos);
+}
+
+TEST(InputCepces, AGssStatusBeforeTheFinalSoapFaultIsKept) {
+  const auto r = read_fixture("cepces/gss_no_credentials_then_soapfault.log");
+  ASSERT_TRUE(r.evidence.fault);
+  EXPECT_EQ(r.evidence.kerberos.gss_major, 458752u);  // GSS_S_NO_CRED
+  EXPECT_EQ(r.evidence.kerberos.gss_minor, 39756044u);
+  ASSERT_TRUE(r.evidence.kerberos.gss_text);
+  EXPECT_NE(r.evidence.kerberos.gss_text->find("No Kerberos credentials available"),
+            std::string::npos);
+}
+
+TEST(InputCepces, AWarningQuotingOnlyTheMinorTextFillsTheGssText) {
+  core::Evidence e = empty_evidence();
+  read_input("w.log",
+             "2026-11-26 03:10:57,090 cepces.krb5.core:WARNING:Clock skew too great while "
+             "getting initial credentials\n"
+             "2026-11-26 03:10:57,101 __main__:ERROR:cepces.soap.service.SOAPFault: Access is "
+             "denied. (Code: s:Receiver; Subcode: None)\n",
+             InputType::cepces_log, e);
+  ASSERT_TRUE(e.fault);
+  ASSERT_TRUE(e.kerberos.gss_text);
+  EXPECT_EQ(e.kerberos.gss_text->rfind("Clock skew too great", 0), 0u);
+  EXPECT_FALSE(e.kerberos.gss_minor);  // the line gave no number
+}
+
 TEST(InputCepces, UnrelatedLogIsAnInputError) {
   core::Evidence e = empty_evidence();
   EXPECT_THROW(read_input("x.log", "certmonger[12]: started\n", InputType::cepces_log, e),

@@ -179,5 +179,152 @@ TEST(InputEventText, WevtutilText) {
   EXPECT_NE(ev.message.find("Error Parsing Request"), std::string::npos);
 }
 
+// ---- every export form of CES events 8/9 and CEP event 14 -------------------
+// The engine keys server events on provider + event id (message wording is
+// localized, and modelled for CES), so every form must give those, and the
+// log, level (in English) and host where the form shows them.
+
+struct FormCase {
+  std::string file;
+  InputType type;
+  std::string source;
+  int id;
+  std::string log;  // empty: the form does not show it
+  std::string level;
+  std::string host;
+};
+
+std::ostream& operator<<(std::ostream& out, const FormCase& c) {
+  return out << c.file;
+}
+
+constexpr const char* kCes = "Microsoft-Windows-EnrollmentWebService";
+constexpr const char* kCesLog = "Microsoft-Windows-EnrollmentWebService/Admin";
+constexpr const char* kCesHost = "ces.lab.test";
+
+class EveryExportForm : public ::testing::TestWithParam<FormCase> {};
+
+TEST_P(EveryExportForm, GivesProviderIdLogLevelAndHost) {
+  const FormCase& c = GetParam();
+  const auto r = read_fixture("events/" + c.file);
+  EXPECT_EQ(r.parsed.type, c.type);
+  ASSERT_EQ(r.evidence.server_events.size(), 1u) << all_facts(r.parsed.facts);
+  const core::ServerEvent& ev = r.evidence.server_events[0];
+  EXPECT_EQ(ev.source, c.source);
+  EXPECT_EQ(ev.id, c.id);
+  EXPECT_EQ(ev.log, c.log);
+  EXPECT_EQ(ev.level, c.level);
+  EXPECT_EQ(ev.host, c.host);
+  EXPECT_FALSE(ev.message.empty() && c.file.find("nodata") == std::string::npos);
+}
+
+const FormCase kForms[] = {
+    {"ces9_wevtutil_xml.xml", InputType::event_xml, kCes, 9, kCesLog, "Error", kCesHost},
+    {"ces8_wevtutil_xml_nodata.xml", InputType::event_xml, kCes, 8, kCesLog, "Error", kCesHost},
+    {"ces9_wevtutil_rendered.xml", InputType::event_xml, kCes, 9, kCesLog, "Error", kCesHost},
+    {"ces9_wevtutil_rendered_de.xml", InputType::event_xml, kCes, 9, kCesLog, "Error", kCesHost},
+    {"ces9_eventviewer_saved.xml", InputType::event_xml, kCes, 9, kCesLog, "Error", kCesHost},
+    {"convertto_xml_ces9.xml", InputType::event_xml, kCes, 9, kCesLog, "Error", kCesHost},
+    {"cep14_wevtutil_rendered.xml", InputType::event_xml,
+     "Microsoft-Windows-EnrollmentPolicyWebService", 14,
+     "Microsoft-Windows-EnrollmentPolicyWebService/Admin", "Warning", "cep.lab.test"},
+    {"ces9_wevtutil_text.txt", InputType::event_text, kCes, 9, kCesLog, "Error", kCesHost},
+    {"ces9_wevtutil_text_de.txt", InputType::event_text, kCes, 9, kCesLog, "Error", kCesHost},
+    {"ces9_wevtutil_text_fr.txt", InputType::event_text, kCes, 9, kCesLog, "Error", kCesHost},
+    {"ces9_eventviewer_copy.txt", InputType::event_text, kCes, 9, kCesLog, "Error", kCesHost},
+    {"ces8_eventviewer_copy_de.txt", InputType::event_text, kCes, 8, kCesLog, "Error", kCesHost},
+    {"ces9_eventviewer_copy_fr.txt", InputType::event_text, kCes, 9, kCesLog, "Error", kCesHost},
+    // Get-WinEvent's default list view shows TimeCreated, ProviderName, Id and
+    // Message only: no log, level or host to read.
+    {"ces9_formatlist_default.txt", InputType::event_text, kCes, 9, "", "", ""},
+    {"ces9_formatlist_star.txt", InputType::event_text, kCes, 9, kCesLog, "Error", kCesHost},
+    {"ces8_formatlist_star.txt", InputType::event_text, kCes, 8, kCesLog, "Error", kCesHost},
+    {"ces9_formatlist_star_de.txt", InputType::event_text, kCes, 9, kCesLog, "Error", kCesHost},
+    // Get-EventLog's list shows no log and no machine (Format-List * would).
+    {"ces9_geteventlog_formatlist.txt", InputType::event_text, kCes, 9, "", "Error", ""},
+    // Its table cuts the Source to the column: the provider is not known.
+    {"ces9_geteventlog_table.txt", InputType::event_text, "", 9, "", "Error", ""},
+};
+
+INSTANTIATE_TEST_SUITE_P(CesAndCepEvents, EveryExportForm, ::testing::ValuesIn(kForms),
+                         [](const auto& info) {
+                           std::string n = info.param.file.substr(0, info.param.file.find('.'));
+                           return n;
+                         });
+
+TEST(InputEventText, ATableWithACutSourceSaysSo) {
+  const auto r = read_fixture("events/ces9_geteventlog_table.txt");
+  EXPECT_TRUE(has_fact(r.parsed.facts, "the table cut the Source")) << all_facts(r.parsed.facts);
+}
+
+TEST(InputEventText, ClassicInstanceIdCarriesTheQualifiers) {
+  core::Evidence e = empty_evidence();
+  read_input("fl.txt",
+             "Index              : 7\r\nEntryType          : Warning\r\n"
+             "InstanceId         : 2147483701\r\nMessage            : x\r\n"
+             "Source             : CertSvc\r\n",
+             {}, e);
+  ASSERT_EQ(e.server_events.size(), 1u);
+  EXPECT_EQ(e.server_events[0].id, 53);  // 0x80000035
+  EXPECT_EQ(e.server_events[0].level, "Warning");
+}
+
+// ---- the lab's own event log (events.jsonl of `ceslab serve`) ---------------
+
+TEST(InputEventJsonl, TheMocksEventLogFromARealRun) {
+  // Written by `ceslab serve --state-dir` during a wrong-password enroll and
+  // an enroll for a template the CA does not issue.
+  const auto r = read_fixture("events/lab_events.jsonl");
+  EXPECT_EQ(r.parsed.type, InputType::event_jsonl);
+  const auto& events = r.evidence.server_events;
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].log, "Security");
+  EXPECT_EQ(events[0].source, "Microsoft-Windows-Security-Auditing");
+  EXPECT_EQ(events[0].id, 4625);
+  EXPECT_EQ(events[0].host, "ces.lab.test");
+  EXPECT_EQ(events[0].time, "2026-12-04T20:51:07.031Z");
+  EXPECT_NE(events[0].message.find("\tSub Status:\t\t0xC000006A"), std::string::npos);
+  EXPECT_EQ(events[1].log, "Application");
+  EXPECT_EQ(events[1].source, "Microsoft-Windows-CertificationAuthority");
+  EXPECT_EQ(events[1].id, 53);
+  EXPECT_EQ(events[1].level, "Warning");
+  EXPECT_EQ(events[1].host, "ca.lab.test");
+  EXPECT_TRUE(has_fact(r.parsed.facts, "2 events in the lab's event log"))
+      << all_facts(r.parsed.facts);
+}
+
+TEST(InputEventJsonl, ACompactEvidenceDocumentIsNotAnEventLog) {
+  // One line, an object, but with a schema: the evidence reader's.
+  EXPECT_EQ(detect_input_type(R"({"schema":"ceslab.evidence/1","operation":"enroll"})"),
+            InputType::evidence_json);
+  EXPECT_EQ(detect_input_type("{\n  \"schema\": \"ceslab.evidence/1\"\n}\n"),
+            InputType::evidence_json);
+}
+
+TEST(InputEventJsonl, AMalformedLineIsAnInputErrorNamingFileAndLine) {
+  const std::string good = testing::fixture_bytes("events/lab_events.jsonl");
+  const std::string first = good.substr(0, good.find('\n') + 1);
+  struct Bad {
+    std::string line;
+    std::string says;
+  };
+  for (const Bad& bad : {Bad{"{\"time\": \"x\", truncated", "is not a JSON object"},
+                         Bad{R"({"time":"t","log":"l","source":"s","id":"53","level":"Error",)"
+                             R"("host":"h","message":"m"})",
+                             "'id' is not an integer"},
+                         Bad{"[1, 2]", "not an object"}}) {
+    core::Evidence e = empty_evidence();
+    try {
+      read_input("events.jsonl", first + "\n" + bad.line + "\n", InputType::event_jsonl, e);
+      ADD_FAILURE() << bad.line;
+    } catch (const InputError& error) {
+      EXPECT_EQ(error.name(), "events.jsonl");
+      EXPECT_NE(error.problem().find("line 3: "), std::string::npos) << error.what();
+      EXPECT_NE(error.problem().find(bad.says), std::string::npos) << error.what();
+    }
+    EXPECT_TRUE(e.server_events.empty());  // nothing taken from a refused input
+  }
+}
+
 }  // namespace
 }  // namespace ceslab::diagnosis

@@ -54,7 +54,9 @@ class TempDir {
 
 TEST(InputTypes, NamesRoundTripForEveryType) {
   for (const InputType t : all_input_types()) EXPECT_EQ(parse_input_type(to_string(t)), t);
-  EXPECT_EQ(all_input_types().size(), 8u);
+  EXPECT_EQ(all_input_types().size(), 10u);
+  EXPECT_EQ(to_string(InputType::event_jsonl), "event_jsonl");
+  EXPECT_EQ(to_string(InputType::getcert_list), "getcert_list");
   EXPECT_FALSE(parse_input_type("certreq"));
   EXPECT_EQ(to_string(InputType::event_xml), "event_xml");
 }

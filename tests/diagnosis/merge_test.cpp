@@ -13,7 +13,7 @@ TEST(Merge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
   client.operation = core::Operation::renew;
   client.auth = core::AuthMethod::certificate;
   client.endpoint = "https://ces/Lab_CES_Certificate/service.svc/CES";
-  client.http = core::HttpEvidence{500, "Internal Server Error", {}, 10};
+  client.http = core::HttpEvidence{500, "Internal Server Error", {}, 10, {}};
   client.messages = {"line one", "shared line"};
   client.kerberos.forwardable = true;
 
@@ -21,7 +21,7 @@ TEST(Merge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
   events.operation = core::Operation::unknown;
   events.auth = core::AuthMethod::unknown;
   events.endpoint = "https://elsewhere/";
-  events.http = core::HttpEvidence{401, "Unauthorized", {}, 0};
+  events.http = core::HttpEvidence{401, "Unauthorized", {}, 0, {}};
   events.messages = {"shared line", "line two"};
   events.kerberos.forwardable = false;
   events.kerberos.ok_as_delegate = true;

@@ -138,6 +138,21 @@ std::optional<std::uint32_t> parenthesised_number(std::string_view text, std::st
   return value;
 }
 
+// MIT krb5's texts of the minor statuses a Kerberos-authenticated cepces
+// meets (krb5 error table: KRB5KRB_AP_ERR_SKEW, KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN;
+// gssapi's "No Kerberos credentials available" for a missing ccache).
+constexpr std::array<std::string_view, 3> kGssMinorTexts{"Clock skew too great",
+                                                         "Server not found in Kerberos database",
+                                                         "No Kerberos credentials available"};
+
+std::size_t find_icase(std::string_view text, std::string_view needle) {
+  if (needle.size() > text.size()) return std::string_view::npos;
+  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    if (starts_with_icase(text.substr(i), needle)) return i;
+  }
+  return std::string_view::npos;
+}
+
 class CepcesReader {
  public:
   CepcesReader(Reading& r, std::string name) : r_(r), e_(r.evidence), name_(std::move(name)) {}
@@ -156,7 +171,11 @@ class CepcesReader {
     if (t.find("ConnectionError: ") != std::string_view::npos ||
         t.find("Timeout: ") != std::string_view::npos)
       connection_error(t);
-    if (t.find("GSSError: ") != std::string_view::npos) gss_error(t);
+    if (t.find("GSSError: ") != std::string_view::npos) {
+      gss_error(t);
+    } else {
+      gss_text_line(t);
+    }
     if (const std::string_view ca = after(t, "ca-error: "); !ca.empty()) message(ca);
     traceback_end(line);
   }
@@ -338,7 +357,9 @@ class CepcesReader {
         for_url > error_at)
       reason = std::string(rest.substr(error_at + 7, for_url - error_at - 7));
     if (!e_.http) {
-      e_.http = core::HttpEvidence{status, reason, {}, 0};
+      e_.http = core::HttpEvidence();
+      e_.http->status = status;
+      e_.http->reason = reason;
       r_.facts.push_back("HTTP " + std::to_string(status) + (reason.empty() ? "" : " " + reason));
     }
     if (for_url != std::string_view::npos) {
@@ -394,15 +415,61 @@ class CepcesReader {
   }
 
   // "GSSError: Major (851968): Unspecified GSS failure. ..., Minor (2529638949): Clock skew too
-  // great"
+  // great": the exception that ended the run.
   void gss_error(std::string_view t) {
     error_seen_ = true;
     const std::string_view rest = after(t, "GSSError: ");
-    if (const auto major = parenthesised_number(rest, "Major")) e_.kerberos.gss_major = *major;
-    if (const auto minor = parenthesised_number(rest, "Minor")) e_.kerberos.gss_minor = *minor;
-    e_.kerberos.gss_text = std::string(rest);
-    r_.facts.push_back("GSS-API error: " + std::string(rest));
+    gss(rest);
     message(rest);
+  }
+
+  // The same status on a line that is not the final exception: requests-gssapi
+  // logs "Major (...): ..., Minor (...): ..." (GSSError.gen_message()) when a
+  // context step fails, and wraps it in SPNEGOExchangeError; the run may then
+  // end with an HTTP 401 or a SOAP fault, so these lines before the final
+  // error are the Kerberos evidence. A minor status text alone (a WARNING
+  // that quotes it) counts too.
+  void gss_text_line(std::string_view t) {
+    const std::size_t major = t.find("Major (");
+    if (major != std::string_view::npos && t.find("Minor (", major) != std::string_view::npos) {
+      gss(t.substr(major));
+      recognised_ = true;
+      return;
+    }
+    for (const std::string_view minor : kGssMinorTexts) {
+      const std::size_t at = find_icase(t, minor);
+      if (at == std::string_view::npos) continue;
+      gss(t.substr(at));
+      recognised_ = true;
+      return;
+    }
+  }
+
+  // The first GSS-API status in the log is kept (the later ones are usually
+  // the same failure again, wrapped); a different later one is said.
+  void gss(std::string_view status) {
+    status = trim(status);
+    auto& k = e_.kerberos;
+    const auto major = parenthesised_number(status, "Major");
+    const auto minor = parenthesised_number(status, "Minor");
+    if (k.gss_text && *k.gss_text != status) {
+      const bool same_minor = minor && k.gss_minor && *minor == *k.gss_minor;
+      if (!minor || !k.gss_minor || same_minor) {
+        // The same failure with or without its numbers: complete it.
+        if (!k.gss_major && major) k.gss_major = *major;
+        if (!k.gss_minor && minor) k.gss_minor = *minor;
+        if (major && minor) k.gss_text = std::string(status);
+        return;
+      }
+      r_.facts.push_back("a later GSS-API error was not kept (the first is): " +
+                         std::string(status));
+      return;
+    }
+    if (k.gss_text) return;
+    if (major) k.gss_major = *major;
+    if (minor) k.gss_minor = *minor;
+    k.gss_text = std::string(status);
+    r_.facts.push_back("GSS-API error: " + std::string(status));
   }
 
   Reading& r_;
@@ -423,12 +490,17 @@ class CepcesReader {
 
 }  // namespace
 
+bool read_cepces_lines(std::string_view name, const std::vector<std::string_view>& lines,
+                       Reading& r) {
+  CepcesReader reader(r, std::string(name));
+  for (const std::string_view line : lines) reader.line(line);
+  reader.finish();
+  return reader.recognised();
+}
+
 Reading read_cepces_log(std::string_view name, std::string_view text) {
   Reading r;
-  CepcesReader reader(r, std::string(name));
-  for (const std::string_view line : split_lines(text)) reader.line(line);
-  reader.finish();
-  if (!reader.recognised()) {
+  if (!read_cepces_lines(name, split_lines(text), r)) {
     throw InputError(std::string(name),
                      "holds no cepces/certmonger line this reader recognises (SOAPFault, "
                      "HTTPError, SSLError, GSSError, 'Received message', 'Initializing service')");

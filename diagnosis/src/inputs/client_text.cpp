@@ -107,7 +107,7 @@ Reading read_client_text(std::string_view name, std::string_view text) {
                       " (the connection to the server failed)");
   }
   if (http && !fault_seen) {
-    e.http = core::HttpEvidence{http->first, "", {}, 0};
+    e.http = core::HttpEvidence{http->first, "", {}, 0, {}};
     r.facts.push_back("HTTP " + std::to_string(http->first) + " (from " +
                       core::hex_code(http->second) + ")");
   }

@@ -4,11 +4,18 @@
 //                                 "Message      : ..." with the message's further lines
 //                                 indented to the value column (Format-List * adds
 //                                 LevelDisplayName, LogName, MachineName, ...)
-//   Get-EventLog | Format-List    EventID, EntryType, Source, TimeGenerated, MachineName
+//   Get-EventLog | Format-List    Index, EntryType, InstanceId, Message, ..., Source,
+//                                 TimeGenerated (Format-List * adds EventID, MachineName)
+//   Get-EventLog (default table)  "Index Time EntryType Source InstanceID Message" with the
+//                                 columns the dashes under the header span; PowerShell cuts
+//                                 a long Source to the column ("Microsoft-Windows...")
 //   Event Viewer "Copy details as text"
 //                                 "Log Name:", "Source:", "Date:", "Event ID:", "Level:",
 //                                 "Computer:", then "Description:" and the message lines
 //   wevtutil qe ... /f:text       "Event[0]:" then the same keys indented, "Description:"
+// Event Viewer's and wevtutil's labels are in the display language (German
+// "Protokollname:", French "Nom du journal :"): english_label maps them, and
+// english_level the localized level names.
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -23,7 +30,7 @@ namespace {
 
 // Every key these exports print; anything else at the start of a line is
 // not a field (a message line such as "Subject:" inside a 4625 text).
-constexpr std::array<std::string_view, 40> kKeys{"TimeCreated",
+constexpr std::array<std::string_view, 42> kKeys{"TimeCreated",
                                                  "ProviderName",
                                                  "Id",
                                                  "Message",
@@ -53,6 +60,8 @@ constexpr std::array<std::string_view, 40> kKeys{"TimeCreated",
                                                  "TimeWritten",
                                                  "Index",
                                                  "Category",
+                                                 "CategoryNumber",
+                                                 "ReplacementStrings",
                                                  "UserName",
                                                  "Log Name",
                                                  "Event ID",
@@ -78,7 +87,7 @@ std::optional<KeyLine> key_line(std::string_view line) {
   while (start < line.size() && (line[start] == ' ' || line[start] == '\t')) ++start;
   const std::size_t colon = line.find(':', start);
   if (colon == std::string_view::npos) return std::nullopt;
-  const std::string_view key = trim(line.substr(start, colon - start));
+  const std::string_view key = english_label(trim(line.substr(start, colon - start)));
   const auto known = std::find_if(kKeys.begin(), kKeys.end(),
                                   [&](std::string_view k) { return core::iequals(k, key); });
   if (known == kKeys.end()) return std::nullopt;
@@ -106,10 +115,17 @@ std::optional<int> number(std::string_view text) {
 void flush(Record& record, Reading& r, int& found) {
   if (record.empty()) return;
   const std::string* id_text = field(record, {"Id", "EventID", "Event ID"});
-  std::optional<int> id = id_text ? number(*id_text) : std::nullopt;
+  std::optional<int> id;
+  if (id_text) id = number(*id_text);
   if (!id) {
+    // Get-EventLog's InstanceId carries the qualifiers (severity, facility)
+    // in its high word for classic sources: 3221225487 is event 15.
     if (const std::string* instance = field(record, {"InstanceId"})) {
-      if (const auto n = number(*instance)) id = *n & 0xFFFF;  // InstanceId carries qualifiers
+      const std::string_view t = trim(*instance);
+      long long n = 0;
+      const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+      if (ec == std::errc{} && ptr == t.data() + t.size() && n >= 0)
+        id = static_cast<int>(n & 0xFFFF);
     }
   }
   if (!id) {
@@ -128,11 +144,12 @@ void flush(Record& record, Reading& r, int& found) {
   ev.host = get({"MachineName", "Computer"});
   ev.time = get({"TimeCreated", "TimeGenerated", "Date"});
   ev.message = get({"Message", "Description"});
-  std::string level = get({"LevelDisplayName", "EntryType"});
+  // LevelDisplayName and Event Viewer's "Level:" are localized ("Fehler").
+  std::string level = english_level(get({"LevelDisplayName", "EntryType"}));
   if (level.empty()) {
     const std::string l = get({"Level"});
     const auto n = number(l);
-    level = n ? level_name(*n) : l;
+    level = n ? level_name(*n) : english_level(l);
   }
   // Audit events: "KeywordsDisplayNames : {Audit Failure}", "Keyword: Audit Failure", or the
   // keyword bits as Format-List * prints them (signed: -9218868437227405312 = 0x8010...).
@@ -154,6 +171,75 @@ void flush(Record& record, Reading& r, int& found) {
   record.clear();
 }
 
+// "Event[0]:" (wevtutil; the word may be localized), not a field.
+bool event_header(std::string_view t) {
+  const std::size_t open = t.find('[');
+  if (open == 0 || open == std::string_view::npos || t.back() != ':') return false;
+  const std::size_t close = t.find(']', open);
+  if (close == std::string_view::npos || close == open + 1) return false;
+  for (std::size_t i = open + 1; i < close; ++i) {
+    if (t[i] < '0' || t[i] > '9') return false;
+  }
+  return trim(t.substr(close + 1)) == ":" && t.substr(0, open).find(' ') == std::string_view::npos;
+}
+
+// The English label of "Label:" / "Label :" at the start of `t`.
+std::string_view label_of(std::string_view t) {
+  const std::size_t colon = t.find(':');
+  return colon == std::string_view::npos ? std::string_view()
+                                         : english_label(trim(t.substr(0, colon)));
+}
+
+std::vector<std::string_view> words(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    const std::size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    if (i > start) out.push_back(line.substr(start, i - start));
+  }
+  return out;
+}
+
+bool all_digits(std::string_view t) {
+  return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Get-EventLog's default table: "Index Time EntryType Source InstanceID
+// Message", then a row per entry: "12345 Nov 26 03:10  Error  <Source>
+// <InstanceID> <Message>". The Time column is three words ("Nov 26 03:10");
+// the source may hold spaces, so it runs up to the first number after the
+// entry type. A source cut to its column ("Microsoft-Windows...", PowerShell
+// 7 "…") does not name the provider: it is left empty and said.
+bool table_row(std::string_view line, Record& record, Facts& facts) {
+  const std::vector<std::string_view> w = words(line);
+  if (w.size() < 7 || !all_digits(w[0])) return false;
+  std::size_t instance = 5;
+  while (instance < w.size() && !all_digits(w[instance])) ++instance;
+  if (instance >= w.size() || instance == 5) return false;
+  record["Index"] = std::string(w[0]);
+  record["TimeGenerated"] = std::string(w[1]) + " " + std::string(w[2]) + " " + std::string(w[3]);
+  record["EntryType"] = std::string(w[4]);
+  const std::string_view source(
+      w[5].data(),
+      static_cast<std::size_t>(w[instance - 1].data() + w[instance - 1].size() - w[5].data()));
+  const bool cut = source.size() >= 3 &&
+                   (source.substr(source.size() - 3) == "..." ||
+                    (source.size() >= 3 && source.substr(source.size() - 3) == "\xE2\x80\xA6"));
+  if (cut) {
+    facts.push_back("the table cut the Source to \"" + std::string(source) +
+                    "\": the provider is not known (export with Format-List to keep it)");
+  } else {
+    record["Source"] = std::string(source);
+  }
+  record["InstanceId"] = std::string(w[instance]);
+  const std::size_t message =
+      static_cast<std::size_t>(w[instance].data() + w[instance].size() - line.data());
+  record["Message"] = std::string(trim(line.substr(message)));
+  return true;
+}
+
 }  // namespace
 
 Reading read_event_text(std::string_view name, std::string_view text) {
@@ -165,12 +251,28 @@ Reading read_event_text(std::string_view name, std::string_view text) {
   bool description = false;     // after "Description:" every line is message
   bool wevtutil = false;        // "Event[N]:" blocks indent their keys
 
+  bool table = false;  // Get-EventLog's default table, after its dashes
+
   for (const std::string_view line : split_lines(text)) {
     const std::string_view t = trim(line);
-    const bool event_header = t.size() > 7 && t.substr(0, 6) == "Event[" && t.back() == ':';
+    if (table) {
+      if (t.empty() || t.front() == '-') continue;  // the dashes under the header
+      if (table_row(line, record, r.facts)) {
+        flush(record, r, found);
+        continue;
+      }
+      table = false;
+    }
+    if (starts_with_icase(t, "Index") && t.find("EntryType") != std::string_view::npos &&
+        contains_icase(t, "InstanceID")) {
+      flush(record, r, found);
+      table = true;
+      continue;
+    }
+    const bool header = event_header(t);
+    const std::string_view label = label_of(t);
     if (description) {
-      const bool ends =
-          event_header || starts_with_icase(t, "Log Name:") || starts_with_icase(t, "Event Xml:");
+      const bool ends = header || label == "Log Name" || label == "Event Xml";
       if (!ends) {
         std::string& m = record["Description"];
         m += (m.empty() ? "" : "\n") + std::string(line);
@@ -178,13 +280,13 @@ Reading read_event_text(std::string_view name, std::string_view text) {
       }
       description = false;
     }
-    if (event_header) {
+    if (header) {
       flush(record, r, found);
       wevtutil = true;
       open = nullptr;
       continue;
     }
-    if (starts_with_icase(t, "Event Xml:")) {
+    if (label == "Event Xml") {
       open = nullptr;
       continue;
     }

@@ -142,11 +142,13 @@ void read_event(const xmlNode* event, Reading& r) {
     if (keyword == "Audit Failure" || keyword == "Audit Success") level = keyword;
   }
   if (level.empty()) level = audit_level(text_of(child(system, "Keywords")));
-  if (level.empty()) level = std::string(trim(text_of(child(rendering, "Level"))));
+  // The level number first: RenderingInfo's <Level> is in the culture of the
+  // export (Culture='de-DE' says "Fehler").
   if (level.empty()) {
     if (const auto n = number(text_of(child(system, "Level"))))
       level = level_name(static_cast<int>(*n));
   }
+  if (level.empty()) level = english_level(text_of(child(rendering, "Level")));
   ev.level = level;
   add_event(std::move(ev), r);
 }
@@ -175,9 +177,7 @@ void read_object(const xmlNode* object, Reading& r) {
     } else if (name == "TimeCreated" || name == "TimeGenerated") {
       ev.time = value;
     } else if (name == "LevelDisplayName" || name == "EntryType") {
-      ev.level = value == "FailureAudit"   ? "Audit Failure"
-                 : value == "SuccessAudit" ? "Audit Success"
-                                           : value;
+      ev.level = english_level(value);  // LevelDisplayName is localized
     } else if (name == "Level") {
       level_number = number(value);
     } else if (name == "Message") {

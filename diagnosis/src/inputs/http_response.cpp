@@ -67,12 +67,15 @@ std::optional<std::string> with_saved_length(const std::string& raw, std::size_t
   return std::nullopt;
 }
 
-std::string html_title(std::string_view body) {
-  const std::size_t open = body.find("<title>");
-  if (open == std::string_view::npos) return {};
-  const std::size_t close = body.find("</title>", open);
-  if (close == std::string_view::npos) return {};
-  return std::string(trim(body.substr(open + 7, close - open - 7)));
+bool looks_like_html(std::string_view body) {
+  return contains_icase(body.substr(0, 1024), "<html");
+}
+
+// At most `max` bytes of `text`, cut before a UTF-8 sequence, not inside it.
+std::string shortened(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  while (max > 0 && (static_cast<unsigned char>(text[max]) & 0xC0) == 0x80) --max;
+  return text.substr(0, max) + "...";
 }
 
 bool looks_like_envelope(std::string_view body) {
@@ -117,7 +120,7 @@ Reading read_http_response(std::string_view name, std::string_view text) {
   std::vector<core::HttpHeader> headers;
   for (const core::HttpHeader& h : response.headers) headers.push_back(core::redact_header(h));
   r.evidence.http =
-      core::HttpEvidence{response.status, response.reason, headers, response.body.size()};
+      core::HttpEvidence{response.status, response.reason, headers, response.body.size(), {}};
   r.facts.insert(r.facts.begin(), "HTTP " + std::to_string(response.status) +
                                       (response.reason.empty() ? "" : " " + response.reason));
   for (const core::HttpHeader& h : headers) {
@@ -142,8 +145,11 @@ Reading read_http_response(std::string_view name, std::string_view text) {
   } else if (!response.body.empty() || response.status >= 300) {
     r.evidence.soap_error = "the answer is not SOAP (HTTP " + std::to_string(response.status) +
                             ", Content-Type '" + type + "')";
-    if (const std::string title = html_title(response.body); !title.empty())
-      r.facts.push_back("HTML page '" + title + "'");
+    if (contains_icase(type, "html") || looks_like_html(response.body)) {
+      r.evidence.http->page = html_page_text(response.body);
+      if (!r.evidence.http->page.empty())
+        r.facts.push_back("HTML page '" + shortened(r.evidence.http->page, 120) + "'");
+    }
   }
   if (response.status >= 400 && !r.evidence.fault) r.evidence.outcome = core::Outcome::failed;
   return r;

@@ -9,7 +9,7 @@ namespace ceslab::diagnosis {
 
 namespace {
 
-constexpr std::array<std::pair<InputType, std::string_view>, 8> kNames{{
+constexpr std::array<std::pair<InputType, std::string_view>, 10> kNames{{
     {InputType::soap_fault, "soap_fault"},
     {InputType::http_response, "http_response"},
     {InputType::client_text, "client_text"},
@@ -18,6 +18,8 @@ constexpr std::array<std::pair<InputType, std::string_view>, 8> kNames{{
     {InputType::klist, "klist"},
     {InputType::cepces_log, "cepces_log"},
     {InputType::evidence_json, "evidence_json"},
+    {InputType::event_jsonl, "event_jsonl"},
+    {InputType::getcert_list, "getcert_list"},
 }};
 
 }  // namespace

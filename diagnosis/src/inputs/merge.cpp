@@ -2,6 +2,7 @@
 // Several inputs, one record: what an input shows is added where the record
 // says nothing yet; a second, different value is reported, not taken.
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "ceslab/core/text.hpp"
 #include "readers.hpp"
@@ -28,6 +29,28 @@ void take_value(const std::optional<T>& from, std::optional<T>& into, std::strin
                 Facts& facts) {
   if (from && into && *from == *into) return;
   take(from, into, what, facts);
+}
+
+// Anything at all of the TLS part: a record rebuilt from a log may hold only
+// the verify text, or only the fact that verification was off.
+bool has_tls(const core::TlsEvidence& t) {
+  return t.handshake_done || !t.version.empty() || !t.cipher.empty() || t.insecure ||
+         t.verify_result || !t.verify_text.empty() || !t.peer_subject.empty() ||
+         !t.peer_issuer.empty() || !t.peer_not_after.empty() || t.chain_length != 0;
+}
+
+// The earlier exchanges of one run, compared by their JSON form (the record
+// has no operator==): the same evidence file read twice is no conflict.
+bool same_exchanges(const std::vector<core::Evidence>& a, const std::vector<core::Evidence>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    nlohmann::json ja;
+    nlohmann::json jb;
+    core::to_json(ja, a[i]);
+    core::to_json(jb, b[i]);
+    if (ja != jb) return false;
+  }
+  return true;
 }
 
 bool same_event(const core::ServerEvent& a, const core::ServerEvent& b) {
@@ -74,14 +97,12 @@ void merge(const core::Evidence& part, core::Evidence& into, Facts& facts) {
   take(part.http, into.http, "HTTP response", facts);
   take(part.fault, into.fault, "SOAP fault", facts);
   take(part.response, into.response, "RSTR", facts);
+  take(part.policy, into.policy, "CEP policy answer", facts);
   if (into.soap_error.empty()) into.soap_error = part.soap_error;
 
-  const bool part_tls = part.tls.handshake_done || part.tls.verify_result ||
-                        !part.tls.verify_text.empty() || !part.tls.peer_subject.empty();
-  const bool into_tls = into.tls.handshake_done || into.tls.verify_result ||
-                        !into.tls.verify_text.empty() || !into.tls.peer_subject.empty();
-  if (part_tls && !into_tls) into.tls = part.tls;
-  if (into.timings.total.count() == 0) into.timings = part.timings;
+  if (has_tls(part.tls) && !has_tls(into.tls)) into.tls = part.tls;
+  if (into.timings.connect.count() == 0) into.timings.connect = part.timings.connect;
+  if (into.timings.total.count() == 0) into.timings.total = part.timings.total;
 
   for (const std::string& m : part.messages) {
     if (std::find(into.messages.begin(), into.messages.end(), m) == into.messages.end())
@@ -100,6 +121,15 @@ void merge(const core::Evidence& part, core::Evidence& into, Facts& facts) {
     const bool known = std::any_of(into.server_events.begin(), into.server_events.end(),
                                    [&](const core::ServerEvent& e) { return same_event(e, ev); });
     if (!known) into.server_events.push_back(ev);
+  }
+  // The exchanges before the deciding one belong to one run: the first input
+  // that has them says the whole history.
+  if (!part.prior_exchanges.empty()) {
+    if (into.prior_exchanges.empty()) {
+      into.prior_exchanges = part.prior_exchanges;
+    } else if (!same_exchanges(part.prior_exchanges, into.prior_exchanges)) {
+      facts.push_back("a second list of earlier exchanges was ignored: the record keeps the first");
+    }
   }
 }
 

@@ -26,10 +26,26 @@ bool has_line_starting(std::string_view text, std::initializer_list<std::string_
   return false;
 }
 
+// Get-EventLog's default table header.
+bool is_eventlog_table(std::string_view text) {
+  for (const std::string_view line : split_lines(text)) {
+    const std::string_view t = trim(line);
+    if (starts_with_icase(t, "Index") && t.find("EntryType") != std::string_view::npos &&
+        contains_icase(t, "InstanceID"))
+      return true;
+  }
+  return false;
+}
+
 InputType detect_decoded(std::string_view text) {
   const std::string_view t = trim(text);
   if (t.empty()) return InputType::client_text;
-  if (t.front() == '{') return InputType::evidence_json;
+  if (t.front() == '{') {
+    // events.jsonl holds one compact object per line; an evidence document
+    // is one object (pretty-printed or not) with a "schema".
+    return inputs::is_event_log_line(split_lines(t).front()) ? InputType::event_jsonl
+                                                             : InputType::evidence_json;
+  }
   if (t.substr(0, 7) == "HTTP/1.") return InputType::http_response;
   if (t.front() == '<') {
     if (t.find("schemas.microsoft.com/win/2004/08/events/event") != std::string_view::npos ||
@@ -38,11 +54,18 @@ InputType detect_decoded(std::string_view text) {
       return InputType::event_xml;
     return InputType::soap_fault;
   }
+  // Before the cepces check: a getcert list names the CA "cepces".
+  if (inputs::looks_like_getcert_list(t)) return InputType::getcert_list;
   const std::string_view first = split_lines(t).front();
   if (first.find(" HTTP/1.") != std::string_view::npos) return InputType::http_response;
+  // Get-WinEvent / Get-EventLog Format-List, Event Viewer's and wevtutil's
+  // text in English, German or French, Get-EventLog's table.
   if (has_line_starting(t, {"TimeCreated", "ProviderName"}) ||
-      (has_line_starting(t, {"Log Name"}) && has_line_starting(t, {"Event ID"})) ||
-      t.substr(0, 8) == "Event[0]")
+      (has_line_starting(t, {"EntryType"}) && has_line_starting(t, {"InstanceId", "EventID"})) ||
+      (has_line_starting(t, {"Log Name", "Protokollname", "Nom du journal"}) &&
+       has_line_starting(t,
+                         {"Event ID", "Ereignis-ID", "ID de l'événement", "ID de l’événement"})) ||
+      t.substr(0, 8) == "Event[0]" || is_eventlog_table(t))
     return InputType::event_text;
   if (t.find("Default principal:") != std::string_view::npos ||
       t.find("Cached Tickets:") != std::string_view::npos ||
@@ -74,6 +97,10 @@ inputs::Reading read_as(InputType type, std::string_view name, std::string_view 
       return inputs::read_cepces_log(name, text);
     case InputType::evidence_json:
       return inputs::read_evidence_json(name, text);
+    case InputType::event_jsonl:
+      return inputs::read_event_jsonl(name, text);
+    case InputType::getcert_list:
+      return inputs::read_getcert_list(name, text);
   }
   throw InputError(std::string(name), "unknown input type");
 }

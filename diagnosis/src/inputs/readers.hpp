@@ -41,6 +41,13 @@ std::string_view trim(std::string_view text);
 bool starts_with_icase(std::string_view text, std::string_view prefix);
 bool contains_icase(std::string_view text, std::string_view needle);
 
+// ---- html_page.cpp ---------------------------------------------------------
+
+// An HTML body's title, then its visible text (no script, style or head),
+// white space collapsed, at most about `limit` bytes; empty when the body is
+// not HTML the parser can read.
+std::string html_page_text(std::string_view body, std::size_t limit = 600);
+
 // ---- xml_safety.cpp --------------------------------------------------------
 
 // Throws InputError when `xml` carries a document type declaration or an
@@ -121,7 +128,24 @@ Reading read_event_text(std::string_view name, std::string_view text);
 // ticket when the cache holds several HTTP/ tickets.
 Reading read_klist(std::string_view name, std::string_view text, const core::Evidence& so_far);
 Reading read_cepces_log(std::string_view name, std::string_view text);
+// cepces_log.cpp: lines in cepces' wording (SOAPFault, HTTPError, SSLError,
+// ConnectionError, GSS-API status, ...) read into `r` as read_cepces_log
+// reads a log, without refusing what it does not know; true when any line
+// was recognised. The certmonger reader gives it getcert's ca-error text,
+// which is what the cepces helper printed.
+bool read_cepces_lines(std::string_view name, const std::vector<std::string_view>& lines,
+                       Reading& r);
+// getcert_list.cpp: certmonger's `getcert list` output; looks_like_getcert_list
+// for detection (its count line, or a "Request ID '...':" with a status line).
+Reading read_getcert_list(std::string_view name, std::string_view text);
+bool looks_like_getcert_list(std::string_view text);
 Reading read_evidence_json(std::string_view name, std::string_view text);
+// event_jsonl.cpp: the lab's events.jsonl. A malformed line is an InputError
+// naming the line.
+Reading read_event_jsonl(std::string_view name, std::string_view text);
+// One line that is a JSON object with every member of an event-log line
+// (and no "schema", which an evidence document has): for detection.
+bool is_event_log_line(std::string_view line);
 
 // ---- events.cpp (shared by the event readers) ------------------------------
 
@@ -132,6 +156,16 @@ void add_event(core::ServerEvent event, Reading& reading);
 // "Error" for 2 and so on (the Windows level numbers); 0 is LogAlways,
 // shown as Information.
 std::string level_name(int level);
+
+// ---- event_labels.cpp (localized exports) ----------------------------------
+
+// The English label for a German or French one of Event Viewer's or
+// wevtutil's text ("Protokollname" -> "Log Name", "ID de l'événement" ->
+// "Event ID"); any other label is returned as it is.
+std::string_view english_label(std::string_view label);
+// "Error" for "Fehler" / "Erreur" and so on, "Audit Failure" for
+// "FailureAudit"; any other text trimmed, as it is.
+std::string english_level(std::string_view level);
 
 // ---- merge.cpp -------------------------------------------------------------
 

@@ -66,6 +66,10 @@ class CodeTable {
   const ErrorCode* find(std::uint32_t value) const;
   // Case-insensitive; matches names and aliases.
   const ErrorCode* find_name(std::string_view name) const;
+  // The code whose message is `text` (as a fault's Reason or a client's line
+  // carries it without the code): case, runs of white space and a final
+  // period do not count. nullptr when no message, or more than one, reads so.
+  const ErrorCode* find_message(std::string_view text) const;
 
   // Reads one token in any form Windows prints a code in:
   //   "0x80094812" / "0X80094812"   hex, 1..8 digits, taken literally
@@ -88,6 +92,8 @@ class CodeTable {
   std::vector<ErrorCode> entries_;
   std::unordered_map<std::uint32_t, std::size_t> by_value_;
   std::unordered_map<std::string, std::size_t> by_name_;  // upper-cased names and aliases
+  // message_key() of each message; npos for a message two codes share
+  std::unordered_map<std::string, std::size_t> by_message_;
 };
 
 // "0x80094812": lower-case hex without padding, as certreq prints (printf "0x%x").

@@ -70,6 +70,10 @@ struct HttpEvidence {
   std::string reason;
   std::vector<HttpHeader> headers;  // as received, credentials and cookies redacted
   std::size_t body_bytes = 0;
+  // For an HTML answer: its title and visible text, white space collapsed and
+  // cut short. It says which server answered (an IIS error page and its
+  // substatus, IIS's welcome page, the certsrv pages, NDES). Empty otherwise.
+  std::string page;
 };
 
 // A CMC Full PKI Response (RFC 5272), decoded with parse_cmc_response.

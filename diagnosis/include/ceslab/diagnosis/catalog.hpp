@@ -20,6 +20,8 @@ namespace ceslab::diagnosis {
 
 // The verdict when no cause is confident enough; reserved, never a cause id.
 inline constexpr std::string_view kUnknown = "unknown";
+// The verdict when the evidence shows no failure (declarations' `succeeded`).
+inline constexpr std::string_view kSucceeded = "succeeded";
 
 // A catalog file (or set of files) is malformed. what() reads
 // "<source>:<line>: <problem>".
@@ -82,6 +84,30 @@ struct UnknownEntry {
   std::vector<NextCheck> next_checks;
 };
 
+// Evidence of an answer the catalog's causes do not describe because
+// something other than CES/CEP sent it (Web Enrollment's pages, NDES) or a
+// failure outside CES's own (IIS without a .svc handler). When `when` holds
+// the verdict is unknown whatever the causes score: no CES cause is named
+// for another product's answer.
+struct OutsideEntry {
+  std::string id;
+  std::string title;
+  std::string explanation;
+  Condition when;
+  std::vector<NextCheck> next_checks;
+  std::string source;
+  int line = 0;
+};
+
+// What the report says when the record shows no failure (a certificate was
+// issued, a policy came back): when one of `when` holds and no cause is
+// named, the verdict is kSucceeded.
+struct SucceededEntry {
+  std::string title;
+  std::string explanation;
+  std::vector<Condition> when;
+};
+
 // Immutable once loaded; copies are independent.
 class Catalog {
  public:
@@ -106,6 +132,8 @@ class Catalog {
   const std::vector<Family>& families() const { return families_; }
   const Family* find_family(std::string_view id) const;
   const UnknownEntry& unknown() const { return unknown_; }
+  const std::vector<OutsideEntry>& outside() const { return outside_; }
+  const SucceededEntry& succeeded() const { return succeeded_; }
 
  private:
   friend class CatalogBuilder;
@@ -113,6 +141,8 @@ class Catalog {
   std::vector<Layer> layers_;
   std::vector<Family> families_;
   UnknownEntry unknown_;
+  std::vector<OutsideEntry> outside_;
+  SucceededEntry succeeded_;
 };
 
 }  // namespace ceslab::diagnosis

@@ -40,8 +40,11 @@ struct RuledOut {
 };
 
 struct Diagnosis {
-  std::string verdict;    // a cause id, or "unknown"
+  std::string verdict;    // a cause id, "unknown", or "succeeded" (no failure shown)
   double confidence = 0;  // the verdict's; for "unknown" the best candidate's (0 without one)
+  // The catalog's `outside` entry that held: another product answered, so
+  // the verdict is unknown whatever the causes scored. Empty otherwise.
+  std::string outside;
   std::vector<Candidate> candidates;  // ranked, best first
   // When the verdict is unknown because the best candidates cannot be told
   // apart: their ids (best first), and their family when they share one.

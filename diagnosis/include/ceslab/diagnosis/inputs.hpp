@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Reading what a customer sends after a failed enrollment — a SOAP fault, a
 // raw HTTP response, certreq/certutil output, an event-log export, klist -f,
-// a cepces/certmonger log, an Evidence JSON file — into one core::Evidence
+// a cepces/certmonger log, certmonger's `getcert list`, an Evidence JSON file
+// or the lab's own event log — into one core::Evidence
 // record for the diagnosis engine. Several files fill one record: each input
 // adds what it shows and never overwrites what an earlier one set (a
 // conflict is reported in the facts). docs/diagnose-inputs.md lists the
@@ -31,6 +32,8 @@ enum class InputType {
   klist,          // klist -f (MIT) or klist (Windows)
   cepces_log,     // cepces / certmonger log lines, journalctl output
   evidence_json,  // ceslab.evidence/1 (or a ceslab.result/1 holding one)
+  event_jsonl,    // the lab's event log, <state dir>/events.jsonl (`ceslab serve`)
+  getcert_list,   // certmonger's `getcert list` (status, ca-error of each request)
 };
 
 // "soap_fault", "http_response", ... (the names of `ceslab diagnose --type`).

@@ -31,6 +31,7 @@ enum class Field : std::uint8_t {
   http,
   http_status,
   http_header,
+  http_page,
   soap_error,
   fault,
   fault_kind,

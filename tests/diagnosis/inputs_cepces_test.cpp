@@ -141,5 +141,23 @@ TEST(InputCepces, UnrelatedLogIsAnInputError) {
                InputError);
 }
 
+// A DEBUG message pasted pretty-printed (the logger name wrapped onto the
+// next line, the bytes literal over many lines) is still the whole fault.
+TEST(InputCepces, PrettyPrintedReceivedMessageSpanningLines) {
+  const auto r = read_fixture("cepces/debug_received_pretty_printed.log");
+  EXPECT_EQ(r.parsed.type, InputType::cepces_log);
+  ASSERT_TRUE(r.evidence.fault) << all_facts(r.parsed.facts);
+  EXPECT_EQ(r.evidence.fault->fault.error_code, -2146875374);
+  EXPECT_EQ(r.evidence.fault->fault.request_id, "17");
+}
+
+// One quoted certmonger line with only Python's ssl text, no exception name.
+TEST(InputCepces, QuotedSslLineWithoutTheExceptionName) {
+  const auto r = read_fixture("cepces/ssl_hostname_mismatch_quoted.txt");
+  EXPECT_EQ(r.parsed.type, InputType::cepces_log);
+  ASSERT_TRUE(r.evidence.transport) << all_facts(r.parsed.facts);
+  EXPECT_EQ(r.evidence.transport->kind, core::TransportErrorKind::tls_name_mismatch);
+}
+
 }  // namespace
 }  // namespace ceslab::diagnosis

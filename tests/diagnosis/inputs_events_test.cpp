@@ -326,5 +326,19 @@ TEST(InputEventJsonl, AMalformedLineIsAnInputErrorNamingFileAndLine) {
   }
 }
 
+// Event Viewer of Server 2003, as KB articles quote CA events: "Event Source:
+// CertSvc", tab-separated, the text under "Description:".
+TEST(InputEventText, ServerTwoThousandThreeCopy) {
+  const auto r = read_fixture("events/eventviewer_2003_copy_ca53.txt");
+  EXPECT_EQ(r.parsed.type, InputType::event_text);
+  ASSERT_EQ(r.evidence.server_events.size(), 1u) << all_facts(r.parsed.facts);
+  const core::ServerEvent& ev = r.evidence.server_events[0];
+  EXPECT_EQ(ev.source, "CertSvc");
+  EXPECT_EQ(ev.id, 53);
+  EXPECT_EQ(ev.level, "Warning");
+  EXPECT_EQ(ev.host, "CA");
+  EXPECT_NE(ev.message.find("0x80094812"), std::string::npos) << ev.message;
+}
+
 }  // namespace
 }  // namespace ceslab::diagnosis

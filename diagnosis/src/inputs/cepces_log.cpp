@@ -159,15 +159,36 @@ class CepcesReader {
 
   void line(std::string_view line) {
     const std::string_view t = trim(line);
+    // A message pasted pretty-printed runs over many lines: gather them up
+    // to the line that closes the bytes literal.
+    if (received_lines_) {
+      *received_lines_ += '\n';
+      *received_lines_ += line;
+      if (!t.empty() && t.back() == (*received_lines_)[1]) {
+        received(*received_lines_);
+        received_lines_.reset();
+      }
+      return;
+    }
     if (t.find("cepces.certmonger.operation.") != std::string_view::npos) operation_logger(t);
     if (t.find("Initializing service (endpoint: ") != std::string_view::npos) service(t);
-    if (const std::string_view payload = after(t, "Received message: "); !payload.empty())
-      received(payload);
+    if (const std::string_view payload = after(t, "Received message: "); !payload.empty()) {
+      const bool bytes_literal =
+          payload.size() >= 2 && payload[0] == 'b' && (payload[1] == '\'' || payload[1] == '"');
+      if (bytes_literal && (payload.size() == 2 || payload.back() != payload[1])) {
+        received_lines_ = std::string(payload);
+      } else {
+        received(payload);
+      }
+    }
     if (t.find("(Code: ") != std::string_view::npos &&
         t.find("; Subcode: ") != std::string_view::npos)
       soap_fault_line(t);
     if (t.find("HTTPError: ") != std::string_view::npos) http_error(t);
-    if (t.find("SSLError: ") != std::string_view::npos) ssl_error(t);
+    // A quoted line may keep only Python's ssl text, without the exception's name.
+    if (t.find("SSLError: ") != std::string_view::npos ||
+        t.find("certificate verify failed: ") != std::string_view::npos)
+      ssl_error(t);
     if (t.find("ConnectionError: ") != std::string_view::npos ||
         t.find("Timeout: ") != std::string_view::npos)
       connection_error(t);
@@ -181,6 +202,10 @@ class CepcesReader {
   }
 
   void finish() {
+    if (received_lines_) {  // cut off before its closing quote: read what there is
+      received(*received_lines_ + "'");
+      received_lines_.reset();
+    }
     if (envelope_fault_) {
       e_.fault = core::fault_evidence(*envelope_fault_);
     } else if (line_fault_) {
@@ -475,6 +500,7 @@ class CepcesReader {
   Reading& r_;
   core::Evidence& e_;
   std::string name_;
+  std::optional<std::string> received_lines_;  // a 'Received message' still open
   bool recognised_ = false;
   bool error_seen_ = false;
   bool in_traceback_ = false;

@@ -23,7 +23,12 @@ namespace {
 using Pair = std::pair<std::string_view, std::string_view>;
 
 // localized label -> the English label of the same field
-constexpr std::array<Pair, 31> kLabels{{
+constexpr std::array<Pair, 34> kLabels{{
+    // Event Viewer of Windows 2000 / Server 2003 ("Copy" in the event's
+    // properties), as KB articles quote CA events
+    {"Event Type", "Level"},
+    {"Event Source", "Source"},
+    {"Event Category", "Task Category"},
     // de-DE
     {"Protokollname", "Log Name"},
     {"Quelle", "Source"},

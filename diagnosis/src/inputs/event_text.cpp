@@ -30,7 +30,7 @@ namespace {
 
 // Every key these exports print; anything else at the start of a line is
 // not a field (a message line such as "Subject:" inside a 4625 text).
-constexpr std::array<std::string_view, 42> kKeys{"TimeCreated",
+constexpr std::array<std::string_view, 43> kKeys{"TimeCreated",
                                                  "ProviderName",
                                                  "Id",
                                                  "Message",
@@ -58,6 +58,7 @@ constexpr std::array<std::string_view, 42> kKeys{"TimeCreated",
                                                  "Source",
                                                  "TimeGenerated",
                                                  "TimeWritten",
+                                                 "Time",
                                                  "Index",
                                                  "Category",
                                                  "CategoryNumber",
@@ -299,6 +300,14 @@ Reading read_event_text(std::string_view name, std::string_view text) {
       open = &record[key->key];
       open_column = key->value_column;
       if (key->key == "Description") description = true;
+      continue;
+    }
+    // KB articles quote Server 2003 events with the text right after the
+    // fields, unlabelled: the first plain line there starts the description.
+    if (!indented && !t.empty() && record.count("Event ID") != 0 &&
+        record.count("Description") == 0) {
+      record["Description"] = std::string(line);
+      description = true;
       continue;
     }
     if (open != nullptr && (t.empty() || indented)) {

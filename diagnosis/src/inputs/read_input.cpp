@@ -62,7 +62,7 @@ InputType detect_decoded(std::string_view text) {
   // text in English, German or French, Get-EventLog's table.
   if (has_line_starting(t, {"TimeCreated", "ProviderName"}) ||
       (has_line_starting(t, {"EntryType"}) && has_line_starting(t, {"InstanceId", "EventID"})) ||
-      (has_line_starting(t, {"Log Name", "Protokollname", "Nom du journal"}) &&
+      (has_line_starting(t, {"Log Name", "Protokollname", "Nom du journal", "Event Source"}) &&
        has_line_starting(t,
                          {"Event ID", "Ereignis-ID", "ID de l'événement", "ID de l’événement"})) ||
       t.substr(0, 8) == "Event[0]" || is_eventlog_table(t))
@@ -73,7 +73,9 @@ InputType detect_decoded(std::string_view text) {
     return InputType::klist;
   if ((t.find("(Code: ") != std::string_view::npos &&
        t.find("; Subcode: ") != std::string_view::npos) ||
-      contains_icase(t, "cepces") || t.find("certmonger[") != std::string_view::npos)
+      contains_icase(t, "cepces") || t.find("certmonger[") != std::string_view::npos ||
+      t.find("certmonger:") != std::string_view::npos ||
+      t.find("[SSL: CERTIFICATE_VERIFY_FAILED]") != std::string_view::npos)
     return InputType::cepces_log;
   return InputType::client_text;
 }

@@ -54,7 +54,8 @@ struct Expectation {
   std::string verdict;
   std::vector<std::string> tied;
   std::vector<std::string> not_;
-  std::string outside;  // the catalog's `outside` entry that must hold
+  std::string outside;                  // the catalog's `outside` entry that must hold
+  std::vector<std::string> eliminated;  // causes that must not even be candidates
 };
 
 Expectation read_expectation(const fs::path& dir) {
@@ -72,9 +73,11 @@ Expectation read_expectation(const fs::path& dir) {
       x.not_ = kv.second.as<std::vector<std::string>>();
     } else if (key == "outside") {
       x.outside = kv.second.as<std::string>();
+    } else if (key == "eliminated") {
+      x.eliminated = kv.second.as<std::vector<std::string>>();
     } else {
       throw std::runtime_error(file.string() + ": unknown key '" + key +
-                               "' (known: verdict, tied, not, outside)");
+                               "' (known: verdict, tied, not, outside, eliminated)");
     }
   }
   if (x.verdict.empty()) throw std::runtime_error(file.string() + ": needs 'verdict'");
@@ -111,6 +114,13 @@ TEST_P(DiagnoseCase, GivesTheExpectedVerdict) {
   const std::set<std::string> expected_tied(x.tied.begin(), x.tied.end());
   EXPECT_EQ(d.verdict, x.verdict) << report;
   EXPECT_EQ(d.outside, x.outside) << report;
+  for (const auto& id : x.eliminated) {
+    ASSERT_NE(catalog.find(id), nullptr) << "eliminated: " << id;
+    EXPECT_TRUE(std::none_of(d.candidates.begin(), d.candidates.end(),
+                             [&](const Candidate& c) { return c.cause == id; }))
+        << id << " is still a candidate\n"
+        << report;
+  }
   if (!x.tied.empty()) {
     EXPECT_EQ(tied, expected_tied) << report;
   }
@@ -152,7 +162,8 @@ std::vector<std::pair<std::string, Expectation>> scenario_expectations() {
                                    std::pair{" (with server events)", &s.with_server_events}}) {
       out.push_back(
           {"scenario " + s.id + label,
-           Expectation{d->verdict, d->tied.value_or(std::vector<std::string>{}), d->not_causes}});
+           Expectation{
+               d->verdict, d->tied.value_or(std::vector<std::string>{}), d->not_causes, {}, {}}});
     }
   }
   return out;

@@ -36,7 +36,8 @@ Evidence exchange(core::AuthMethod auth, const char* url, int status) {
       status,
       status == 500 ? "Internal Server Error" : "",
       {{"Content-Type", "application/soap+xml; charset=utf-8"}, {"Server", "Microsoft-IIS/10.0"}},
-      1500};
+      1500,
+      {}};
   return e;
 }
 

@@ -21,7 +21,7 @@ constexpr std::string_view kCauseKeys[] = {"id",          "title",       "layer"
 constexpr std::string_view kDeclarationKeys[] = {"layers", "families", "unknown", "outside",
                                                  "succeeded"};
 constexpr std::string_view kOutsideKeys[] = {"id", "title", "explanation", "when", "next_checks"};
-constexpr std::string_view kSucceededKeys[] = {"title", "explanation", "when"};
+constexpr std::string_view kSucceededKeys[] = {"title", "explanation", "when", "always"};
 constexpr std::string_view kEvidenceKeys[] = {"requires", "supports", "rules_out"};
 constexpr std::string_view kNextCheckKeys[] = {"check", "reveals", "separates"};
 constexpr std::string_view kLayerKeys[] = {"id", "title"};
@@ -462,6 +462,11 @@ void CatalogBuilder::add_document(const std::string& source, const YAML::Node& r
         r.fail(when ? when : succeeded, "succeeded.when must be a non-empty list of conditions");
       for (const auto& item : when)
         catalog_.succeeded_.when.push_back(condition(r, item, RuleList::rules_out));
+      if (const YAML::Node always = succeeded["always"]) {
+        if (!always.IsSequence()) r.fail(always, "succeeded.always must be a list of conditions");
+        for (const auto& item : always)
+          catalog_.succeeded_.always.push_back(condition(r, item, RuleList::rules_out));
+      }
     }
     return;
   }

@@ -101,11 +101,14 @@ struct OutsideEntry {
 
 // What the report says when the record shows no failure (a certificate was
 // issued, a policy came back): when one of `when` holds and no cause is
-// named, the verdict is kSucceeded.
+// named, the verdict is kSucceeded; when one of `always` holds (a
+// certificate came back), it is kSucceeded whatever scored, since events of
+// other requests in an exported log name causes of their own.
 struct SucceededEntry {
   std::string title;
   std::string explanation;
   std::vector<Condition> when;
+  std::vector<Condition> always;
 };
 
 // Immutable once loaded; copies are independent.

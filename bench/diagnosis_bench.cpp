@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include "ceslab/core/codes.hpp"
 #include "ceslab/diagnosis/engine.hpp"
+#include "ceslab/diagnosis/inputs.hpp"
 
 #include "ceslab/diagnosis/report.hpp"
 
@@ -155,5 +156,27 @@ void BM_DiagnoseToJson(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_DiagnoseToJson);
+
+// Reading a long client log and diagnosing it: N lines, each with a code of
+// its own (the worst case for keeping each message and code once). Linear in
+// N; a pass over the earlier lines per line once made 64k lines take 13 s.
+void BM_ReadAndDiagnoseLongClientLog(benchmark::State& state) {
+  const auto lines = static_cast<std::size_t>(state.range(0));
+  std::string text;
+  for (std::size_t i = 0; i < lines; ++i)
+    text += "line " + std::to_string(i) + ": " + core::format_message_line(0x80090000u + i) + "\n";
+  const diagnosis::Catalog& catalog = diagnosis::Catalog::builtin();
+  for (auto _ : state) {
+    Evidence e = diagnosis::empty_evidence();
+    diagnosis::read_input("client.txt", text, std::nullopt, e);
+    benchmark::DoNotOptimize(diagnosis::diagnose(catalog, e));
+  }
+  state.SetComplexityN(state.range(0));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ReadAndDiagnoseLongClientLog)
+    ->RangeMultiplier(8)
+    ->Range(1 << 10, 1 << 16)
+    ->Complexity();
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <unordered_set>
 
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/url.hpp"
@@ -34,11 +35,18 @@ bool looks_like_code_name(std::string_view token) {
   return token.find("_E_") != std::string_view::npos;
 }
 
+// Every sighting is kept here; Facts keeps the first of each value (a long
+// log must not cost a pass over the codes per code).
 void add_code(std::vector<SeenCode>& out, std::uint32_t value, SeenCode::From from,
               std::size_t index) {
-  const bool known =
-      std::any_of(out.begin(), out.end(), [&](const SeenCode& c) { return c.value == value; });
-  if (!known) out.push_back({value, from, index});
+  out.push_back({value, from, index});
+}
+
+void keep_first_of_each(std::vector<SeenCode>& codes) {
+  std::unordered_set<std::uint32_t> seen;
+  codes.erase(std::remove_if(codes.begin(), codes.end(),
+                             [&](const SeenCode& c) { return !seen.insert(c.value).second; }),
+              codes.end());
 }
 
 // The three states of an optional part of the record: there, known to be
@@ -166,6 +174,7 @@ Facts::Facts(const Evidence& evidence) : evidence_(evidence) {
     scan_codes(evidence.messages[i], SeenCode::From::message, i, codes_);
   for (std::size_t i = 0; i < evidence.server_events.size(); ++i)
     scan_codes(evidence.server_events[i].message, SeenCode::From::event, i, codes_);
+  keep_first_of_each(codes_);
   if (!evidence.endpoint.empty()) {
     try {
       endpoint_path_ = core::parse_url(evidence.endpoint).target;

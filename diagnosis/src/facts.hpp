@@ -48,7 +48,8 @@ class Facts {
 };
 
 // Codes written in a line of text in any form Windows prints them: 0x hex,
-// signed decimal of a failure HRESULT, or a name the code table knows.
+// signed decimal of a failure HRESULT, or a name the code table knows;
+// every sighting, repeats included.
 void scan_codes(std::string_view text, SeenCode::From from, std::size_t index,
                 std::vector<SeenCode>& out);
 // Where a code was seen: "the fault's ErrorCode", "message 2", "event <source> 53".

@@ -5,9 +5,11 @@
 // line the operation; a connection-level code (TLS, WinHTTP) the transport
 // error, an HTTP_E_STATUS_* code the HTTP status.
 #include <algorithm>
+#include <unordered_set>
 
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/text.hpp"
+
 #include "readers.hpp"
 
 namespace ceslab::diagnosis::inputs {
@@ -53,10 +55,11 @@ Reading read_client_text(std::string_view name, std::string_view text) {
   bool fault_seen = false;
   std::optional<std::pair<core::TransportErrorKind, std::string>> transport;
   std::optional<std::pair<int, std::uint32_t>> http;
-  std::vector<std::uint32_t> seen;
+  std::unordered_set<std::uint32_t> seen;
   std::string request_id;
   std::optional<std::string> pending;
 
+  std::unordered_set<std::string> known_messages(e.messages.begin(), e.messages.end());
   for (const std::string_view line : split_lines(text)) {
     if (const auto op = operation_of_command(line); op && e.operation == core::Operation::unknown) {
       e.operation = *op;
@@ -81,8 +84,8 @@ Reading read_client_text(std::string_view name, std::string_view text) {
     const std::vector<FoundCode> codes = find_codes(line);
     if (codes.empty()) continue;
     const std::string message = normalised_message(line, codes);
-    if (std::find(e.messages.begin(), e.messages.end(), message) == e.messages.end())
-      e.messages.push_back(message);
+    // A set beside the list: a long log must not cost a pass per line.
+    if (known_messages.insert(message).second) e.messages.push_back(message);
     for (const std::uint32_t v : distinct_values(codes)) {
       if (v == kWsEndpointFaultReceived) fault_seen = true;
       if (!transport) {
@@ -91,8 +94,7 @@ Reading read_client_text(std::string_view name, std::string_view text) {
       if (!http) {
         if (const auto status = http_status_of(v)) http.emplace(*status, v);
       }
-      if (std::find(seen.begin(), seen.end(), v) == seen.end()) {
-        seen.push_back(v);
+      if (seen.insert(v).second) {
         r.facts.push_back("client message " + core::hex_code(v) + " " + describe_code(v));
       }
     }

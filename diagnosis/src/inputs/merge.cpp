@@ -3,6 +3,7 @@
 // says nothing yet; a second, different value is reported, not taken.
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "ceslab/core/text.hpp"
 #include "readers.hpp"
@@ -53,9 +54,14 @@ bool same_exchanges(const std::vector<core::Evidence>& a, const std::vector<core
   return true;
 }
 
-bool same_event(const core::ServerEvent& a, const core::ServerEvent& b) {
-  return a.id == b.id && a.source == b.source && a.time == b.time && a.host == b.host &&
-         a.message == b.message;
+// What makes two exported events the same one, as one string for a set.
+std::string event_key(const core::ServerEvent& e) {
+  std::string key = std::to_string(e.id);
+  for (const std::string* part : {&e.source, &e.time, &e.host, &e.message}) {
+    key += '\x1f';
+    key += *part;
+  }
+  return key;
 }
 
 }  // namespace
@@ -104,9 +110,10 @@ void merge(const core::Evidence& part, core::Evidence& into, Facts& facts) {
   if (into.timings.connect.count() == 0) into.timings.connect = part.timings.connect;
   if (into.timings.total.count() == 0) into.timings.total = part.timings.total;
 
+  // Sets beside the lists: merging a long log must not cost a pass per line.
+  std::unordered_set<std::string> known_messages(into.messages.begin(), into.messages.end());
   for (const std::string& m : part.messages) {
-    if (std::find(into.messages.begin(), into.messages.end(), m) == into.messages.end())
-      into.messages.push_back(m);
+    if (known_messages.insert(m).second) into.messages.push_back(m);
   }
   take_value(part.kerberos.gss_major, into.kerberos.gss_major, "GSS major status", facts);
   take_value(part.kerberos.gss_minor, into.kerberos.gss_minor, "GSS minor status", facts);
@@ -117,10 +124,10 @@ void merge(const core::Evidence& part, core::Evidence& into, Facts& facts) {
   take_value(part.kerberos.delegated, into.kerberos.delegated, "delegation fact", facts);
   take_value(part.kerberos.channel_binding, into.kerberos.channel_binding, "channel binding fact",
              facts);
+  std::unordered_set<std::string> known_events;
+  for (const core::ServerEvent& e : into.server_events) known_events.insert(event_key(e));
   for (const core::ServerEvent& ev : part.server_events) {
-    const bool known = std::any_of(into.server_events.begin(), into.server_events.end(),
-                                   [&](const core::ServerEvent& e) { return same_event(e, ev); });
-    if (!known) into.server_events.push_back(ev);
+    if (known_events.insert(event_key(ev)).second) into.server_events.push_back(ev);
   }
   // The exchanges before the deciding one belong to one run: the first input
   // that has them says the whole history.

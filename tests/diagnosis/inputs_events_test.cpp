@@ -242,6 +242,9 @@ const FormCase kForms[] = {
     {"ces9_formatlist_star_de.txt", InputType::event_text, kCes, 9, kCesLog, "Error", kCesHost},
     // Get-EventLog's list shows no log and no machine (Format-List * would).
     {"ces9_geteventlog_formatlist.txt", InputType::event_text, kCes, 9, "", "Error", ""},
+    // Get-WinEvent's default table: the provider above it, Id and level in
+    // columns; no log or host.
+    {"ces9_getwinevent_table.txt", InputType::event_text, kCes, 9, "", "Error", ""},
     // Its table cuts the Source to the column: the provider is not known.
     {"ces9_geteventlog_table.txt", InputType::event_text, "", 9, "", "Error", ""},
 };

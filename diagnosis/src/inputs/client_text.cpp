@@ -47,6 +47,16 @@ std::optional<core::Operation> operation_of_command(std::string_view line) {
   return std::nullopt;
 }
 
+// Get-Certificate's EnrollmentResult: "Status      : Issued" (Format-List) or
+// a table row under "Status Certificate" that starts with "Issued [Subject]".
+bool is_issued_status(std::string_view t) {
+  if (starts_with_icase(t, "Issued [Subject]")) return true;
+  if (!starts_with_icase(t, "Status")) return false;
+  std::string_view rest = trim(t.substr(6));
+  if (rest.empty() || rest.front() != ':') return false;
+  return core::iequals(trim(rest.substr(1)), "Issued");
+}
+
 }  // namespace
 
 Reading read_client_text(std::string_view name, std::string_view text) {
@@ -56,6 +66,7 @@ Reading read_client_text(std::string_view name, std::string_view text) {
   std::optional<std::pair<core::TransportErrorKind, std::string>> transport;
   std::optional<std::pair<int, std::uint32_t>> http;
   std::unordered_set<std::uint32_t> seen;
+  bool issued = false;
   std::string request_id;
   std::optional<std::string> pending;
 
@@ -80,6 +91,9 @@ Reading read_client_text(std::string_view name, std::string_view text) {
         disposition = disposition.substr(0, paren);
       pending = std::string(disposition);
     }
+    // certreq: "Certificate retrieved(Issued) Issued"; Get-Certificate's
+    // EnrollmentResult as a list ("Status      : Issued") or its table row.
+    if (starts_with_icase(t, "Certificate retrieved(Issued)") || is_issued_status(t)) issued = true;
 
     const std::vector<FoundCode> codes = find_codes(line);
     if (codes.empty()) continue;
@@ -112,6 +126,15 @@ Reading read_client_text(std::string_view name, std::string_view text) {
     e.http = core::HttpEvidence{http->first, "", {}, 0, {}};
     r.facts.push_back("HTTP " + std::to_string(http->first) + " (from " +
                       core::hex_code(http->second) + ")");
+  }
+  if (issued && e.messages.empty()) {
+    core::ResponseEvidence response;
+    response.disposition = "Issued";
+    response.request_id = request_id;
+    response.certificate = true;
+    e.response = response;
+    e.outcome = core::Outcome::issued;
+    r.facts.push_back("issued" + (request_id.empty() ? "" : ": RequestID " + request_id));
   }
   if (pending && e.messages.empty()) {
     core::ResponseEvidence response;

@@ -241,6 +241,61 @@ bool table_row(std::string_view line, Record& record, Facts& facts) {
   return true;
 }
 
+// Get-WinEvent's default view: a table under "   ProviderName: <name>" with
+// the columns TimeCreated, Id, LevelDisplayName, Message. Each value is cut
+// at the columns the dashes under the header mark (PowerShell right-aligns
+// numbers within them); a row the width cut short ends in "...".
+int winevent_tables(std::string_view text, Reading& r) {
+  std::string provider;
+  std::string header;
+  std::vector<std::pair<std::string, std::size_t>> columns;  // name, start
+  int found = 0;
+  for (const std::string_view line : split_lines(text)) {
+    const std::string_view t = trim(line);
+    if (starts_with_icase(t, "ProviderName:")) {
+      provider = std::string(trim(t.substr(13)));
+      header.clear();
+      columns.clear();
+      continue;
+    }
+    if (provider.empty() || t.empty()) continue;
+    if (columns.empty()) {
+      if (starts_with_icase(t, "TimeCreated")) {
+        header = std::string(line);
+      } else if (!header.empty() && t.front() == '-') {
+        for (std::size_t i = 0; i < line.size(); ++i) {
+          if (line[i] == '-' && (i == 0 || line[i - 1] == ' ')) {
+            std::size_t end = i;
+            while (end < header.size() && header[end] != ' ') ++end;
+            columns.emplace_back(i < header.size() ? header.substr(i, end - i) : "", i);
+          }
+        }
+      }
+      continue;
+    }
+    Record row;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const std::size_t begin = columns[c].second;
+      const std::size_t from = c == 0 ? 0 : begin;  // the first column's value may be indented
+      const std::size_t to = c + 1 < columns.size() ? columns[c + 1].second : line.size();
+      if (from >= line.size()) break;
+      row[columns[c].first] = std::string(trim(line.substr(from, to - from)));
+    }
+    const std::string* id_text = field(row, {"Id"});
+    const std::optional<int> id = id_text ? number(*id_text) : std::nullopt;
+    if (!id) continue;
+    core::ServerEvent ev;
+    ev.id = *id;
+    ev.source = provider;
+    if (const std::string* v = field(row, {"TimeCreated"})) ev.time = *v;
+    if (const std::string* v = field(row, {"Message"})) ev.message = *v;
+    if (const std::string* v = field(row, {"LevelDisplayName"})) ev.level = english_level(*v);
+    add_event(std::move(ev), r);
+    ++found;
+  }
+  return found;
+}
+
 }  // namespace
 
 Reading read_event_text(std::string_view name, std::string_view text) {
@@ -253,6 +308,13 @@ Reading read_event_text(std::string_view name, std::string_view text) {
   bool wevtutil = false;        // "Event[N]:" blocks indent their keys
 
   bool table = false;  // Get-EventLog's default table, after its dashes
+
+  if (const int tables = winevent_tables(text, r); tables > 0) {
+    r.facts.insert(r.facts.begin(), std::to_string(tables) + (tables == 1 ? " event" : " events") +
+                                        " in Get-WinEvent's table (no log, host: the view "
+                                        "does not show them)");
+    return r;
+  }
 
   for (const std::string_view line : split_lines(text)) {
     const std::string_view t = trim(line);

@@ -191,6 +191,21 @@ TEST(InputHttp, ContentLengthOfAResavedBodyIsForgiven) {
   EXPECT_EQ(e.fault->fault.error_code, -2146875374);
 }
 
+// An edited capture whose body grew past its Content-Length: the parse must
+// not stop inside the XML.
+TEST(InputHttp, ABodyLongerThanItsContentLengthIsReadWhole) {
+  const std::string body = wire("fault_address_filter.xml");
+  const std::string raw =
+      "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/soap+xml; "
+      "charset=utf-8\r\nContent-Length: " +
+      std::to_string(body.size() - 100) + "\r\n\r\n" + body;
+  core::Evidence e = empty_evidence();
+  const ParsedInput p = read_input("edited.http", raw, {}, e);
+  ASSERT_TRUE(e.fault) << all_facts(p.facts);
+  EXPECT_EQ(e.fault->fault.subcode, "DestinationUnreachable");
+  EXPECT_TRUE(has_fact(p.facts, "is shorter than the")) << all_facts(p.facts);
+}
+
 TEST(InputHttp, DoctypeInASoapBodyIsRefused) {
   std::string body = wire("bad/xxe_system_entity.xml");
   std::string raw =

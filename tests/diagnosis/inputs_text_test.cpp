@@ -77,15 +77,36 @@ TEST(InputText, ManyInvalidBytesAreBinaryAFewAreTolerated) {
   for (int i = 0; i < 400; ++i) noise += static_cast<char>(0x80 + (i * 37) % 0x7F);
   EXPECT_NE(problem_of("image.png", noise).find("binary"), std::string::npos);
 
-  // certreq output saved in a Windows code page: "für" is one invalid byte.
+  // certreq output saved in the ANSI code page (Windows-1252): "für" is one
+  // byte that is not UTF-8, and the text converts whole.
   const std::string cp1252 =
       "Die Berechtigungen f\xFCr die Vorlage lassen das nicht zu. 0x80094012 (-2146877422 "
       "CERTSRV_E_TEMPLATE_DENIED)\r\n";
   core::Evidence e = empty_evidence();
   read_input("certreq-de.txt", cp1252, {}, e);
   ASSERT_EQ(e.messages.size(), 1u);
-  EXPECT_NE(e.messages[0].find("f\xEF\xBF\xBDr"), std::string::npos);  // U+FFFD in its place
+  EXPECT_NE(e.messages[0].find("f\xC3\xBCr"), std::string::npos);  // "ü" in UTF-8
   EXPECT_NE(e.messages[0].find("CERTSRV_E_TEMPLATE_DENIED"), std::string::npos);
+}
+
+// A French Event Viewer export saved as ANSI: far more than a few bytes are
+// not UTF-8 (every accent), yet it is text, not binary.
+TEST(InputText, AFrenchExportInTheAnsiCodePageIsText) {
+  std::string text =
+      "Nom du journal :\tMicrosoft-Windows-EnrollmentWebService/Admin\r\n"
+      "Source :\tMicrosoft-Windows-EnrollmentWebService\r\n"
+      "ID de l'\xE9v\xE9nement :\t9\r\n"
+      "Niveau :\tErreur\r\n"
+      "Ordinateur :\tces.lab.test\r\n"
+      "Description :\r\n";
+  for (int i = 0; i < 20; ++i)
+    text += "Le service a \xE9t\xE9 arr\xEAt\xE9 \xE0 cause d'une erreur.\r\n";
+  core::Evidence e = empty_evidence();
+  read_input("evenement-fr.txt", text, {}, e);
+  ASSERT_EQ(e.server_events.size(), 1u);
+  EXPECT_EQ(e.server_events[0].id, 9);
+  EXPECT_EQ(e.server_events[0].level, "Error");
+  EXPECT_NE(e.server_events[0].message.find("\xC3\xA9t\xC3\xA9"), std::string::npos);
 }
 
 TEST(InputText, OverTheLimitIsRefusedBeforeReading) {

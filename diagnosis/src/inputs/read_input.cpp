@@ -75,9 +75,35 @@ InputType detect_decoded(std::string_view text) {
        t.find("; Subcode: ") != std::string_view::npos) ||
       contains_icase(t, "cepces") || t.find("certmonger[") != std::string_view::npos ||
       t.find("certmonger:") != std::string_view::npos ||
+      t.find("GSSError") != std::string_view::npos ||
+      t.find("SPNEGOExchangeError") != std::string_view::npos ||
       t.find("[SSL: CERTIFICATE_VERIFY_FAILED]") != std::string_view::npos)
     return InputType::cepces_log;
   return InputType::client_text;
+}
+
+// klist, possibly pasted with the certreq session before it: the certreq
+// part (a command line or a CES/CEP URL; klist's own flags are hex but name
+// no command) is read as client text, and names the host klist's tickets
+// are chosen for.
+inputs::Reading read_klist_session(std::string_view name, std::string_view text,
+                                   const core::Evidence& so_far) {
+  inputs::Reading session;
+  try {
+    session = inputs::read_client_text(name, text);
+  } catch (const InputError&) {
+    return inputs::read_klist(name, text, so_far);
+  }
+  if (session.evidence.operation == core::Operation::unknown && session.evidence.endpoint.empty())
+    return inputs::read_klist(name, text, so_far);
+  core::Evidence with_session = so_far;
+  inputs::Facts unused;
+  inputs::merge(session.evidence, with_session, unused);
+  inputs::Reading tickets = inputs::read_klist(name, text, with_session);
+  session.facts.push_back("the rest is klist output:");
+  session.facts.insert(session.facts.end(), tickets.facts.begin(), tickets.facts.end());
+  inputs::merge(tickets.evidence, session.evidence, session.facts);
+  return session;
 }
 
 inputs::Reading read_as(InputType type, std::string_view name, std::string_view text,
@@ -94,7 +120,7 @@ inputs::Reading read_as(InputType type, std::string_view name, std::string_view 
     case InputType::event_text:
       return inputs::read_event_text(name, text);
     case InputType::klist:
-      return inputs::read_klist(name, text, so_far);
+      return read_klist_session(name, text, so_far);
     case InputType::cepces_log:
       return inputs::read_cepces_log(name, text);
     case InputType::evidence_json:

@@ -2,6 +2,8 @@
 // From bytes to UTF-8 text, refusing what is not text.
 #include <iconv.h>
 
+#include <optional>
+
 #include <cctype>
 #include <cerrno>
 #include <string>
@@ -14,6 +16,24 @@ namespace {
 
 // U+FFFD REPLACEMENT CHARACTER, for the few bytes of a mis-encoded text.
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+// Windows-1252, the ANSI code page Event Viewer's "Save as text" and Notepad
+// use on Western European systems: every byte but five is a character, so a
+// French or German export converts whole; nullopt when a byte is undefined.
+std::optional<std::string> from_windows_1252(std::string_view bytes) {
+  iconv_t cd = iconv_open("UTF-8", "CP1252");
+  if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+  std::string out(bytes.size() * 3 + 16, '\0');
+  char* in_ptr = const_cast<char*>(bytes.data());
+  std::size_t in_left = bytes.size();
+  char* out_ptr = out.data();
+  std::size_t out_left = out.size();
+  const std::size_t rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+  iconv_close(cd);
+  if (rc == static_cast<std::size_t>(-1)) return std::nullopt;
+  out.resize(out.size() - out_left);
+  return out;
+}
 
 std::string utf16_to_utf8(std::string_view name, std::string_view bytes, const char* encoding) {
   if (bytes.size() % 2 != 0)
@@ -121,10 +141,12 @@ std::string decode_text(std::string_view name, std::string_view bytes) {
   std::string clean;
   clean.reserve(text.size());
   std::size_t bad = 0;
+  std::size_t not_utf8 = 0;
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t n = utf8_sequence(text, i);
     if (n == 0) {
       ++bad;
+      ++not_utf8;
       clean += kReplacement;
       ++i;
       continue;
@@ -132,6 +154,13 @@ std::string decode_text(std::string_view name, std::string_view bytes) {
     if (n == 1 && is_stray_control(static_cast<unsigned char>(text[i]))) ++bad;
     clean.append(text, i, n);
     i += n;
+  }
+  // Not UTF-8 but no control character either: text in the ANSI code page.
+  if (!from_utf16 && not_utf8 > 0 && bad == not_utf8) {
+    if (auto converted = from_windows_1252(text)) {
+      clean = std::move(*converted);
+      bad = 0;
+    }
   }
   if (bad > 8 && bad * 50 > text.size()) {
     throw InputError(who, "is binary: " + std::to_string(bad) + " of " +

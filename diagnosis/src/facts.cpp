@@ -175,6 +175,20 @@ Facts::Facts(const Evidence& evidence) : evidence_(evidence) {
   for (std::size_t i = 0; i < evidence.server_events.size(); ++i)
     scan_codes(evidence.server_events[i].message, SeenCode::From::event, i, codes_);
   keep_first_of_each(codes_);
+  // An exported log holds the events of every request: when the failure
+  // carries a code of its own (the fault's, or a client line's other than
+  // the bare "a fault was received"), codes in event texts are other
+  // requests' as often as this one's and do not count as seen. Event rules
+  // still match those events on their own terms.
+  constexpr std::uint32_t kFaultReceived = 0x803d0013;  // WS_E_ENDPOINT_FAULT_RECEIVED
+  const bool own_code = std::any_of(codes_.begin(), codes_.end(), [](const SeenCode& c) {
+    return c.from != SeenCode::From::event && c.value != kFaultReceived;
+  });
+  if (own_code) {
+    codes_.erase(std::remove_if(codes_.begin(), codes_.end(),
+                                [](const SeenCode& c) { return c.from == SeenCode::From::event; }),
+                 codes_.end());
+  }
   if (!evidence.endpoint.empty()) {
     try {
       endpoint_path_ = core::parse_url(evidence.endpoint).target;

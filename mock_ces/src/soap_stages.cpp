@@ -108,8 +108,12 @@ const Account& authenticate_username(const SoapMessage& m, const World& world, E
     throw FaultRaised{invalid_security_fault()};
   }
   const Account* account = world.find_account(token.username);
-  const bool password_ok = account != nullptr && account->password == token.password &&
-                           token.password_type == uri::kPasswordText;
+  // No Type means PasswordText (UsernameToken Profile 1.0, 3.1); WCF reads
+  // only the unqualified attribute, so a wsse:Type is no Type to it.
+  const bool text_password =
+      token.password_type.empty() || token.password_type == uri::kPasswordText;
+  const bool password_ok =
+      account != nullptr && account->password == token.password && text_password;
   if (password_ok && !account->disabled && !account->password_expired) return *account;
   if (events != nullptr) {
     // NTSTATUS pairs of 4625 (learn.microsoft.com event-4625): no such user,

@@ -466,6 +466,21 @@ TEST(CodecGolden, RstIssuePkcs10WindowsStyle) {
   EXPECT_FALSE(rst.request_id) << "RequestID is xsi:nil on Issue";
 }
 
+// The Password's Type is an unqualified attribute (UsernameToken Profile 1.0,
+// 3.1). A sender that qualifies it (wsse:Type, as one Linux client does)
+// sends no Type WCF reads; absent, it means PasswordText. The codec reports
+// what the message says: an unqualified Type, or none.
+TEST(CodecRead, PasswordTypeQualifiedInTheWsseNamespaceIsNoType) {
+  std::string xml = wire("get_policies.xml");
+  const std::string unqualified = "<o:Password Type=";
+  ASSERT_NE(xml.find(unqualified), std::string::npos);
+  xml.replace(xml.find(unqualified), unqualified.size(), "<o:Password o:Type=");
+  const SoapMessage m = read_message(xml);
+  ASSERT_TRUE(m.security && m.security->username_token);
+  EXPECT_EQ(m.security->username_token->password, "Correct-Horse-9");
+  EXPECT_EQ(m.security->username_token->password_type, "");
+}
+
 TEST(CodecGolden, RstIssuePkcs10CepcesStyle) {
   const SoapMessage m = read_message(wire("rst_issue_pkcs10_cepces.xml"));
   EXPECT_EQ(m.addressing.action, uri::kActionRstWstep);

@@ -2,6 +2,7 @@
 // Translation between the message model and the gSOAP binding generated from
 // wsdl/*.wsdl|xsd. The only file in ceslab that touches gSOAP types.
 #include "ceslab/wsdl/codec.hpp"
+#include "xml_check.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -819,6 +820,9 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
     throw MessageError(MessageErrorKind::doctype_refused,
                        "the message carries a DTD (<!DOCTYPE or <!ENTITY); refused, not resolved");
   }
+  // gSOAP reads leniently (end-tag names, what follows </Envelope>, base64
+  // garbage); WCF's XmlReader does not, so neither do we.
+  const detail::XmlFacts xml_facts = detail::check_xml(xml);
 
   SoapContext ctx;
   soap* s = ctx.get();
@@ -903,6 +907,7 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
     soap_default_SOAP_ENV__Fault(s, &f);
     if (!soap_in_SOAP_ENV__Fault(s, "SOAP-ENV:Fault", &f, nullptr)) throw fail("bad SOAP fault");
     m.body = read_fault(s, f, action);
+    std::get<EnrollmentFault>(m.body).reason_lang = xml_facts.fault_reason_lang.value_or("");
   } else if (!soap_match_tag(s, s->tag, "xcep:GetPolicies")) {
     require_action(action, {uri::kActionGetPolicies}, "GetPolicies");
     _xcep__GetPolicies gp;

@@ -8,6 +8,7 @@
 #include "ceslab/core/url.hpp"
 #include "ceslab/mock/lab_ca.hpp"
 #include "ceslab/mock/request_store.hpp"
+#include "ceslab/wsdl/codec.hpp"
 #include "lab_fixture.hpp"
 
 namespace ceslab::mock {
@@ -82,6 +83,22 @@ TEST(BadInput, NeverLosesAStoredRequest) {
   cases.push_back({"wrong content type", post(server, url, "text/xml", "<x/>"), 415});
   cases.push_back({"GET", post(server, url, soap, "", "GET"), 405});
   cases.push_back({"empty body", post(server, url, soap, ""), 500});
+  // Well-formed up to a point, as WCF's XmlReader judges it: an end tag that
+  // does not match, and a second root after </s:Envelope> (XML 1.0, 2.1).
+  std::string valid = wsdl::write_message(issue_with(url, {0x30, 0x03, 0x01}));
+  std::string mismatched = valid;
+  const std::string end_rst = "RequestSecurityToken>";  // the close tag, whatever its prefix
+  ASSERT_NE(mismatched.rfind(end_rst), std::string::npos);
+  mismatched.replace(mismatched.rfind(end_rst), end_rst.size(), "RequestSecurityTokenX>");
+  // Read leniently, either would reach the CA and get its fault for the bad
+  // DER; refused as XML, each gets WCF's generic fault.
+  for (const auto& [what, body] : {std::pair{"mismatched end tag", mismatched},
+                                   std::pair{"content after the envelope", valid + "<x/>"}}) {
+    const core::Exchange ex = post(server, url, soap, body);
+    ASSERT_TRUE(ex.response) << what;
+    EXPECT_NE(ex.response->body.find("InternalServiceFault"), std::string::npos) << what;
+    cases.push_back({what, ex, 500});
+  }
   for (const Case& c : cases) {
     ASSERT_TRUE(c.exchange.response) << c.what << ": " << c.exchange.error_message;
     EXPECT_EQ(c.exchange.response->status, c.status) << c.what;

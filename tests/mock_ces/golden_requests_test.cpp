@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The golden request fixtures (tests/fixtures/wire/, shaped as Windows and
+// cepces send them, see its README) sent as they are to the mock: only the
+// address, the clock and the lab's credentials are changed. Each must get
+// the answer Windows gives it: the service's own (a policy, a certificate, the
+// CA's judgement), never a fault of the SOAP, addressing or security layer.
+// A UsernameToken whose Password Type is qualified (wsse:Type, as an
+// independent Linux client writes it) must fare exactly like Windows' own.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "ceslab/core/https_client.hpp"
+#include "ceslab/core/url.hpp"
+#include "ceslab/wsdl/codec.hpp"
+#include "fake_negotiate.hpp"
+#include "lab_fixture.hpp"
+
+namespace ceslab::mock {
+namespace {
+
+using testing::kAlice;
+
+std::string wire(const std::string& name) {
+  std::ifstream in(std::string(CESLAB_FIXTURES_DIR) + "/wire/" + name, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string iso(std::chrono::system_clock::time_point t) {
+  const std::time_t s = std::chrono::system_clock::to_time_t(t);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&s));
+  return buf;
+}
+
+// The fixture addressed to `to`, stamped now, with alice's lab credentials.
+// ("$01": a one-digit "$1" would swallow the date's leading digits.)
+std::string restamped(std::string xml, const std::string& to) {
+  const auto now = std::chrono::system_clock::now();
+  xml = std::regex_replace(xml, std::regex(R"((<a:To[^>]*>)[^<]*(</a:To>))"), "$01" + to + "$02");
+  xml = std::regex_replace(xml, std::regex(R"((<u:Created>)[^<]*(</u:Created>))"),
+                           "$01" + iso(now) + "$02");
+  xml = std::regex_replace(xml, std::regex(R"((<u:Expires>)[^<]*(</u:Expires>))"),
+                           "$01" + iso(now + std::chrono::minutes(5)) + "$02");
+  xml = std::regex_replace(xml, std::regex(R"((<o:Username>)[^<]*(</o:Username>))"),
+                           "$01" + kAlice.username + "$02");
+  xml = std::regex_replace(xml, std::regex(R"((<o:Password[^>]*>)[^<]*(</o:Password>))"),
+                           "$01" + kAlice.password + "$02");
+  return xml;
+}
+
+// The Linux client's shape: the Password's Type qualified in the wsse namespace.
+std::string with_qualified_type(std::string xml) {
+  return std::regex_replace(xml, std::regex(R"(<o:Password Type=)"), "<o:Password o:Type=");
+}
+
+core::SoapMessage send(const MockServer& server, Service service, AuthMode auth,
+                       const std::string& fixture, bool qualify = false) {
+  const std::string url = server.endpoint_url(service, auth);
+  std::string body = restamped(wire(fixture), url);
+  if (qualify) body = with_qualified_type(body);
+  core::ClientOptions options;
+  options.ca_files = {server.ca_certificate_path().string()};
+  core::HttpsClient http(std::move(options));
+  core::HttpRequest req;
+  req.method = "POST";
+  req.target = core::parse_url(url).target;
+  req.headers.push_back({"Content-Type", "application/soap+xml; charset=utf-8"});
+  if (auth == AuthMode::kerberos)
+    req.headers.push_back({testing::kFakeKerberosUserHeader, "alice"});
+  req.body = body;
+  const core::Exchange ex = http.send(core::parse_url(url), req);
+  if (!ex.response) throw std::runtime_error(fixture + ": no answer: " + ex.error_message);
+  return wsdl::read_message(ex.response->body);
+}
+
+MockServer lab() {
+  MockOptions options;
+  options.kerberos_acceptor = testing::fake_negotiate;
+  return MockServer{std::move(options)};
+}
+
+// What a layer below the service answers: WCF's generic fault, an addressing
+// or a security fault. None may come back for a golden request.
+std::string layer_fault(const core::SoapMessage& m) {
+  const auto* f = std::get_if<core::EnrollmentFault>(&m.body);
+  if (f == nullptr || f->kind == core::FaultKind::enrollment_detail) return "";
+  return f->code + "/" + f->subcode.value_or("") + ": " + f->reason;
+}
+
+TEST(GoldenRequests, WindowsGetPoliciesAndTheLinuxShapeGetThePolicy) {
+  MockServer server = lab();
+  server.start();
+  for (const bool qualify : {false, true}) {
+    const core::SoapMessage m =
+        send(server, Service::cep, AuthMode::username_password, "get_policies.xml", qualify);
+    EXPECT_EQ(layer_fault(m), "") << "qualified: " << qualify;
+    const auto* p = std::get_if<core::GetPoliciesResponse>(&m.body);
+    ASSERT_NE(p, nullptr) << "qualified: " << qualify;
+    ASSERT_TRUE(p->policies);
+    EXPECT_FALSE(p->policies->empty());
+  }
+}
+
+TEST(GoldenRequests, CepcesGetPoliciesWithNilVersionsIsAnswered) {
+  MockServer server = lab();
+  server.start();
+  const core::SoapMessage m =
+      send(server, Service::cep, AuthMode::kerberos, "get_policies_filter_nil.xml");
+  EXPECT_EQ(layer_fault(m), "");
+  EXPECT_TRUE(std::holds_alternative<core::GetPoliciesResponse>(m.body));
+}
+
+TEST(GoldenRequests, WindowsIssueAndTheLinuxShapeReachTheCa) {
+  MockServer server = lab();
+  server.start();
+  std::string first;
+  for (const bool qualify : {false, true}) {
+    const core::SoapMessage m =
+        send(server, Service::ces, AuthMode::username_password, "rst_issue_pkcs10.xml", qualify);
+    EXPECT_EQ(layer_fault(m), "") << "qualified: " << qualify;
+    // Both shapes get the same judgement from the CA.
+    std::string outcome;
+    if (const auto* r = std::get_if<core::RequestSecurityTokenResponse>(&m.body))
+      outcome = r->is_issued() ? "issued" : "pending";
+    if (const auto* f = std::get_if<core::EnrollmentFault>(&m.body))
+      outcome = "fault " + std::to_string(f->error_code.value_or(0));
+    ASSERT_FALSE(outcome.empty());
+    if (first.empty()) first = outcome;
+    EXPECT_EQ(outcome, first) << "qualified: " << qualify;
+  }
+}
+
+TEST(GoldenRequests, CepcesIssueAndWindowsKetThroughKerberos) {
+  MockServer server = lab();
+  server.start();
+  for (const char* fixture : {"rst_issue_pkcs10_cepces.xml", "rst_ket.xml"}) {
+    const core::SoapMessage m = send(server, Service::ces, AuthMode::kerberos, fixture);
+    EXPECT_EQ(layer_fault(m), "") << fixture;
+  }
+}
+
+}  // namespace
+}  // namespace ceslab::mock

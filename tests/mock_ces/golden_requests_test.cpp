@@ -11,6 +11,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -62,17 +63,20 @@ std::string with_qualified_type(std::string xml) {
 }
 
 core::SoapMessage send(const MockServer& server, Service service, AuthMode auth,
-                       const std::string& fixture, bool qualify = false) {
+                       const std::string& fixture, bool qualify = false,
+                       const std::string& content_type = "application/soap+xml; charset=utf-8",
+                       const std::function<std::string(std::string)>& edit = {}) {
   const std::string url = server.endpoint_url(service, auth);
   std::string body = restamped(wire(fixture), url);
   if (qualify) body = with_qualified_type(body);
+  if (edit) body = edit(std::move(body));
   core::ClientOptions options;
   options.ca_files = {server.ca_certificate_path().string()};
   core::HttpsClient http(std::move(options));
   core::HttpRequest req;
   req.method = "POST";
   req.target = core::parse_url(url).target;
-  req.headers.push_back({"Content-Type", "application/soap+xml; charset=utf-8"});
+  req.headers.push_back({"Content-Type", content_type});
   if (auth == AuthMode::kerberos)
     req.headers.push_back({testing::kFakeKerberosUserHeader, "alice"});
   req.body = body;
@@ -146,6 +150,51 @@ TEST(GoldenRequests, CepcesIssueAndWindowsKetThroughKerberos) {
     EXPECT_EQ(layer_fault(m), "") << fixture;
   }
 }
+
+// The same Windows GetPolicies with what senders vary at the HTTP and SOAP
+// layers and WCF takes alike.
+struct Variant {
+  std::string name;
+  std::string content_type;
+  std::function<std::string(std::string)> edit;
+};
+
+void PrintTo(const Variant& v, std::ostream* os) {
+  *os << v.name;
+}
+
+class AcceptedVariant : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(AcceptedVariant, GetsThePolicy) {
+  MockServer server = lab();
+  server.start();
+  const Variant& v = GetParam();
+  const core::SoapMessage m = send(server, Service::cep, AuthMode::username_password,
+                                   "get_policies.xml", false, v.content_type, v.edit);
+  EXPECT_EQ(layer_fault(m), "");
+  EXPECT_TRUE(std::holds_alternative<core::GetPoliciesResponse>(m.body));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    HttpAndSoap, AcceptedVariant,
+    ::testing::Values(
+        // SOAP 1.2 Part 2, 7.1.4 / RFC 3902: the action may ride on the media type.
+        Variant{"action_parameter",
+                "application/soap+xml; charset=utf-8; action=\"http://schemas.microsoft.com/"
+                "windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies\"",
+                {}},
+        // RFC 3902: charset is optional; XML 1.0 4.3.3 defaults to UTF-8.
+        Variant{"no_charset", "application/soap+xml", {}},
+        // XML 1.0 4.3.3: a UTF-8 byte order mark may start the entity.
+        Variant{"utf8_bom", "application/soap+xml; charset=utf-8",
+                [](std::string b) { return "\xEF\xBB\xBF" + b; }},
+        // SOAP 1.2 Part 1, 5.2.3: mustUnderstand is xs:boolean, "true" as good as "1".
+        Variant{"must_understand_true", "application/soap+xml; charset=utf-8",
+                [](std::string b) {
+                  return std::regex_replace(b, std::regex(R"(s:mustUnderstand="1")"),
+                                            R"(s:mustUnderstand="true")");
+                }}),
+    [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace ceslab::mock

@@ -58,6 +58,20 @@ WireFault address_filter_fault(const std::string& to) {
   return {f, 500};
 }
 
+WireFault must_understand_fault(const std::string& ns, const std::string& name) {
+  EnrollmentFault f;
+  f.kind = FaultKind::other;
+  f.action = std::string(uri::kActionAddressingFault);
+  f.code = "MustUnderstand";
+  f.reason = "The header '" + name + "' from the namespace '" + ns +
+             "' was not understood by the recipient of this message, causing the message to not "
+             "be processed.  This error typically indicates that the sender of this message has "
+             "enabled a communication protocol that the receiver cannot process.  Please ensure "
+             "that the configuration of the client's binding is consistent with the service's "
+             "binding.";
+  return {f, 500};
+}
+
 WireFault action_not_supported_fault(const std::string& action) {
   EnrollmentFault f;
   f.kind = FaultKind::ws_addressing;

@@ -51,6 +51,8 @@ SoapMessage parse(const HttpRequest& request) {
       case wsdl::MessageErrorKind::missing_action:
       case wsdl::MessageErrorKind::action_mismatch:
         throw FaultRaised{action_not_supported_fault(e.action())};
+      case wsdl::MessageErrorKind::must_understand:
+        throw FaultRaised{must_understand_fault(e.header_namespace(), e.header_name())};
       case wsdl::MessageErrorKind::invalid_base64:
         throw FaultRaised{enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false)};
       default:

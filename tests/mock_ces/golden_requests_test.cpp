@@ -193,8 +193,51 @@ INSTANTIATE_TEST_SUITE_P(
                 [](std::string b) {
                   return std::regex_replace(b, std::regex(R"(s:mustUnderstand="1")"),
                                             R"(s:mustUnderstand="true")");
+                }},
+        // MS-WSTEP's and MS-XCEP's own examples send no a:To; WCF's AddressFilter
+        // lets a message without one through.
+        Variant{"no_to", "application/soap+xml; charset=utf-8",
+                [](std::string b) {
+                  return std::regex_replace(b, std::regex(R"(<a:To[^>]*>[^<]*</a:To>)"), "");
+                }},
+        // WS-Addressing 1.0 Core 3.1: without [reply endpoint] the reply goes
+        // to the anonymous address, the HTTP response.
+        Variant{"no_reply_to", "application/soap+xml; charset=utf-8",
+                [](std::string b) {
+                  return std::regex_replace(b, std::regex(R"(<a:ReplyTo>[\s\S]*?</a:ReplyTo>)"),
+                                            "");
+                }},
+        // SOAP 1.2 Part 1, 2.7 / 5.2.3: a header block the node does not
+        // understand and need not understand is ignored.
+        Variant{"unknown_optional_header", "application/soap+xml; charset=utf-8",
+                [](std::string b) {
+                  return std::regex_replace(
+                      b, std::regex(R"(</s:Header>)"),
+                      R"(<x:Trace xmlns:x="urn:example:trace">1</x:Trace></s:Header>)");
                 }}),
     [](const auto& info) { return info.param.name; });
+
+// SOAP 1.2 Part 1, 5.4.8: a header block the node must understand and does
+// not gets the MustUnderstand fault, as WCF sends it ("The header '…' from
+// the namespace '…' was not understood by the recipient of this message").
+TEST(RefusedVariant, AnUnknownHeaderThatMustBeUnderstoodGetsTheMustUnderstandFault) {
+  MockServer server = lab();
+  server.start();
+  const core::SoapMessage m =
+      send(server, Service::cep, AuthMode::username_password, "get_policies.xml", false,
+           "application/soap+xml; charset=utf-8", [](std::string b) {
+             return std::regex_replace(b, std::regex(R"(</s:Header>)"),
+                                       R"(<x:Trace s:mustUnderstand="1" )"
+                                       R"(xmlns:x="urn:example:trace">1</x:Trace></s:Header>)");
+           });
+  const auto* f = std::get_if<core::EnrollmentFault>(&m.body);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->code, "MustUnderstand") << f->reason;
+  EXPECT_NE(f->reason.find("The header 'Trace' from the namespace 'urn:example:trace' was not "
+                           "understood"),
+            std::string::npos)
+      << f->reason;
+}
 
 }  // namespace
 }  // namespace ceslab::mock

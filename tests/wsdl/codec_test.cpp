@@ -1493,6 +1493,22 @@ TEST(CodecStrict, BadBase64InAnXsdBase64BinaryIsRefused) {
   EXPECT_EQ(error_kind([&] { read_message(xml); }), MessageErrorKind::invalid_base64);
 }
 
+TEST(CodecStrict, AnUnknownHeaderThatMustBeUnderstoodIsNamed) {
+  std::string xml = envelope(action(uri::kActionRstWstep), kRstBody);
+  const std::string end = "</s:Header>";
+  ASSERT_NE(xml.find(end), std::string::npos);
+  xml.insert(xml.find(end),
+             "<x:Trace s:mustUnderstand=\"1\" xmlns:x=\"urn:example:trace\">1</x:Trace>");
+  try {
+    read_message(xml);
+    ADD_FAILURE() << "read";
+  } catch (const MessageError& e) {
+    EXPECT_EQ(e.kind(), MessageErrorKind::must_understand) << e.what();
+    EXPECT_EQ(e.header_namespace(), "urn:example:trace");
+    EXPECT_EQ(e.header_name(), "Trace");
+  }
+}
+
 TEST(CodecRoundTrip, FaultReasonLanguageIsReadBack) {
   EnrollmentFault f;
   f.action = std::string(uri::kActionEnrollmentFault);

@@ -43,6 +43,8 @@ std::string_view to_string(MessageErrorKind kind) {
       return "action_mismatch";
     case MessageErrorKind::invalid_base64:
       return "invalid_base64";
+    case MessageErrorKind::must_understand:
+      return "must_understand";
   }
   return "unknown";
 }
@@ -846,7 +848,23 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
     throw MessageError(MessageErrorKind::malformed_xml,
                        std::string("not a SOAP envelope: the root element is <") + s->tag + ">");
   }
-  if (soap_recv_header(s)) throw fail("bad SOAP header");
+  if (soap_recv_header(s)) {
+    // SOAP 1.2 Part 1, 5.4.8: a block this node must understand and does not.
+    if (s->error == SOAP_MUSTUNDERSTAND) {
+      const std::string tag = s->tag;
+      const std::string local =
+          tag.substr(tag.find(':') == std::string::npos ? 0 : tag.find(':') + 1);
+      std::string ns;
+      for (const auto& [block_ns, block_name] : xml_facts.must_understand_headers) {
+        if (block_name == local) ns = block_ns;
+      }
+      throw MessageError(
+          MessageErrorKind::must_understand,
+          "the header block '" + local + "' (" + ns + ") must be understood and is not")
+          .with_header(ns, local);
+    }
+    throw fail("bad SOAP header");
+  }
 
   SoapMessage m;
   if (s->header) {

@@ -88,6 +88,20 @@ XmlFacts check_xml(std::string_view xml) {
   const xmlNode* envelope = xmlDocGetRootElement(doc.get());
   const std::string soap(uri::kSoap12Envelope);
   const xmlNode* body = child(envelope, soap, "Body");
+  if (const xmlNode* header = child(envelope, soap, "Header")) {
+    for (const xmlNode* block = header->children; block != nullptr; block = block->next) {
+      if (block->type != XML_ELEMENT_NODE) continue;
+      const std::unique_ptr<xmlChar, XmlFree> mu(
+          xmlGetNsProp(block, reinterpret_cast<const xmlChar*>("mustUnderstand"),
+                       reinterpret_cast<const xmlChar*>(soap.c_str())));
+      if (!mu) continue;
+      const std::string_view v(reinterpret_cast<const char*>(mu.get()));
+      if (v != "1" && v != "true") continue;
+      facts.must_understand_headers.emplace_back(
+          block->ns && block->ns->href ? reinterpret_cast<const char*>(block->ns->href) : "",
+          reinterpret_cast<const char*>(block->name));
+    }
+  }
   if (const xmlNode* text =
           child(child(child(body, soap, "Fault"), soap, "Reason"), soap, "Text")) {
     const std::unique_ptr<xmlChar, XmlFree> lang(xmlNodeGetLang(text));

@@ -6,12 +6,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ceslab::wsdl::detail {
 
 struct XmlFacts {
   // s:Fault/s:Reason/s:Text/@xml:lang, when the body is a fault that has one.
   std::optional<std::string> fault_reason_lang;
+  // Every header block marked mustUnderstand ("1" or "true"): namespace, local name.
+  std::vector<std::pair<std::string, std::string>> must_understand_headers;
 };
 
 // Throws MessageError: malformed_xml for XML that is not well-formed (an end

@@ -31,6 +31,10 @@ WireFault internal_service_fault();
 
 // WCF AddressFilter mismatch: a:To is not this endpoint (adcs-rs fixture
 // fault_address_filter_mismatch_server_response.xml).
+// SOAP 1.2 Part 1, 5.4.8: a header block marked mustUnderstand that the
+// service does not know; WCF's words.
+WireFault must_understand_fault(const std::string& ns, const std::string& name);
+
 WireFault address_filter_fault(const std::string& to);
 
 // WCF ContractFilter mismatch: an action this endpoint has no operation for.

@@ -24,6 +24,7 @@ enum class MessageErrorKind {
   missing_action,   // no wsa:Action header
   action_mismatch,  // the action does not belong to the body element
   invalid_base64,   // a base64 field that does not decode
+  must_understand,  // a header block marked mustUnderstand that this contract does not know
 };
 
 std::string_view to_string(MessageErrorKind kind);
@@ -34,10 +35,20 @@ class MessageError : public std::runtime_error {
   MessageErrorKind kind() const { return kind_; }
   // The wsa:Action that came with the message, if one was read.
   const std::string& action() const { return action_; }
+  // must_understand: the header block not understood, as namespace and local name.
+  const std::string& header_namespace() const { return header_namespace_; }
+  const std::string& header_name() const { return header_name_; }
+  MessageError& with_header(std::string ns, std::string name) {
+    header_namespace_ = std::move(ns);
+    header_name_ = std::move(name);
+    return *this;
+  }
 
  private:
   MessageErrorKind kind_;
   std::string action_;
+  std::string header_namespace_;
+  std::string header_name_;
 };
 
 struct CodecLimits {

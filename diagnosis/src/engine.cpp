@@ -365,30 +365,33 @@ Diagnosis diagnose(const Catalog& catalog, const core::Evidence& evidence,
       return d;
     }
   }
+  // The first condition that holds: `always` whatever the causes scored,
+  // `when` only if no cause was named. Each is evaluated once.
   const SucceededEntry& succeeded = catalog.succeeded();
-  const bool certain =
-      std::any_of(succeeded.always.begin(), succeeded.always.end(),
-                  [&](const Condition& c) { return detail::evaluate(c, facts) == Truth::holds; });
-  if (d.verdict != kUnknown && !certain) return d;
-  for (const Condition& when : certain ? succeeded.always : succeeded.when) {
-    if (detail::evaluate(when, facts) != Truth::holds) continue;
-    const std::string named = d.verdict != kUnknown ? d.verdict : std::string();
-    d.verdict = std::string(kSucceeded);
-    d.confidence = 1.0;
-    d.tied.clear();
-    d.family.clear();
-    d.why = {succeeded.title + ": " + detail::describe_match(when, facts) + ".",
-             succeeded.explanation};
-    if (!named.empty()) {
-      const CauseEntry* cause = catalog.find(named);
-      d.why.push_back("It did not stop this exchange, but the rest of the evidence names " + named +
-                      (cause ? " (" + cause->title + ")" : std::string()) +
-                      ": worth a look of its own, unless it belongs to another request (an "
-                      "exported log holds the events of every request).");
+  const auto holding = [&](const std::vector<Condition>& list) -> const Condition* {
+    for (const Condition& c : list) {
+      if (detail::evaluate(c, facts) == Truth::holds) return &c;
     }
-    d.next_checks.clear();
-    break;
+    return nullptr;
+  };
+  const Condition* when = holding(succeeded.always);
+  if (when == nullptr && d.verdict == kUnknown) when = holding(succeeded.when);
+  if (when == nullptr) return d;
+  const std::string named = d.verdict != kUnknown ? d.verdict : std::string();
+  d.verdict = std::string(kSucceeded);
+  d.confidence = 1.0;
+  d.tied.clear();
+  d.family.clear();
+  d.why = {succeeded.title + ": " + detail::describe_match(*when, facts) + ".",
+           succeeded.explanation};
+  if (!named.empty()) {
+    const CauseEntry* cause = catalog.find(named);
+    d.why.push_back("It did not stop this exchange, but the rest of the evidence names " + named +
+                    (cause ? " (" + cause->title + ")" : std::string()) +
+                    ": worth a look of its own, unless it belongs to another request (an "
+                    "exported log holds the events of every request).");
   }
+  d.next_checks.clear();
   return d;
 }
 

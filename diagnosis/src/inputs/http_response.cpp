@@ -99,13 +99,21 @@ Reading read_http_response(std::string_view name, std::string_view text) {
   while (!start.empty() && (start.front() == '\r' || start.front() == '\n' || start.front() == ' '))
     start.remove_prefix(1);
   const std::string raw = with_crlf_head(start);
+  // The body as saved may differ from its Content-Length: shorter when a
+  // tool re-encoded it (the parse fails), longer when it was edited (the
+  // parse stops short, inside the XML). Either way the saved body is read,
+  // unless all it adds is the line end an editor puts at the end.
+  std::size_t declared = 0;
+  std::size_t saved = 0;
+  const auto fixed = with_saved_length(raw, &declared, &saved);
+  const auto resaved = [&](std::string_view how) {
+    r.facts.push_back("Content-Length " + std::to_string(declared) + std::string(how) +
+                      std::to_string(saved) + " bytes saved; read the body as saved");
+  };
   core::HttpResponse response;
   try {
     response = core::parse_http_response(raw, kMaxInputBytes);
   } catch (const std::invalid_argument& first_error) {
-    std::size_t declared = 0;
-    std::size_t saved = 0;
-    const auto fixed = with_saved_length(raw, &declared, &saved);
     if (!fixed)
       throw InputError(who, std::string("is not a readable HTTP response: ") + first_error.what());
     try {
@@ -113,25 +121,15 @@ Reading read_http_response(std::string_view name, std::string_view text) {
     } catch (const std::invalid_argument& e) {
       throw InputError(who, std::string("is not a readable HTTP response: ") + e.what());
     }
-    r.facts.push_back("Content-Length " + std::to_string(declared) + " differs from the " +
-                      std::to_string(saved) + " bytes saved; read the body as saved");
+    resaved(" differs from the ");
   }
-  // A body edited or re-encoded after saving can also be longer than its
-  // Content-Length: the parse then stops short, inside the XML. Read what
-  // was saved, unless the rest is only the line end an editor adds.
-  {
-    std::size_t declared = 0;
-    std::size_t saved = 0;
-    const auto fixed = with_saved_length(raw, &declared, &saved);
-    if (fixed && saved > declared &&
-        !trim(std::string_view(raw).substr(raw.size() - (saved - declared))).empty()) {
-      try {
-        response = core::parse_http_response(*fixed, kMaxInputBytes);
-        r.facts.push_back("Content-Length " + std::to_string(declared) + " is shorter than the " +
-                          std::to_string(saved) + " bytes saved; read the body as saved");
-      } catch (const std::invalid_argument&) {
-        // keep the first reading
-      }
+  if (fixed && saved > declared &&
+      !trim(std::string_view(raw).substr(raw.size() - (saved - declared))).empty()) {
+    try {
+      response = core::parse_http_response(*fixed, kMaxInputBytes);
+      resaved(" is shorter than the ");
+    } catch (const std::invalid_argument&) {
+      // keep the first reading
     }
   }
 

@@ -17,46 +17,57 @@ namespace {
 // U+FFFD REPLACEMENT CHARACTER, for the few bytes of a mis-encoded text.
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
-// Windows-1252, the ANSI code page Event Viewer's "Save as text" and Notepad
-// use on Western European systems: every byte but five is a character, so a
-// French or German export converts whole; nullopt when a byte is undefined.
-std::optional<std::string> from_windows_1252(std::string_view bytes) {
-  iconv_t cd = iconv_open("UTF-8", "CP1252");
-  if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
-  std::string out(bytes.size() * 3 + 16, '\0');
+// `bytes` in `encoding` as UTF-8, by iconv. On a byte sequence iconv
+// refuses: no text, with errno's value and the offset of that sequence.
+struct Converted {
+  std::optional<std::string> text;
+  bool opened = true;  // iconv knows the encoding
+  int error = 0;
+  std::size_t failed_at = 0;
+};
+
+Converted to_utf8(std::string_view bytes, const char* encoding) {
+  Converted c;
+  iconv_t cd = iconv_open("UTF-8", encoding);
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    c.opened = false;
+    return c;
+  }
+  std::string out(bytes.size() * 3 + 16, '\0');  // a UTF-8 character per input byte or unit
   char* in_ptr = const_cast<char*>(bytes.data());
   std::size_t in_left = bytes.size();
   char* out_ptr = out.data();
   std::size_t out_left = out.size();
   const std::size_t rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+  c.error = errno;
   iconv_close(cd);
-  if (rc == static_cast<std::size_t>(-1)) return std::nullopt;
+  if (rc == static_cast<std::size_t>(-1)) {
+    c.failed_at = bytes.size() - in_left;
+    return c;
+  }
   out.resize(out.size() - out_left);
-  return out;
+  c.text = std::move(out);
+  return c;
+}
+
+// Windows-1252, the ANSI code page Event Viewer's "Save as text" and Notepad
+// use on Western European systems: every byte but five is a character, so a
+// French or German export converts whole; nullopt when a byte is undefined.
+std::optional<std::string> from_windows_1252(std::string_view bytes) {
+  return to_utf8(bytes, "CP1252").text;
 }
 
 std::string utf16_to_utf8(std::string_view name, std::string_view bytes, const char* encoding) {
   if (bytes.size() % 2 != 0)
     throw InputError(std::string(name), "is truncated UTF-16 (odd length)");
-  iconv_t cd = iconv_open("UTF-8", encoding);
-  if (cd == reinterpret_cast<iconv_t>(-1))
+  Converted c = to_utf8(bytes, encoding);
+  if (c.text) return std::move(*c.text);
+  if (!c.opened)
     throw InputError(std::string(name), std::string("cannot convert from ") + encoding);
-  std::string out(bytes.size() * 2 + 16, '\0');  // UTF-8 needs at most 3 bytes per UTF-16 unit
-  char* in_ptr = const_cast<char*>(bytes.data());
-  std::size_t in_left = bytes.size();
-  char* out_ptr = out.data();
-  std::size_t out_left = out.size();
-  const std::size_t rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
-  const int err = errno;
-  iconv_close(cd);
-  if (rc == static_cast<std::size_t>(-1)) {
-    throw InputError(std::string(name),
-                     std::string("is not valid ") + encoding + " (" +
-                         (err == EILSEQ ? "an unpaired surrogate" : "a truncated character") +
-                         " at byte " + std::to_string(bytes.size() - in_left) + ")");
-  }
-  out.resize(out.size() - out_left);
-  return out;
+  throw InputError(std::string(name),
+                   std::string("is not valid ") + encoding + " (" +
+                       (c.error == EILSEQ ? "an unpaired surrogate" : "a truncated character") +
+                       " at byte " + std::to_string(c.failed_at) + ")");
 }
 
 // Little-endian UTF-16 without a BOM, as some tools write it: ASCII text

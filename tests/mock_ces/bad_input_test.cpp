@@ -4,8 +4,6 @@
 // accepted is lost: the pending request is untouched and ids keep counting.
 #include <gtest/gtest.h>
 
-#include "ceslab/core/https_client.hpp"
-#include "ceslab/core/url.hpp"
 #include "ceslab/mock/lab_ca.hpp"
 #include "ceslab/mock/request_store.hpp"
 #include "ceslab/wsdl/codec.hpp"
@@ -17,23 +15,11 @@ namespace {
 using testing::enroll_alice;
 using testing::first_message;
 using testing::kAlice;
+using testing::post_raw;
 using testing::TempDir;
 using testing::tls_for;
 
 namespace uri = core::uri;
-
-core::Exchange post(const MockServer& server, const std::string& url, const std::string& type,
-                    std::string body, const std::string& method = "POST") {
-  core::ClientOptions options;
-  options.ca_files = {server.ca_certificate_path().string()};
-  core::HttpsClient http(std::move(options));
-  core::HttpRequest req;
-  req.method = method;
-  req.target = core::parse_url(url).target;
-  req.headers.push_back({"Content-Type", type});
-  req.body = std::move(body);
-  return http.send(core::parse_url(url), req);
-}
 
 // An Issue from alice whose BST carries `blob` as given.
 core::SoapMessage issue_with(const std::string& url, core::Bytes blob) {
@@ -75,14 +61,14 @@ TEST(BadInput, NeverLosesAStoredRequest) {
   };
   std::vector<Case> cases;
   cases.push_back(
-      {"malformed XML", post(server, url, soap, "<s:Envelope><s:Body><unclosed>"), 500});
+      {"malformed XML", post_raw(server, url, soap, "<s:Envelope><s:Body><unclosed>"), 500});
   cases.push_back(
-      {"a DTD", post(server, url, soap, "<!DOCTYPE x [<!ENTITY e 'x'>]><x>&e;</x>"), 500});
+      {"a DTD", post_raw(server, url, soap, "<!DOCTYPE x [<!ENTITY e 'x'>]><x>&e;</x>"), 500});
   cases.push_back(
-      {"oversize body", post(server, url, soap, std::string(2 * 1024 * 1024, 'x')), 413});
-  cases.push_back({"wrong content type", post(server, url, "text/xml", "<x/>"), 415});
-  cases.push_back({"GET", post(server, url, soap, "", "GET"), 405});
-  cases.push_back({"empty body", post(server, url, soap, ""), 500});
+      {"oversize body", post_raw(server, url, soap, std::string(2 * 1024 * 1024, 'x')), 413});
+  cases.push_back({"wrong content type", post_raw(server, url, "text/xml", "<x/>"), 415});
+  cases.push_back({"GET", post_raw(server, url, soap, "", "GET"), 405});
+  cases.push_back({"empty body", post_raw(server, url, soap, ""), 500});
   // Well-formed up to a point, as WCF's XmlReader judges it: an end tag that
   // does not match, and a second root after </s:Envelope> (XML 1.0, 2.1).
   std::string valid = wsdl::write_message(issue_with(url, {0x30, 0x03, 0x01}));
@@ -94,7 +80,7 @@ TEST(BadInput, NeverLosesAStoredRequest) {
   // DER; refused as XML, each gets WCF's generic fault.
   for (const auto& [what, body] : {std::pair{"mismatched end tag", mismatched},
                                    std::pair{"content after the envelope", valid + "<x/>"}}) {
-    const core::Exchange ex = post(server, url, soap, body);
+    const core::Exchange ex = post_raw(server, url, soap, body);
     ASSERT_TRUE(ex.response) << what;
     EXPECT_NE(ex.response->body.find("InternalServiceFault"), std::string::npos) << what;
     cases.push_back({what, ex, 500});

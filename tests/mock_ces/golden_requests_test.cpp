@@ -9,15 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <ctime>
-#include <fstream>
 #include <functional>
 #include <regex>
-#include <sstream>
 #include <string>
 
-#include "ceslab/core/https_client.hpp"
-#include "ceslab/core/url.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "fake_negotiate.hpp"
 #include "lab_fixture.hpp"
@@ -28,17 +23,7 @@ namespace {
 using testing::kAlice;
 
 std::string wire(const std::string& name) {
-  std::ifstream in(std::string(CESLAB_FIXTURES_DIR) + "/wire/" + name, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string iso(std::chrono::system_clock::time_point t) {
-  const std::time_t s = std::chrono::system_clock::to_time_t(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&s));
-  return buf;
+  return testing::read_file(std::filesystem::path(CESLAB_FIXTURES_DIR) / "wire" / name);
 }
 
 // The fixture addressed to `to`, stamped now, with alice's lab credentials.
@@ -47,9 +32,9 @@ std::string restamped(std::string xml, const std::string& to) {
   const auto now = std::chrono::system_clock::now();
   xml = std::regex_replace(xml, std::regex(R"((<a:To[^>]*>)[^<]*(</a:To>))"), "$01" + to + "$02");
   xml = std::regex_replace(xml, std::regex(R"((<u:Created>)[^<]*(</u:Created>))"),
-                           "$01" + iso(now) + "$02");
+                           "$01" + testing::utc_timestamp(now) + "$02");
   xml = std::regex_replace(xml, std::regex(R"((<u:Expires>)[^<]*(</u:Expires>))"),
-                           "$01" + iso(now + std::chrono::minutes(5)) + "$02");
+                           "$01" + testing::utc_timestamp(now + std::chrono::minutes(5)) + "$02");
   xml = std::regex_replace(xml, std::regex(R"((<o:Username>)[^<]*(</o:Username>))"),
                            "$01" + kAlice.username + "$02");
   xml = std::regex_replace(xml, std::regex(R"((<o:Password[^>]*>)[^<]*(</o:Password>))"),
@@ -70,17 +55,10 @@ core::SoapMessage send(const MockServer& server, Service service, AuthMode auth,
   std::string body = restamped(wire(fixture), url);
   if (qualify) body = with_qualified_type(body);
   if (edit) body = edit(std::move(body));
-  core::ClientOptions options;
-  options.ca_files = {server.ca_certificate_path().string()};
-  core::HttpsClient http(std::move(options));
-  core::HttpRequest req;
-  req.method = "POST";
-  req.target = core::parse_url(url).target;
-  req.headers.push_back({"Content-Type", content_type});
-  if (auth == AuthMode::kerberos)
-    req.headers.push_back({testing::kFakeKerberosUserHeader, "alice"});
-  req.body = body;
-  const core::Exchange ex = http.send(core::parse_url(url), req);
+  std::vector<core::HttpHeader> headers;
+  if (auth == AuthMode::kerberos) headers.push_back({testing::kFakeKerberosUserHeader, "alice"});
+  const core::Exchange ex =
+      testing::post_raw(server, url, content_type, std::move(body), "POST", headers);
   if (!ex.response) throw std::runtime_error(fixture + ": no answer: " + ex.error_message);
   return wsdl::read_message(ex.response->body);
 }

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -17,6 +19,8 @@
 #include <string>
 
 #include "ceslab/client/enroll.hpp"
+#include "ceslab/core/https_client.hpp"
+#include "ceslab/core/url.hpp"
 #include "ceslab/mock/server.hpp"
 
 namespace ceslab::mock::testing {
@@ -91,6 +95,34 @@ inline std::string refused_url(
   EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   close(fd);
   return "https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + path;
+}
+
+// A request to the mock written as given, as a sender other than ceslab's
+// client would write it (the body, the Content-Type and extra headers).
+inline core::Exchange post_raw(const MockServer& server, const std::string& url,
+                               const std::string& content_type, std::string body,
+                               const std::string& method = "POST",
+                               const std::vector<core::HttpHeader>& extra = {}) {
+  core::ClientOptions options;
+  options.ca_files = {server.ca_certificate_path().string()};
+  core::HttpsClient http(std::move(options));
+  core::HttpRequest req;
+  req.method = method;
+  req.target = core::parse_url(url).target;
+  req.headers.push_back({"Content-Type", content_type});
+  req.headers.insert(req.headers.end(), extra.begin(), extra.end());
+  req.body = std::move(body);
+  return http.send(core::parse_url(url), req);
+}
+
+// "2026-12-04T22:00:00Z": a time as a WS-Security Timestamp carries it.
+inline std::string utc_timestamp(std::chrono::system_clock::time_point t) {
+  const std::time_t s = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace ceslab::mock::testing

@@ -11,8 +11,6 @@
 #include <chrono>
 #include <string>
 
-#include "ceslab/core/https_client.hpp"
-#include "ceslab/core/url.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "lab_fixture.hpp"
 
@@ -27,13 +25,6 @@ constexpr const char* kText =
 constexpr const char* kDigest =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#"
     "PasswordDigest";
-
-std::string iso(std::chrono::system_clock::time_point t) {
-  const std::time_t s = std::chrono::system_clock::to_time_t(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&s));
-  return buf;
-}
 
 // GetPolicies as tests/fixtures/wire/get_policies.xml has it, fresh, with
 // `password_attribute` written into <o:Password> as given.
@@ -53,7 +44,8 @@ std::string get_policies(const std::string& to, const std::string& password_attr
          "</a:To><o:Security s:mustUnderstand=\"1\" "
          "xmlns:o=\"http://docs.oasis-open.org/wss/2004/01/"
          "oasis-200401-wss-wssecurity-secext-1.0.xsd\"><u:Timestamp u:Id=\"_0\"><u:Created>" +
-         iso(now) + "</u:Created><u:Expires>" + iso(now + std::chrono::minutes(5)) +
+         testing::utc_timestamp(now) + "</u:Created><u:Expires>" +
+         testing::utc_timestamp(now + std::chrono::minutes(5)) +
          "</u:Expires></u:Timestamp><o:UsernameToken><o:Username>" + kAlice.username +
          "</o:Username><o:Password" + password_attribute + ">" + kAlice.password +
          "</o:Password></o:UsernameToken></o:Security></s:Header>"
@@ -67,15 +59,8 @@ std::string get_policies(const std::string& to, const std::string& password_attr
 
 core::SoapMessage post(const MockServer& server, const std::string& body) {
   const std::string url = server.endpoint_url(Service::cep, AuthMode::username_password);
-  core::ClientOptions options;
-  options.ca_files = {server.ca_certificate_path().string()};
-  core::HttpsClient http(std::move(options));
-  core::HttpRequest req;
-  req.method = "POST";
-  req.target = core::parse_url(url).target;
-  req.headers.push_back({"Content-Type", "application/soap+xml; charset=utf-8"});
-  req.body = body;
-  const core::Exchange ex = http.send(core::parse_url(url), req);
+  const core::Exchange ex =
+      testing::post_raw(server, url, "application/soap+xml; charset=utf-8", body);
   if (!ex.response) throw std::runtime_error("no answer: " + ex.error_message);
   return wsdl::read_message(ex.response->body);
 }

@@ -62,6 +62,13 @@ core::SoapMessage request_message(std::string_view action, const std::string& ur
 
 SoapCall call(const std::string& url, const core::SoapMessage& message, const TlsSettings& tls,
               const std::vector<core::HttpHeader>& headers, HttpChallenge* challenge) {
+  return call_raw(url, "application/soap+xml; charset=utf-8", wsdl::write_message(message), tls,
+                  headers, challenge);
+}
+
+SoapCall call_raw(const std::string& url, std::string content_type, std::string body,
+                  const TlsSettings& tls, const std::vector<core::HttpHeader>& headers,
+                  HttpChallenge* challenge) {
   core::ClientOptions options;
   options.ca_files = tls.ca_files;
   options.insecure = tls.insecure;
@@ -75,9 +82,9 @@ SoapCall call(const std::string& url, const core::SoapMessage& message, const Tl
 
   core::HttpRequest request;
   request.method = "POST";
-  request.headers.push_back({"Content-Type", "application/soap+xml; charset=utf-8"});
+  request.headers.push_back({"Content-Type", std::move(content_type)});
   request.headers.insert(request.headers.end(), headers.begin(), headers.end());
-  request.body = wsdl::write_message(message);
+  request.body = std::move(body);
 
   SoapCall result;
   result.url = url;

@@ -87,4 +87,11 @@ SoapCall call(const std::string& url, const core::SoapMessage& message, const Tl
               const std::vector<core::HttpHeader>& headers = {},
               HttpChallenge* challenge = nullptr);
 
+// The same exchange for a body written elsewhere, sent as it is with this
+// Content-Type (a conformance probe: a SOAP 1.1 envelope, an edited
+// message). The answer is parsed when it is application/soap+xml.
+SoapCall call_raw(const std::string& url, std::string content_type, std::string body,
+                  const TlsSettings& tls, const std::vector<core::HttpHeader>& headers = {},
+                  HttpChallenge* challenge = nullptr);
+
 }  // namespace ceslab::client

@@ -271,7 +271,7 @@ HttpResponse CepService::answer(const HttpRequest& request, const std::string& e
     reply.body = policies_for(caller, *get, base_url);
     return soap_response(200, reply);
   } catch (const FaultRaised& raised) {
-    return fault_response(raised.fault, relates_to);
+    return fault_response(raised.fault, relates_to ? relates_to : raised.message_id);
   }
 }
 

@@ -228,6 +228,12 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
       who.account = &authenticate_username(m, world_, &events_, nonces_.get());
     }
     const std::string type = rst->request_type.value_or("");
+    // MS-WSTEP 3.1.4.2: the action decides which RequestTypes are valid:
+    // RST/wstep takes Issue and QueryTokenStatus, RST/KET takes KET.
+    const bool ket_action = m.addressing.action == uri::kActionRstKet;
+    if ((type == uri::kRequestTypeKet) != ket_action) {
+      throw FaultRaised{enrollment_fault(kEInvalidArg, "The RequestType is invalid.", false)};
+    }
     if (type == uri::kRequestTypeIssue && settings.key_based_renewal) {
       return rstrc_reply(m, key_based_renewal(*rst, who, world_, ca_, events_, endpoint_url));
     }
@@ -251,7 +257,7 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
     // MS-WSTEP 3.1.4.2: a missing or unknown RequestType is refused.
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The RequestType is invalid.", false)};
   } catch (const FaultRaised& raised) {
-    return fault_response(raised.fault, relates_to);
+    return fault_response(raised.fault, relates_to ? relates_to : raised.message_id);
   }
 }
 

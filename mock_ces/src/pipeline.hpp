@@ -93,6 +93,9 @@ struct FaultRaised {
 
   WireFault fault;
   std::optional<CaFailure> ca;
+  // The request's MessageID when the fault came before the message was
+  // whole (an action WCF cannot dispatch): the fault still relates to it.
+  std::optional<std::string> message_id;
 };
 
 // The fault for a request the CA failed: Reason = the disposition text,

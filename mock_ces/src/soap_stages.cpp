@@ -47,18 +47,30 @@ SoapMessage parse(const HttpRequest& request) {
   try {
     return wsdl::read_message(request.body);
   } catch (const wsdl::MessageError& e) {
+    // WCF relates its fault to the request whenever it read the MessageID
+    // (its RequestContext sets RelatesTo on every reply, as the recorded
+    // Windows faults show).
+    const auto raise = [&](WireFault fault) {
+      FaultRaised raised{std::move(fault)};
+      raised.message_id = e.message_id();
+      throw raised;
+    };
     switch (e.kind()) {
       case wsdl::MessageErrorKind::missing_action:
       case wsdl::MessageErrorKind::action_mismatch:
-        throw FaultRaised{action_not_supported_fault(e.action())};
+        raise(action_not_supported_fault(e.action()));
+        break;
       case wsdl::MessageErrorKind::must_understand:
-        throw FaultRaised{must_understand_fault(e.header_namespace(), e.header_name())};
+        raise(must_understand_fault(e.header_namespace(), e.header_name()));
+        break;
       case wsdl::MessageErrorKind::invalid_base64:
-        throw FaultRaised{enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false)};
+        raise(enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false));
+        break;
       default:
         // WCF fails to deserialize and answers with its generic fault.
-        throw FaultRaised{internal_service_fault()};
+        raise(internal_service_fault());
     }
+    throw;  // not reached: raise throws
   }
 }
 

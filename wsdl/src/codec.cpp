@@ -696,18 +696,21 @@ bool contains_doctype(std::string_view xml) {
   return false;
 }
 
-void require_action(const std::string& action, std::initializer_list<std::string_view> allowed,
-                    std::string_view body) {
+void require_action(const core::Addressing& addressing,
+                    std::initializer_list<std::string_view> allowed, std::string_view body) {
+  const std::string& action = addressing.action;
   if (action.empty()) {
     throw MessageError(MessageErrorKind::missing_action,
-                       "the message has no wsa:Action header (body " + std::string(body) + ")");
+                       "the message has no wsa:Action header (body " + std::string(body) + ")")
+        .with_message_id(addressing.message_id);
   }
   for (std::string_view a : allowed) {
     if (action == a) return;
   }
   throw MessageError(MessageErrorKind::action_mismatch,
                      "action '" + action + "' does not belong to a " + std::string(body) + " body",
-                     action);
+                     action)
+      .with_message_id(addressing.message_id);
 }
 
 void render(const soap_dom_element* e, int depth, std::string& out) {
@@ -897,56 +900,65 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
     }
   }
 
-  if (soap_body_begin_in(s)) throw fail("no SOAP body");
-  if (soap_peek_element(s)) throw fail("empty SOAP body");
-  const std::string tag = s->tag;
-  const std::string& action = m.addressing.action;
+  // WCF has read the headers when the body fails it: its fault relates to
+  // the request all the same.
+  try {
+    if (soap_body_begin_in(s)) throw fail("no SOAP body");
+    if (soap_peek_element(s)) throw fail("empty SOAP body");
+    const std::string tag = s->tag;
+    const std::string& action = m.addressing.action;
 
-  if (!soap_match_tag(s, s->tag, "wst:RequestSecurityToken")) {
-    require_action(action, {uri::kActionRstWstep, uri::kActionRstKet}, "RequestSecurityToken");
-    wst__RequestSecurityTokenType rst;
-    rst.soap_default(s);
-    if (!soap_in_wst__RequestSecurityTokenType(s, "wst:RequestSecurityToken", &rst, nullptr)) {
-      throw fail("bad RequestSecurityToken");
+    if (!soap_match_tag(s, s->tag, "wst:RequestSecurityToken")) {
+      require_action(m.addressing, {uri::kActionRstWstep, uri::kActionRstKet},
+                     "RequestSecurityToken");
+      wst__RequestSecurityTokenType rst;
+      rst.soap_default(s);
+      if (!soap_in_wst__RequestSecurityTokenType(s, "wst:RequestSecurityToken", &rst, nullptr)) {
+        throw fail("bad RequestSecurityToken");
+      }
+      m.body = read_rst(rst);
+    } else if (!soap_match_tag(s, s->tag, "wst:RequestSecurityTokenResponseCollection")) {
+      require_action(m.addressing, {uri::kActionRstrcWstep, uri::kActionRstrKetFinal},
+                     "RequestSecurityTokenResponseCollection");
+      wst__RequestSecurityTokenResponseCollectionType c;
+      c.soap_default(s);
+      if (!soap_in_wst__RequestSecurityTokenResponseCollectionType(
+              s, "wst:RequestSecurityTokenResponseCollection", &c, nullptr)) {
+        throw fail("bad RequestSecurityTokenResponseCollection");
+      }
+      m.body = read_rstrc(c);
+    } else if (!soap_match_tag(s, s->tag, "SOAP-ENV:Fault")) {
+      SOAP_ENV__Fault f;
+      soap_default_SOAP_ENV__Fault(s, &f);
+      if (!soap_in_SOAP_ENV__Fault(s, "SOAP-ENV:Fault", &f, nullptr)) throw fail("bad SOAP fault");
+      m.body = read_fault(s, f, action);
+      std::get<EnrollmentFault>(m.body).reason_lang = xml_facts.fault_reason_lang.value_or("");
+    } else if (!soap_match_tag(s, s->tag, "xcep:GetPolicies")) {
+      require_action(m.addressing, {uri::kActionGetPolicies}, "GetPolicies");
+      _xcep__GetPolicies gp;
+      gp.soap_default(s);
+      if (!soap_in__xcep__GetPolicies(s, "xcep:GetPolicies", &gp, nullptr))
+        throw fail("bad GetPolicies");
+      m.body = read_get_policies(gp);
+    } else if (!soap_match_tag(s, s->tag, "xcep:GetPoliciesResponse")) {
+      require_action(m.addressing, {uri::kActionGetPoliciesResponse}, "GetPoliciesResponse");
+      _xcep__GetPoliciesResponse gr;
+      gr.soap_default(s);
+      if (!soap_in__xcep__GetPoliciesResponse(s, "xcep:GetPoliciesResponse", &gr, nullptr)) {
+        throw fail("bad GetPoliciesResponse");
+      }
+      m.body = read_get_policies_response(gr);
+    } else {
+      throw MessageError(MessageErrorKind::unknown_body,
+                         "body element <" + tag + "> is not part of MS-WSTEP or MS-XCEP", action)
+          .with_message_id(m.addressing.message_id);
     }
-    m.body = read_rst(rst);
-  } else if (!soap_match_tag(s, s->tag, "wst:RequestSecurityTokenResponseCollection")) {
-    require_action(action, {uri::kActionRstrcWstep, uri::kActionRstrKetFinal},
-                   "RequestSecurityTokenResponseCollection");
-    wst__RequestSecurityTokenResponseCollectionType c;
-    c.soap_default(s);
-    if (!soap_in_wst__RequestSecurityTokenResponseCollectionType(
-            s, "wst:RequestSecurityTokenResponseCollection", &c, nullptr)) {
-      throw fail("bad RequestSecurityTokenResponseCollection");
+    if (soap_body_end_in(s) || soap_envelope_end_in(s) || soap_end_recv(s)) {
+      throw fail("envelope not closed properly");
     }
-    m.body = read_rstrc(c);
-  } else if (!soap_match_tag(s, s->tag, "SOAP-ENV:Fault")) {
-    SOAP_ENV__Fault f;
-    soap_default_SOAP_ENV__Fault(s, &f);
-    if (!soap_in_SOAP_ENV__Fault(s, "SOAP-ENV:Fault", &f, nullptr)) throw fail("bad SOAP fault");
-    m.body = read_fault(s, f, action);
-    std::get<EnrollmentFault>(m.body).reason_lang = xml_facts.fault_reason_lang.value_or("");
-  } else if (!soap_match_tag(s, s->tag, "xcep:GetPolicies")) {
-    require_action(action, {uri::kActionGetPolicies}, "GetPolicies");
-    _xcep__GetPolicies gp;
-    gp.soap_default(s);
-    if (!soap_in__xcep__GetPolicies(s, "xcep:GetPolicies", &gp, nullptr))
-      throw fail("bad GetPolicies");
-    m.body = read_get_policies(gp);
-  } else if (!soap_match_tag(s, s->tag, "xcep:GetPoliciesResponse")) {
-    require_action(action, {uri::kActionGetPoliciesResponse}, "GetPoliciesResponse");
-    _xcep__GetPoliciesResponse gr;
-    gr.soap_default(s);
-    if (!soap_in__xcep__GetPoliciesResponse(s, "xcep:GetPoliciesResponse", &gr, nullptr)) {
-      throw fail("bad GetPoliciesResponse");
-    }
-    m.body = read_get_policies_response(gr);
-  } else {
-    throw MessageError(MessageErrorKind::unknown_body,
-                       "body element <" + tag + "> is not part of MS-WSTEP or MS-XCEP", action);
-  }
-  if (soap_body_end_in(s) || soap_envelope_end_in(s) || soap_end_recv(s)) {
-    throw fail("envelope not closed properly");
+  } catch (MessageError& e) {
+    if (!e.message_id()) e.with_message_id(m.addressing.message_id);
+    throw;
   }
   return m;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,6 +39,13 @@ class MessageError : public std::runtime_error {
   // must_understand: the header block not understood, as namespace and local name.
   const std::string& header_namespace() const { return header_namespace_; }
   const std::string& header_name() const { return header_name_; }
+  // The request's wsa:MessageID, when the header was read before the error:
+  // WCF relates its fault to the request even when it cannot dispatch it.
+  const std::optional<std::string>& message_id() const { return message_id_; }
+  MessageError& with_message_id(std::optional<std::string> id) {
+    message_id_ = std::move(id);
+    return *this;
+  }
   MessageError& with_header(std::string ns, std::string name) {
     header_namespace_ = std::move(ns);
     header_name_ = std::move(name);
@@ -49,6 +57,7 @@ class MessageError : public std::runtime_error {
   std::string action_;
   std::string header_namespace_;
   std::string header_name_;
+  std::optional<std::string> message_id_;
 };
 
 struct CodecLimits {

@@ -18,6 +18,7 @@
 #include "ceslab/mock/ces_service.hpp"
 #include "ceslab/mock/iis_pages.hpp"
 #include "pipeline.hpp"
+#include "wire_deviations.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -127,6 +128,10 @@ class MockServer::Impl {
 
   core::HttpResponse route(const core::HttpRequest& req, const core::ConnectionInfo& conn) {
     if (const core::HttpResponse* recorded = replay_for(req.target)) return *recorded;
+    return deviate(answer(req, conn), options_.world.wire_deviations);
+  }
+
+  core::HttpResponse answer(const core::HttpRequest& req, const core::ConnectionInfo& conn) {
     const std::string& ca_name = options_.world.ca.name;
     if (const auto ces = match_endpoint(req.target, ca_name, served());
         ces && ces->service == Service::ces) {

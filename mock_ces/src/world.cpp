@@ -880,7 +880,9 @@ World world_from_node(YAML::Node root, std::string_view source) {
            "settings now: `ceslab enroll --credential-guard` / `--clock-skew MINUTES`, or a "
            "scenario's `client:` section");
   }
-  r.expect_map(root, "world", {"ca", "domain", "accounts", "templates", "ces", "cep", "replay"});
+  r.expect_map(
+      root, "world",
+      {"ca", "domain", "accounts", "templates", "ces", "cep", "replay", "wire_deviations"});
   World w;
   if (const YAML::Node ca = root["ca"]) w.ca = read_ca(r, ca);
   if (const YAML::Node d = root["domain"]) {
@@ -924,6 +926,20 @@ World world_from_node(YAML::Node root, std::string_view source) {
     for (const auto& n : replays) {
       r.expect_map(n, "replay", {"path", "response"});
       w.replays.push_back({r.text(n, "path", "replay"), r.text(n, "response", "replay")});
+    }
+  }
+  if (root["wire_deviations"]) {
+    std::string names;
+    for (const auto name : wire_deviation_names()) {
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    const YAML::Node list = root["wire_deviations"];
+    const std::vector<std::string> given = r.list(root, "wire_deviations", "world");
+    for (std::size_t i = 0; i < given.size(); ++i) {
+      const std::string& name = given[i];
+      const auto d = wire_deviation_named(name);
+      if (!d) r.fail(list[i], "unknown wire deviation '" + name + "' (known: " + names + ")");
+      w.wire_deviations.push_back(*d);
     }
   }
   check_references(r, root, w);

@@ -209,6 +209,22 @@ struct Replay {
   std::filesystem::path response;  // raw HTTP response file (status line, headers, body)
 };
 
+// A planted departure from what Windows puts on the wire, for testing a
+// conformance checker (`ceslab conformance`, docs/conformance.md): the world
+// serves every answer as usual, then changes it this one way. A Windows
+// server never does any of these.
+enum class WireDeviation {
+  no_relates_to,          // answers carry no a:RelatesTo
+  request_id_without_ca,  // a fault detail's nil RequestID is written "0" (as some
+                          // third-party CES implementations do)
+  soap11_faults,          // faults go out as SOAP 1.1 (text/xml, faultcode/faultstring)
+  nil_elements_omitted,   // GetPoliciesResponse leaves out its xsi:nil elements
+};
+std::string_view to_string(WireDeviation deviation);
+std::optional<WireDeviation> wire_deviation_named(std::string_view name);
+// Every name, for error messages and docs.
+std::vector<std::string_view> wire_deviation_names();
+
 struct World {
   CaSettings ca;
   std::string netbios_domain = "LAB";
@@ -218,6 +234,7 @@ struct World {
   CesSettings ces;
   CepSettings cep;
   std::vector<Replay> replays;
+  std::vector<WireDeviation> wire_deviations;  // none on a faithful world
 
   // Finds an account by any name form Windows accepts: "alice",
   // "LAB\alice", "alice@lab.test" (case-insensitive).

@@ -23,5 +23,6 @@ void add_renew_command(CLI::App& app, int& exit_code);
 void add_retrieve_command(CLI::App& app, int& exit_code);
 void add_policy_command(CLI::App& app, int& exit_code);
 void add_diagnose_command(CLI::App& app, int& exit_code);
+void add_conformance_command(CLI::App& app, int& exit_code);
 
 }  // namespace ceslab::app

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "probes.hpp"
+
+#include <libxml/tree.h>
+
+#include <chrono>
+
+#include "ceslab/client/auth.hpp"
+#include "ceslab/client/policy.hpp"
+#include "ceslab/core/csr.hpp"
+#include "ceslab/wsdl/codec.hpp"
+
+namespace ceslab::conformance {
+
+namespace {
+
+namespace uri = core::uri;
+
+// A template name no CA publishes: the CA's policy module denies the
+// request and records it as failed (a Windows CA: CERTSRV_E_UNSUPPORTED_CERT_TYPE).
+constexpr const char* kNoSuchTemplate = "ceslab-conformance-no-such-template";
+
+const xmlChar* x(std::string_view s) {
+  return reinterpret_cast<const xmlChar*>(s.data());
+}
+
+// The SOAP 1.2 envelope's namespace replaced by SOAP 1.1's: the same request
+// as a SOAP 1.1 sender would put it.
+std::string as_soap11(std::string xml) {
+  XmlDoc doc = XmlDoc::parse(xml);
+  xmlNode* root = doc.root();
+  for (xmlNs* n = root->nsDef; n != nullptr; n = n->next) {
+    if (n->href != nullptr &&
+        std::string_view(reinterpret_cast<const char*>(n->href)) == ns::kSoap12) {
+      xmlFree(const_cast<xmlChar*>(n->href));
+      n->href = xmlStrdup(x(std::string(ns::kSoap11).c_str()));
+    }
+  }
+  return doc.serialize();
+}
+
+// <client> emptied and marked xsi:nil (MS-XCEP 3.1.4.1.2.1).
+std::string with_nil_client(std::string xml) {
+  XmlDoc doc = XmlDoc::parse(xml);
+  const xmlNode* body = child(doc.root(), ns::kSoap12, "Body");
+  xmlNode* client =
+      const_cast<xmlNode*>(child(child(body, ns::kPolicy, "GetPolicies"), ns::kPolicy, "client"));
+  if (client == nullptr) throw std::logic_error("GetPolicies without <client>");
+  while (client->children != nullptr) {
+    xmlNode* c = client->children;
+    xmlUnlinkNode(c);
+    xmlFreeNode(c);
+  }
+  xmlNs* xsi = xmlNewNs(client, x(std::string(ns::kXsi).c_str()), x("xsi"));
+  xmlSetNsProp(client, xsi, x("nil"), x("true"));
+  return doc.serialize();
+}
+
+}  // namespace
+
+Probes::Probes(const ConformanceOptions& options, runner::TargetEndpoint endpoint)
+    : options_{options.url, options.auth, client::copy_tls_settings(options.tls),
+               options.issue_template, options.pending_template},
+      endpoint_(std::move(endpoint)),
+      key_(core::generate_key(core::KeySpec::parse("rsa2048"))) {
+  // Transport credentials come from the authenticator alone.
+  options_.tls.client_certificate.reset();
+  options_.tls.client_key.reset();
+}
+
+const Reply& Probes::get(ProbeKind kind) {
+  if (const auto found = replies_.find(kind); found != replies_.end()) return found->second;
+  Reply reply = send(kind);
+  order_.push_back(kind);
+  return replies_.emplace(kind, std::move(reply)).first->second;
+}
+
+std::vector<const Reply*> Probes::sent() const {
+  std::vector<const Reply*> out;
+  for (const ProbeKind k : order_) out.push_back(&replies_.at(k));
+  return out;
+}
+
+core::SoapMessage Probes::message(std::string_view action, bool credentials) const {
+  std::optional<client::UsernameCredentials> username;
+  if (credentials) {
+    // Only the UsernameToken goes into the message; transport credentials
+    // are added when it is sent.
+    client::CallCredentials c =
+        client::credentials_for(*options_.auth, options_.url, client::TlsSettings{});
+    username = c.username;
+  }
+  return client::request_message(action, options_.url, username);
+}
+
+core::SoapMessage Probes::issue(const std::string& template_name, bool with_token,
+                                bool with_encoding_type) const {
+  core::SoapMessage m = message(uri::kActionRstWstep, true);
+  core::RequestSecurityToken rst;
+  if (with_token) {
+    core::CsrOptions csr;
+    csr.template_ref = core::TemplateRef{template_name, "", 0, 0};
+    core::BinaryToken token;
+    token.value_type = std::string(uri::kValueTypePkcs10);
+    if (!with_encoding_type) token.encoding_type.reset();
+    token.data = core::build_csr(key_.get(), csr);
+    rst.token = std::move(token);
+  }
+  rst.context.push_back({"CertificateTemplate", template_name});
+  m.body = std::move(rst);
+  return m;
+}
+
+// What the service is for: KET from CES (it issues nothing), GetPolicies
+// from CEP.
+core::SoapMessage Probes::service_request(bool credentials) const {
+  if (endpoint_.service == runner::TargetService::cep) {
+    core::SoapMessage m = message(uri::kActionGetPolicies, credentials);
+    m.body = core::GetPoliciesRequest{};
+    return m;
+  }
+  core::SoapMessage m = message(uri::kActionRstKet, credentials);
+  core::RequestSecurityToken rst;
+  rst.request_type = std::string(uri::kRequestTypeKet);
+  rst.request_ket = true;
+  m.body = std::move(rst);
+  return m;
+}
+
+Reply Probes::send_message(const std::string& request, core::SoapMessage m, bool credentials,
+                           const std::function<std::string(std::string)>& edit,
+                           std::string content_type) {
+  client::CallCredentials c;
+  c.tls = client::copy_tls_settings(options_.tls);
+  if (credentials) c = client::credentials_for(*options_.auth, options_.url, std::move(c.tls));
+  std::string body = wsdl::write_message(m);
+  if (edit) body = edit(std::move(body));
+  Reply reply;
+  reply.request = request;
+  reply.message_id = m.addressing.message_id.value_or("");
+  reply.call = client::call_raw(options_.url, std::move(content_type), std::move(body), c.tls,
+                                c.http_headers, c.http_challenge.get());
+  if (reply.call.exchange.response && !reply.call.exchange.response->body.empty()) {
+    try {
+      reply.xml = XmlDoc::parse(reply.call.exchange.response->body);
+    } catch (const std::runtime_error& e) {
+      reply.xml_error = e.what();
+    }
+  }
+  return reply;
+}
+
+Reply Probes::send(ProbeKind kind) {
+  const bool ces = endpoint_.service == runner::TargetService::ces;
+  const auto needs_credentials = [&] {
+    if (!has_credentials()) {
+      throw NotSent{"needs credentials (--auth and its options for this endpoint)"};
+    }
+  };
+  switch (kind) {
+    case ProbeKind::soap11: {
+      return send_message("the service's request in a SOAP 1.1 envelope (text/xml)",
+                          service_request(false), false, as_soap11, "text/xml; charset=utf-8");
+    }
+    case ProbeKind::no_credentials:
+      return send_message(std::string(ces ? "KET" : "GetPolicies") + " without credentials",
+                          service_request(false), false);
+    case ProbeKind::ket:
+      needs_credentials();
+      return send_message("KET", service_request(true), true);
+    case ProbeKind::issue_unknown_template:
+      needs_credentials();
+      return send_message(std::string("Issue for template '") + kNoSuchTemplate + "'",
+                          issue(kNoSuchTemplate), true);
+    case ProbeKind::issue_no_encoding_type:
+      needs_credentials();
+      return send_message("Issue whose BinarySecurityToken has no EncodingType",
+                          issue(kNoSuchTemplate, true, false), true);
+    case ProbeKind::issue_no_token:
+      needs_credentials();
+      return send_message("Issue without a BinarySecurityToken", issue(kNoSuchTemplate, false),
+                          true);
+    case ProbeKind::query_nil_request_id: {
+      needs_credentials();
+      core::SoapMessage m = message(uri::kActionRstWstep, true);
+      core::RequestSecurityToken rst;
+      rst.request_type = std::string(uri::kRequestTypeQueryTokenStatus);
+      m.body = std::move(rst);  // request_id unset: written xsi:nil
+      return send_message("QueryTokenStatus with RequestID xsi:nil", std::move(m), true);
+    }
+    case ProbeKind::ket_type_on_wstep: {
+      needs_credentials();
+      core::SoapMessage m = message(uri::kActionRstWstep, true);
+      core::RequestSecurityToken rst;
+      rst.request_type = std::string(uri::kRequestTypeKet);
+      rst.request_ket = true;
+      m.body = std::move(rst);
+      return send_message("RequestType KET under the RST/wstep action", std::move(m), true);
+    }
+    case ProbeKind::unknown_action: {
+      needs_credentials();
+      core::SoapMessage m = service_request(true);
+      m.addressing.action = ces ? std::string(uri::kActionRstWstep) + "/ceslab-unknown"
+                                : std::string(uri::kActionGetPolicies) + "/ceslab-unknown";
+      return send_message("an action the contract does not have", std::move(m), true);
+    }
+    case ProbeKind::issue:
+      needs_credentials();
+      if (!options_.issue_template) throw NotSent{"needs --template T (a certificate is issued)"};
+      return send_message("Issue for template '" + *options_.issue_template + "'",
+                          issue(*options_.issue_template), true);
+    case ProbeKind::issue_pending:
+      needs_credentials();
+      if (!options_.pending_template) {
+        throw NotSent{"needs --pending-template T (a template whose requests wait for a manager)"};
+      }
+      return send_message("Issue for template '" + *options_.pending_template + "'",
+                          issue(*options_.pending_template), true);
+    case ProbeKind::query_pending: {
+      const Reply& pending = get(ProbeKind::issue_pending);
+      const xmlNode* rstr =
+          child(pending.body_element(), ns::kTrust, "RequestSecurityTokenResponse");
+      const auto id = child_text(rstr, ns::kEnrollment, "RequestID");
+      if (!id || id->empty()) throw NotSent{"the pending answer named no RequestID"};
+      core::SoapMessage m = message(uri::kActionRstWstep, true);
+      core::RequestSecurityToken rst;
+      rst.request_type = std::string(uri::kRequestTypeQueryTokenStatus);
+      rst.request_id = *id;
+      m.body = std::move(rst);
+      return send_message("QueryTokenStatus for RequestID " + *id, std::move(m), true);
+    }
+    case ProbeKind::get_policies:
+      needs_credentials();
+      return send_message("GetPolicies (lastUpdate nil, versions 0/0)", service_request(true),
+                          true);
+    case ProbeKind::get_policies_version_3: {
+      needs_credentials();
+      core::SoapMessage m = service_request(true);
+      auto& request = std::get<core::GetPoliciesRequest>(m.body);
+      request.client_version = 3;
+      request.server_version = 3;
+      return send_message("GetPolicies with clientVersion 3, serverVersion 3", std::move(m), true);
+    }
+    case ProbeKind::get_policies_one_oid: {
+      const Reply& all = get(ProbeKind::get_policies);
+      const auto* policy =
+          all.call.reply ? std::get_if<core::GetPoliciesResponse>(&all.call.reply->body) : nullptr;
+      if (policy == nullptr || !policy->policies || policy->policies->empty()) {
+        throw NotSent{"GetPolicies listed no template to filter on"};
+      }
+      const core::PolicyOid* oid =
+          client::find_oid(*policy, policy->policies->front().oid_reference);
+      if (oid == nullptr) throw NotSent{"the first template's policyOIDReference names no oID"};
+      core::SoapMessage m = service_request(true);
+      std::get<core::GetPoliciesRequest>(m.body).policy_oids = std::vector<std::string>{oid->value};
+      return send_message("GetPolicies with policyOIDs " + oid->value, std::move(m), true);
+    }
+    case ProbeKind::get_policies_up_to_date: {
+      needs_credentials();
+      core::SoapMessage m = service_request(true);
+      std::get<core::GetPoliciesRequest>(m.body).last_update =
+          std::chrono::system_clock::now() + std::chrono::hours(24);
+      return send_message("GetPolicies with lastUpdate a day ahead", std::move(m), true);
+    }
+    case ProbeKind::get_policies_nil_client:
+      needs_credentials();
+      return send_message("GetPolicies with <client xsi:nil=\"true\"/>", service_request(true),
+                          true, with_nil_client);
+  }
+  throw std::logic_error("unknown probe");
+}
+
+}  // namespace ceslab::conformance

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A server's answer as the conformance cases read it: the raw exchange and,
+// when the body is XML, a libxml2 tree of it. The cases judge the bytes the
+// server sent (an element present with xsi:nil, a SOAP 1.1 envelope), which
+// the message model the codec reads into cannot show.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ceslab/client/soap_call.hpp"
+
+namespace ceslab::conformance {
+
+namespace ns {
+inline constexpr std::string_view kSoap12 = "http://www.w3.org/2003/05/soap-envelope";
+inline constexpr std::string_view kSoap11 = "http://schemas.xmlsoap.org/soap/envelope/";
+inline constexpr std::string_view kAddressing = "http://www.w3.org/2005/08/addressing";
+inline constexpr std::string_view kTrust = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+inline constexpr std::string_view kWsse =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+inline constexpr std::string_view kEnrollment =
+    "http://schemas.microsoft.com/windows/pki/2009/01/enrollment";
+inline constexpr std::string_view kPolicy =
+    "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy";
+inline constexpr std::string_view kXsi = "http://www.w3.org/2001/XMLSchema-instance";
+}  // namespace ns
+
+// An XML document held by libxml2 (read with no network and no DTD loading).
+class XmlDoc {
+ public:
+  // Throws std::runtime_error with libxml2's message when `xml` is not
+  // well-formed.
+  static XmlDoc parse(std::string_view xml);
+  xmlNode* root() const { return xmlDocGetRootElement(doc_.get()); }
+  std::string serialize() const;
+
+ private:
+  struct Free {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+  };
+  std::shared_ptr<xmlDoc> doc_;
+};
+
+// Element helpers over libxml2 nodes; `ns` empty matches any namespace.
+bool is(const xmlNode* n, std::string_view ns, std::string_view local);
+const xmlNode* child(const xmlNode* parent, std::string_view ns, std::string_view local);
+std::vector<const xmlNode*> children(const xmlNode* parent, std::string_view ns = {},
+                                     std::string_view local = {});
+std::string text(const xmlNode* n);  // the element's text, trimmed
+std::string local_name(const xmlNode* n);
+std::string namespace_of(const xmlNode* n);
+bool is_nil(const xmlNode* n);  // xsi:nil="true" or "1"
+// The child's text, or nullopt when the child is absent or nil.
+std::optional<std::string> child_text(const xmlNode* parent, std::string_view ns,
+                                      std::string_view local);
+
+// One request a case sent and what came back.
+struct Reply {
+  std::string request;     // what was sent, for the report ("KET", "Issue without EncodingType")
+  std::string message_id;  // the request's wsa:MessageID ("" when it had none)
+  client::SoapCall call;
+  std::optional<XmlDoc> xml;  // the body, when it was XML
+  std::string xml_error;      // why it was not
+
+  // What came back in one line: "no HTTP response: …", "HTTP 401", "HTTP
+  // 500 SOAP 1.2 Fault Sender/InvalidSecurity", "HTTP 200 SOAP 1.2
+  // RequestSecurityTokenResponseCollection".
+  std::string summary() const;
+
+  int status() const;                // 0 without a response
+  std::string content_type() const;  // "" without one
+  const xmlNode* envelope() const;   // the root when it is a SOAP 1.1 or 1.2 Envelope
+  std::string soap_version() const;  // "1.2", "1.1" or ""
+  const xmlNode* header(std::string_view ns, std::string_view local) const;
+  const xmlNode* body_element() const;  // the Body's first element
+  const xmlNode* fault() const;         // the Body's Fault, either SOAP version
+  // The fault's code as "Value[/Subcode]" local names (SOAP 1.2), or the
+  // faultcode's local name (SOAP 1.1).
+  std::string fault_code() const;
+  // The CertificateEnrollmentWSDetail of the fault (MS-WSTEP 3.1.4.1.3.7),
+  // under s:Detail (1.2) or detail (1.1).
+  const xmlNode* enrollment_detail() const;
+};
+
+}  // namespace ceslab::conformance

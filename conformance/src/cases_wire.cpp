@@ -111,6 +111,25 @@ Outcome refused_without_credentials(Probes& probes) {
   return e.done(r.summary());
 }
 
+// The service's own request with the credentials given must get past
+// authentication; if it does not, every case that needs credentials is SKIP
+// and this one says why.
+Outcome accepts_credentials(Probes& probes) {
+  const ProbeKind kind = probes.endpoint().service == runner::TargetService::ces
+                             ? ProbeKind::ket
+                             : ProbeKind::get_policies;
+  try {
+    const Reply& r = probes.get(kind);
+    return {Result::pass, "past authentication: " + r.summary(), {}};
+  } catch (const NotSent&) {
+    const Reply* r = probes.refused();
+    if (r == nullptr) throw;
+    Expect e(*r);
+    e.that(false, "authentication", "the credentials accepted", r->summary());
+    return e.done("");
+  }
+}
+
 Outcome envelope_is_soap12(Probes& probes) {
   return over_every_answer(
       probes,
@@ -172,6 +191,11 @@ std::vector<Case> wire_cases() {
         "InvalidSecurity fault",
         kBoth, false, ""},
        refused_without_credentials},
+      {{"auth/accepts-credentials", "RFC 4559 4; WS-Security 1.0 12",
+        "The service's request with the credentials given gets past authentication (when it "
+        "does not, the cases that need credentials are skipped)",
+        kBoth, true, ""},
+       accepts_credentials},
   };
 }
 

@@ -56,6 +56,14 @@ std::string with_nil_client(std::string xml) {
   return doc.serialize();
 }
 
+// The authentication layer turned the request away: IIS's 401 or 403, or
+// WCF's security fault.
+bool refused_by_authentication(const Reply& r) {
+  if (r.status() == 401 || r.status() == 403) return true;
+  const std::string code = r.fault_code();
+  return code.ends_with("/InvalidSecurity") || code.ends_with("/FailedAuthentication");
+}
+
 }  // namespace
 
 Probes::Probes(const ConformanceOptions& options, runner::TargetEndpoint endpoint)
@@ -69,10 +77,21 @@ Probes::Probes(const ConformanceOptions& options, runner::TargetEndpoint endpoin
 }
 
 const Reply& Probes::get(ProbeKind kind) {
-  if (const auto found = replies_.find(kind); found != replies_.end()) return found->second;
-  Reply reply = send(kind);
-  order_.push_back(kind);
-  return replies_.emplace(kind, std::move(reply)).first->second;
+  auto found = replies_.find(kind);
+  if (found == replies_.end()) {
+    Reply reply = send(kind);
+    order_.push_back(kind);
+    found = replies_.emplace(kind, std::move(reply)).first;
+  }
+  if (found->second.credentials_refused) throw NotSent{refusal_};
+  return found->second;
+}
+
+const Reply* Probes::refused() const {
+  for (const auto& [kind, reply] : replies_) {
+    if (reply.credentials_refused) return &reply;
+  }
+  return nullptr;
 }
 
 std::vector<const Reply*> Probes::sent() const {
@@ -130,6 +149,7 @@ core::SoapMessage Probes::service_request(bool credentials) const {
 Reply Probes::send_message(const std::string& request, core::SoapMessage m, bool credentials,
                            const std::function<std::string(std::string)>& edit,
                            std::string content_type) {
+  if (credentials && !refusal_.empty()) throw NotSent{refusal_};
   client::CallCredentials c;
   c.tls = client::copy_tls_settings(options_.tls);
   if (credentials) c = client::credentials_for(*options_.auth, options_.url, std::move(c.tls));
@@ -146,6 +166,10 @@ Reply Probes::send_message(const std::string& request, core::SoapMessage m, bool
     } catch (const std::runtime_error& e) {
       reply.xml_error = e.what();
     }
+  }
+  if (credentials && refused_by_authentication(reply)) {
+    reply.credentials_refused = true;
+    refusal_ = "the credentials were refused (" + reply.request + ": " + reply.summary() + ")";
   }
   return reply;
 }

@@ -52,8 +52,11 @@ class Probes {
   const ConformanceOptions& options() const { return options_; }
 
   // The reply to `kind`, sent now if it was not yet. Throws NotSent when the
-  // probe cannot be made (no credentials, no --template, nothing to query).
+  // probe cannot be made (no credentials, no --template, nothing to query) or
+  // when the server refused the credentials: then no further request is
+  // sent with them, and refused() is the answer that refused them.
   const Reply& get(ProbeKind kind);
+  const Reply* refused() const;
   // Every reply so far, in the order sent.
   std::vector<const Reply*> sent() const;
   // The key of the Issue probes' requests.
@@ -73,6 +76,7 @@ class Probes {
   runner::TargetEndpoint endpoint_;
   core::EvpPkeyPtr key_;
   std::map<ProbeKind, Reply> replies_;
+  std::string refusal_;  // set once the credentials were refused
   std::vector<ProbeKind> order_;
 };
 

@@ -172,6 +172,10 @@ const xmlNode* Reply::enrollment_detail() const {
 std::string Reply::summary() const {
   if (!call.exchange.response) return "no HTTP response: " + call.exchange.error_message;
   std::string out = "HTTP " + std::to_string(status());
+  // What the client's Kerberos library said when it could not answer a 401.
+  if (call.kerberos && call.kerberos->gss_text && !call.kerberos->gss_text->empty()) {
+    out += " (Kerberos: " + *call.kerberos->gss_text + ")";
+  }
   const std::string version = soap_version();
   if (version.empty()) {
     const std::string type = content_type();

@@ -67,6 +67,10 @@ struct Reply {
   client::SoapCall call;
   std::optional<XmlDoc> xml;  // the body, when it was XML
   std::string xml_error;      // why it was not
+  // Sent with credentials and refused by the authentication layer (IIS's 401
+  // or 403, WCF's InvalidSecurity): what it says is about the credentials,
+  // not the rule a case checks.
+  bool credentials_refused = false;
 
   // What came back in one line: "no HTTP response: …", "HTTP 401", "HTTP
   // 500 SOAP 1.2 Fault Sender/InvalidSecurity", "HTTP 200 SOAP 1.2

@@ -55,7 +55,8 @@ CaseResults check(const MockServer& server, Service service, bool credentials = 
 MockServer lab(const std::string& deviations = "") {
   mock::MockOptions options;
   if (!deviations.empty()) {
-    options.world = mock::parse_world("world:\n  wire_deviations: [" + deviations + "]\n", "deviant.yaml");
+    options.world =
+        mock::parse_world("world:\n  wire_deviations: [" + deviations + "]\n", "deviant.yaml");
   }
   return MockServer{std::move(options)};
 }
@@ -122,6 +123,35 @@ TEST(Conformance, WithoutCredentialsTheCasesThatNeedThemAreSkipped) {
     if (r.result == Result::skip) {
       EXPECT_NE(r.reason.find("credentials"), std::string::npos) << r.id;
     }
+  }
+}
+
+// Credentials the server refuses fail one case, with what came back; no
+// rule is blamed for them: the other cases that need them are SKIP.
+TEST(Conformance, RefusedCredentialsFailOneCaseAndSkipTheRest) {
+  MockServer server = lab();
+  server.start();
+  const client::UsernameAuthenticator wrong({"alice", "not-her-password"});
+  ConformanceOptions options;
+  options.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  options.auth = &wrong;
+  options.tls = mock::testing::tls_for(server);
+  options.issue_template = "User";
+  options.pending_template = "ManualApproval";
+  const CaseResults run{run_conformance(options)};
+  EXPECT_EQ(run.with(Result::fail), std::set<std::string>{"auth/accepts-credentials"})
+      << run.failures();
+  for (const auto& r : run.results) {
+    const bool needs = std::any_of(all_cases().begin(), all_cases().end(), [&](const CaseInfo& c) {
+      return c.id == r.id && c.needs_credentials && c.id != "auth/accepts-credentials";
+    });
+    if (!needs) continue;
+    EXPECT_EQ(r.result, Result::skip) << r.id;
+    EXPECT_EQ(r.reason.rfind("the credentials were refused (KET: HTTP 500 SOAP 1.2 Fault "
+                             "Sender/InvalidSecurity)",
+                             0),
+              0u)
+        << r.id << ": " << r.reason;
   }
 }
 

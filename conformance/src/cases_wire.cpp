@@ -40,7 +40,7 @@ Outcome over_every_answer(Probes& probes, const std::function<void(const Reply&,
   return {Result::pass, std::to_string(answers.size()) + " answers " + seen, {}};
 }
 
-// The action MS-WSTEP / MS-XCEP give the answer's body; a fault without
+// The action MS-WSTEP / MS-XCEP give the request's answer; a fault without
 // CertificateEnrollmentWSDetail may carry WS-Addressing's fault action or
 // WCF's (both are what a Windows server sends for its own faults).
 std::vector<std::string_view> actions_for(const Reply& r) {
@@ -48,15 +48,8 @@ std::vector<std::string_view> actions_for(const Reply& r) {
     if (r.enrollment_detail() != nullptr) return {uri::kActionEnrollmentFault};
     return {uri::kActionAddressingFault, uri::kActionWcfFault, uri::kActionEnrollmentFault};
   }
-  const xmlNode* body = r.body_element();
-  if (is(body, ns::kPolicy, "GetPoliciesResponse")) return {uri::kActionGetPoliciesResponse};
-  if (is(body, ns::kTrust, "RequestSecurityTokenResponseCollection")) {
-    // KET's answer is RSTR/KETFinal (MS-WSTEP's KET example); Issue's and
-    // QueryTokenStatus's RSTRC/wstep.
-    if (r.request == "KET") return {uri::kActionRstrKetFinal};
-    return {uri::kActionRstrcWstep};
-  }
-  return {};
+  if (r.answer_action.empty()) return {};
+  return {r.answer_action};
 }
 
 std::string joined(const std::vector<std::string_view>& items) {
@@ -196,6 +189,9 @@ std::vector<Case> wire_cases() {
         "does not, the cases that need credentials are skipped)",
         kBoth, true, ""},
        accepts_credentials},
+      {{"soap/unknown-action", "WS-Addressing 1.0 SOAP Binding 6.4.2",
+        "A request with an action the contract does not have is a fault", kBoth, true, ""},
+       [](Probes& p) { return fault_expected(p, ProbeKind::unknown_action); }},
   };
 }
 

@@ -283,13 +283,6 @@ Outcome not_changed(Probes& probes) {
                           : "the policies again (policiesNotChanged not true)");
 }
 
-Outcome client_required(Probes& probes) {
-  const Reply& r = probes.get(ProbeKind::get_policies_nil_client);
-  Expect e(r);
-  e.fault();
-  return e.done(r.summary());
-}
-
 }  // namespace
 
 std::vector<Case> xcep_cases() {
@@ -328,7 +321,7 @@ std::vector<Case> xcep_cases() {
        not_changed},
       {{"xcep/client-required", "MS-XCEP 3.1.4.1.2.1", "GetPolicies with a nil <client> is a fault",
         kCep, true, ""},
-       client_required},
+       [](Probes& p) { return fault_expected(p, ProbeKind::get_policies_nil_client); }},
   };
 }
 

@@ -158,6 +158,13 @@ Reply Probes::send_message(const std::string& request, core::SoapMessage m, bool
   Reply reply;
   reply.request = request;
   reply.message_id = m.addressing.message_id.value_or("");
+  if (m.addressing.action == uri::kActionRstKet) {
+    reply.answer_action = uri::kActionRstrKetFinal;
+  } else if (m.addressing.action == uri::kActionGetPolicies) {
+    reply.answer_action = uri::kActionGetPoliciesResponse;
+  } else if (m.addressing.action == uri::kActionRstWstep) {
+    reply.answer_action = uri::kActionRstrcWstep;
+  }
   reply.call = client::call_raw(options_.url, std::move(content_type), std::move(body), c.tls,
                                 c.http_headers, c.http_challenge.get());
   if (reply.call.exchange.response && !reply.call.exchange.response->body.empty()) {

@@ -64,6 +64,10 @@ std::optional<std::string> child_text(const xmlNode* parent, std::string_view ns
 struct Reply {
   std::string request;     // what was sent, for the report ("KET", "Issue without EncodingType")
   std::string message_id;  // the request's wsa:MessageID ("" when it had none)
+  // The action an answer that is not a fault must carry: the request's own
+  // answer action (MS-WSTEP: RSTRC/wstep, or RSTR/KETFinal for KET; MS-XCEP:
+  // GetPoliciesResponse).
+  std::string answer_action;
   client::SoapCall call;
   std::optional<XmlDoc> xml;  // the body, when it was XML
   std::string xml_error;      // why it was not

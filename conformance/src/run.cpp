@@ -43,13 +43,10 @@ runner::ScenarioResult result_of(const CaseInfo& info, Outcome outcome) {
 
 }  // namespace
 
-const std::vector<CaseInfo>& all_cases() {
-  static const std::vector<CaseInfo> infos = [] {
-    std::vector<CaseInfo> out;
-    for (const Case& c : every_case()) out.push_back(c.info);
-    return out;
-  }();
-  return infos;
+std::vector<CaseInfo> all_cases() {
+  std::vector<CaseInfo> out;
+  for (const Case& c : every_case()) out.push_back(c.info);
+  return out;
 }
 
 std::vector<runner::ScenarioResult> run_conformance(const ConformanceOptions& options,

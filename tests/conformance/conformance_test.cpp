@@ -141,8 +141,9 @@ TEST(Conformance, RefusedCredentialsFailOneCaseAndSkipTheRest) {
   const CaseResults run{run_conformance(options)};
   EXPECT_EQ(run.with(Result::fail), std::set<std::string>{"auth/accepts-credentials"})
       << run.failures();
+  const std::vector<CaseInfo> cases = all_cases();
   for (const auto& r : run.results) {
-    const bool needs = std::any_of(all_cases().begin(), all_cases().end(), [&](const CaseInfo& c) {
+    const bool needs = std::any_of(cases.begin(), cases.end(), [&](const CaseInfo& c) {
       return c.id == r.id && c.needs_credentials && c.id != "auth/accepts-credentials";
     });
     if (!needs) continue;

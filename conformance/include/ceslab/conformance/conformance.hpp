@@ -33,7 +33,7 @@ struct CaseInfo {
 };
 
 // Every case, in the order a run makes them.
-const std::vector<CaseInfo>& all_cases();
+std::vector<CaseInfo> all_cases();
 
 struct ConformanceOptions {
   std::string

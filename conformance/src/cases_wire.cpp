@@ -189,7 +189,7 @@ std::vector<Case> wire_cases() {
         "does not, the cases that need credentials are skipped)",
         kBoth, true, ""},
        accepts_credentials},
-      {{"soap/unknown-action", "WS-Addressing 1.0 SOAP Binding 6.4.2",
+      {{"soap/unknown-action", "MS-WSTEP 3.1.4.2; WS-Addressing 1.0 SOAP Binding 6.4.2",
         "A request with an action the contract does not have is a fault", kBoth, true, ""},
        [](Probes& p) { return fault_expected(p, ProbeKind::unknown_action); }},
   };

@@ -220,7 +220,7 @@ std::vector<Case> wstep_cases() {
       {{"wstep/query-requires-request-id", "MS-WSTEP 3.1.4.2.1.2",
         "QueryTokenStatus with a nil RequestID is a fault", kCes, true, ""},
        [](Probes& p) { return fault_expected(p, ProbeKind::query_nil_request_id); }},
-      {{"wstep/request-type-matches-action", "MS-WSTEP 3.1.4.2",
+      {{"wstep/request-type-matches-action", "MS-WSTEP 3.1.4.2; 3.1.4.2.1",
         "A RequestType that does not belong to the action (KET under RST/wstep) is a fault", kCes,
         true, ""},
        [](Probes& p) { return fault_expected(p, ProbeKind::ket_type_on_wstep); }},

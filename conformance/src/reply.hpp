@@ -14,21 +14,19 @@
 #include <vector>
 
 #include "ceslab/client/soap_call.hpp"
+#include "ceslab/core/messages.hpp"
 
 namespace ceslab::conformance {
 
 namespace ns {
-inline constexpr std::string_view kSoap12 = "http://www.w3.org/2003/05/soap-envelope";
-inline constexpr std::string_view kSoap11 = "http://schemas.xmlsoap.org/soap/envelope/";
-inline constexpr std::string_view kAddressing = "http://www.w3.org/2005/08/addressing";
-inline constexpr std::string_view kTrust = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
-inline constexpr std::string_view kWsse =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-inline constexpr std::string_view kEnrollment =
-    "http://schemas.microsoft.com/windows/pki/2009/01/enrollment";
-inline constexpr std::string_view kPolicy =
-    "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy";
-inline constexpr std::string_view kXsi = "http://www.w3.org/2001/XMLSchema-instance";
+inline constexpr std::string_view kSoap12 = core::uri::kSoap12Envelope;
+inline constexpr std::string_view kSoap11 = core::uri::kSoap11Envelope;
+inline constexpr std::string_view kAddressing = core::uri::kAddressing;
+inline constexpr std::string_view kTrust = core::uri::kTrustNs;
+inline constexpr std::string_view kWsse = core::uri::kWsseNs;
+inline constexpr std::string_view kEnrollment = core::uri::kEnrollmentNs;
+inline constexpr std::string_view kPolicy = core::uri::kPolicyNs;
+inline constexpr std::string_view kXsi = core::uri::kXsiNs;
 }  // namespace ns
 
 // An XML document held by libxml2 (read with no network and no DTD loading).

@@ -11,8 +11,7 @@ namespace uri = core::uri;
 
 namespace {
 // WS-Security 1.0 namespace: WCF puts its security fault subcodes there.
-constexpr std::string_view kWsse =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+constexpr std::string_view kWsse = uri::kWsseNs;
 }  // namespace
 
 WireFault enrollment_fault(std::uint32_t hresult, std::string reason, bool invalid_request,

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string_view>
 
+#include "ceslab/core/messages.hpp"
+
 namespace ceslab::mock {
 
 namespace {
@@ -19,15 +21,14 @@ constexpr std::array<std::pair<std::string_view, WireDeviation>, 4> kNames = {{
     {"nil_elements_omitted", WireDeviation::nil_elements_omitted},
 }};
 
-constexpr std::string_view kSoap12 = "http://www.w3.org/2003/05/soap-envelope";
-constexpr std::string_view kSoap11 = "http://schemas.xmlsoap.org/soap/envelope/";
-constexpr std::string_view kAddressing = "http://www.w3.org/2005/08/addressing";
-constexpr std::string_view kEnrollment =
-    "http://schemas.microsoft.com/windows/pki/2009/01/enrollment";
-constexpr std::string_view kPolicy =
-    "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy";
-constexpr std::string_view kXsi = "http://www.w3.org/2001/XMLSchema-instance";
-constexpr std::string_view kXml = "http://www.w3.org/XML/1998/namespace";
+namespace uri = core::uri;
+constexpr std::string_view kSoap12 = uri::kSoap12Envelope;
+constexpr std::string_view kSoap11 = uri::kSoap11Envelope;
+constexpr std::string_view kAddressing = uri::kAddressing;
+constexpr std::string_view kEnrollment = uri::kEnrollmentNs;
+constexpr std::string_view kPolicy = uri::kPolicyNs;
+constexpr std::string_view kXsi = uri::kXsiNs;
+constexpr std::string_view kXml = uri::kXmlNs;
 
 const xmlChar* x(const char* s) {
   return reinterpret_cast<const xmlChar*>(s);

@@ -23,9 +23,8 @@ struct XmlFree {
   void operator()(xmlChar* p) const { xmlFree(p); }
 };
 
-constexpr std::string_view kXcep =
-    "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy";
-constexpr std::string_view kXsi = "http://www.w3.org/2001/XMLSchema-instance";
+constexpr std::string_view kXcep = uri::kPolicyNs;
+constexpr std::string_view kXsi = uri::kXsiNs;
 
 bool is(const xmlNode* n, std::string_view ns, std::string_view local) {
   return n->type == XML_ELEMENT_NODE && n->ns != nullptr && n->ns->href != nullptr &&

@@ -21,6 +21,18 @@ inline constexpr std::string_view kSoap12Envelope = "http://www.w3.org/2003/05/s
 inline constexpr std::string_view kAddressing = "http://www.w3.org/2005/08/addressing";
 inline constexpr std::string_view kAnonymous = "http://www.w3.org/2005/08/addressing/anonymous";
 
+// The namespaces of the elements these messages are made of.
+inline constexpr std::string_view kSoap11Envelope = "http://schemas.xmlsoap.org/soap/envelope/";
+inline constexpr std::string_view kTrustNs = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+inline constexpr std::string_view kWsseNs =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+inline constexpr std::string_view kEnrollmentNs =
+    "http://schemas.microsoft.com/windows/pki/2009/01/enrollment";
+inline constexpr std::string_view kPolicyNs =
+    "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy";
+inline constexpr std::string_view kXsiNs = "http://www.w3.org/2001/XMLSchema-instance";
+inline constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
+
 inline constexpr std::string_view kActionGetPolicies =
     "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies";
 inline constexpr std::string_view kActionGetPoliciesResponse =

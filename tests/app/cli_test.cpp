@@ -133,6 +133,43 @@ TEST(Cli, UnknownOptionIsAUsageError) {
   EXPECT_EQ(run(std::string(CESLAB_BINARY) + " enroll --no-such-option").exit_code, 2);
 }
 
+// `ceslab conformance` against `ceslab serve` in another process: every case
+// of both services passes, none is skipped; `serve --world` with a planted
+// wire deviation fails its case with exit 1 (docs/conformance.md).
+TEST(Cli, ServePassesEveryConformanceCase) {
+  TempDir dir;
+  ServeProcess serve(dir.path());
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not write its ready file";
+  const nlohmann::json ready = serve.ready();
+  const std::string ca = ready["ca_certificate"];
+  for (const char* service : {"ces", "cep"}) {
+    const std::string url = ready[service]["UsernamePassword"];
+    const Output out = run("CESLAB_PASSWORD=alice-password " + std::string(CESLAB_BINARY) +
+                           " conformance --url '" + url + "' --ca-file '" + ca +
+                           "' --username alice --template User --pending-template ManualApproval");
+    EXPECT_EQ(out.exit_code, 0) << out.text;
+    EXPECT_NE(out.text.find(" passed, 0 failed\n"), std::string::npos) << out.text;
+    EXPECT_EQ(out.text.find("SKIP "), std::string::npos) << out.text;
+  }
+}
+
+TEST(Cli, ServeWithAPlantedDeviationFailsItsConformanceCase) {
+  TempDir dir;
+  const fs::path world = dir.path() / "deviant.yaml";
+  // The default lab with one deviation laid over it (docs/scenarios.md, "The world").
+  std::ofstream(world) << "world:\n  wire_deviations: [request_id_without_ca]\n";
+  ServeProcess serve(dir.path(), world.string());
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not write its ready file";
+  const nlohmann::json ready = serve.ready();
+  const Output out =
+      run("CESLAB_PASSWORD=alice-password " + std::string(CESLAB_BINARY) + " conformance --url '" +
+          std::string(ready["ces"]["UsernamePassword"]) + "' --ca-file '" +
+          std::string(ready["ca_certificate"]) + "' --username alice");
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  EXPECT_NE(out.text.find("FAIL wstep/no-request-id-without-ca"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("1 failed"), std::string::npos) << out.text;
+}
+
 TEST(Cli, ServeThenEnrollLikeAUser) {
   TempDir dir;
   ServeProcess serve(dir.path());

@@ -1527,8 +1527,8 @@ TEST(CodecRoundTrip, FaultReasonLanguageIsReadBack) {
 namespace ceslab::wsdl {
 namespace {
 
-// cepces sends Nonce and Created inside the UsernameToken; the mock's replay
-// detection needs both back.
+// cepces sends Nonce and Created inside the UsernameToken; both are read
+// back (WCF, and so the mock, then ignore them).
 TEST(CodecUsernameToken, NonceAndCreatedRoundTrip) {
   core::SoapMessage m;
   m.addressing.action = std::string(core::uri::kActionRstWstep);

@@ -213,7 +213,7 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
       return refused.response;
     }
     if (auto early = check_http(request)) return *early;
-    const SoapMessage m = parse(request);
+    const SoapMessage m = parse(request, {uri::kActionRstWstep, uri::kActionRstKet});
     relates_to = m.addressing.message_id;
     if (fails_to_start(settings)) throw FaultRaised{internal_service_fault()};
     check_to(m, endpoint_url);

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -144,8 +146,10 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
 // read (wrong method: 405; wrong media type: 415, as WCF answers).
 std::optional<core::HttpResponse> check_http(const core::HttpRequest& request);
 
-// Stage: SOAP parse and validation; throws the fault WCF gives.
-core::SoapMessage parse(const core::HttpRequest& request);
+// Stage: SOAP parse and validation; throws the fault WCF gives. `operations`
+// are the actions this endpoint has an operation for.
+core::SoapMessage parse(const core::HttpRequest& request,
+                        std::initializer_list<std::string_view> operations);
 
 // Stage: WS-Addressing a:To against this endpoint's address.
 void check_to(const core::SoapMessage& m, const std::string& endpoint_url);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <map>
+#include <string_view>
 
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/url.hpp"
@@ -56,14 +59,25 @@ std::optional<HttpResponse> check_http(const HttpRequest& request) {
   return std::nullopt;
 }
 
-// Stage: SOAP parse and validation.
-SoapMessage parse(const HttpRequest& request) {
+// Stage: SOAP parse and validation. WCF picks the operation by the Action
+// header before it reads the body (its ContractFilter): an action this
+// endpoint has no operation for is a ContractFilter mismatch whatever the
+// body; a body the operation cannot read (none, another operation's, an
+// unknown element) reaches the operation without its request, which fails
+// with WCF's generic fault.
+SoapMessage parse(const HttpRequest& request, std::initializer_list<std::string_view> operations) {
   try {
     return wsdl::read_message(request.body);
   } catch (const wsdl::MessageError& e) {
+    const bool has_operation =
+        std::find(operations.begin(), operations.end(), e.action()) != operations.end();
     switch (e.kind()) {
       case wsdl::MessageErrorKind::missing_action:
+        throw FaultRaised{action_not_supported_fault(e.action())};
       case wsdl::MessageErrorKind::action_mismatch:
+      case wsdl::MessageErrorKind::unknown_body:
+      case wsdl::MessageErrorKind::empty_body:
+        if (has_operation) throw FaultRaised{internal_service_fault()};
         throw FaultRaised{action_not_supported_fault(e.action())};
       case wsdl::MessageErrorKind::must_understand:
         throw FaultRaised{must_understand_fault(e.header_namespace(), e.header_name())};

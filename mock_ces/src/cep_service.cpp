@@ -259,7 +259,7 @@ HttpResponse CepService::answer(const HttpRequest& request, const std::string& e
   if (auto early = check_http(request)) return *early;
   std::optional<std::string> relates_to;
   try {
-    const SoapMessage m = parse(request);
+    const SoapMessage m = parse(request, {uri::kActionGetPolicies});
     relates_to = m.addressing.message_id;
     check_to(m, endpoint_url);
     const auto* get = std::get_if<GetPoliciesRequest>(&m.body);

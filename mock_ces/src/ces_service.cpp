@@ -180,12 +180,7 @@ bool fails_to_start(const CesEndpoint& e) {
 }  // namespace
 
 CesService::CesService(const World& world, LabCa& ca, EventLog& events, CesServiceOptions options)
-    : world_(world),
-      ca_(ca),
-      events_(events),
-      options_(options),
-      // Created may be up to the allowed skew either side of now.
-      nonces_(std::make_shared<pipeline::NonceCache>(std::chrono::minutes(10))) {}
+    : world_(world), ca_(ca), events_(events), options_(options) {}
 
 bool CesService::instance_fails_to_start(const CesEndpoint& endpoint) {
   return fails_to_start(endpoint);
@@ -218,14 +213,14 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
       return refused.response;
     }
     if (auto early = check_http(request)) return *early;
-    const SoapMessage m = parse(request);
+    const SoapMessage m = parse(request, {uri::kActionRstWstep, uri::kActionRstKet});
     relates_to = m.addressing.message_id;
     if (fails_to_start(settings)) throw FaultRaised{internal_service_fault()};
     check_to(m, endpoint_url);
     const auto* rst = std::get_if<RequestSecurityToken>(&m.body);
     if (rst == nullptr) throw FaultRaised{action_not_supported_fault(m.addressing.action)};
     if (endpoint.auth == AuthMode::username_password) {
-      who.account = &authenticate_username(m, world_, &events_, nonces_.get());
+      who.account = &authenticate_username(m, world_, &events_);
     }
     const std::string type = rst->request_type.value_or("");
     // MS-WSTEP 3.1.4.2: the action decides which RequestTypes are valid:

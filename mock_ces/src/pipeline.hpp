@@ -4,14 +4,13 @@
 // than one operation runs (request decoding, the policy module).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <map>
+#include <initializer_list>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -150,33 +149,19 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
 // read (wrong method: 405; wrong media type: 415, as WCF answers).
 std::optional<core::HttpResponse> check_http(const core::HttpRequest& request);
 
-// Stage: SOAP parse and validation; throws the fault WCF gives.
-core::SoapMessage parse(const core::HttpRequest& request);
+// Stage: SOAP parse and validation; throws the fault WCF gives. `operations`
+// are the actions this endpoint has an operation for.
+core::SoapMessage parse(const core::HttpRequest& request,
+                        std::initializer_list<std::string_view> operations);
 
 // Stage: WS-Addressing a:To against this endpoint's address.
 void check_to(const core::SoapMessage& m, const std::string& endpoint_url);
 
-// The nonces of UsernameTokens seen recently. WSS UsernameToken Profile 1.0
-// section 4: a receiver keeps the nonces of tokens whose Created is inside
-// its freshness window and refuses a token whose nonce it has seen (replay).
-// Thread-safe; entries older than the window are dropped as new ones come.
-class NonceCache {
- public:
-  explicit NonceCache(std::chrono::seconds window) : window_(window) {}
-  // True the first time `nonce` is seen within the window, false for a replay.
-  bool first_use(const std::string& nonce, std::chrono::system_clock::time_point now);
-
- private:
-  std::chrono::seconds window_;
-  std::mutex mutex_;
-  std::map<std::string, std::chrono::system_clock::time_point> seen_;
-};
-
-// Stage: authentication on a UsernamePassword endpoint (protocol.md 3.3).
+// Stage: authentication on a UsernamePassword endpoint (protocol.md 3.3):
+// the wsu:Timestamp, when there is one, in WCF's range, then the logon.
 // With `events`, a failed logon is audited there (Security 4625).
-// With `nonces`, a token that carries a Nonce is refused when replayed.
 const Account& authenticate_username(const core::SoapMessage& m, const World& world,
-                                     EventLog* events = nullptr, NonceCache* nonces = nullptr);
+                                     EventLog* events = nullptr);
 
 // What the CA reads out of the request blob, whatever its wrapping.
 struct DecodedRequest {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <map>
+#include <string_view>
 
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/url.hpp"
@@ -16,8 +19,22 @@ using core::SoapMessage;
 namespace uri = core::uri;
 
 namespace {
-// WCF rejects a UsernameToken whose timestamp is off by more than this.
+// WCF's defaults (LocalServiceSecuritySettings): how far the sender's clock
+// may be off, and how long after its creation a message is still fresh.
 constexpr auto kMaxClockSkew = std::chrono::minutes(5);
+constexpr auto kReplayWindow = std::chrono::minutes(5);
+
+// The range check WCF makes on a wsu:Timestamp that is there
+// (SecurityTimestamp.ValidateRangeAndFreshness). An absent one is fine: the
+// transport binding turns replay detection off, the only thing that demands one.
+bool timestamp_in_range(const core::SecurityHeader& sec,
+                        std::chrono::system_clock::time_point now) {
+  if (sec.created && sec.expires && *sec.created >= *sec.expires) return false;
+  if (sec.expires && *sec.expires <= now - kMaxClockSkew) return false;
+  if (sec.created && *sec.created >= now + kMaxClockSkew) return false;
+  if (sec.created && *sec.created <= now - (kReplayWindow + kMaxClockSkew)) return false;
+  return true;
+}
 }  // namespace
 
 // Stage: HTTP. WCF answers a wrong media type before reading the body.
@@ -42,8 +59,13 @@ std::optional<HttpResponse> check_http(const HttpRequest& request) {
   return std::nullopt;
 }
 
-// Stage: SOAP parse and validation.
-SoapMessage parse(const HttpRequest& request) {
+// Stage: SOAP parse and validation. WCF picks the operation by the Action
+// header before it reads the body (its ContractFilter): an action this
+// endpoint has no operation for is a ContractFilter mismatch whatever the
+// body; a body the operation cannot read (none, another operation's, an
+// unknown element) reaches the operation without its request, which fails
+// with WCF's generic fault.
+SoapMessage parse(const HttpRequest& request, std::initializer_list<std::string_view> operations) {
   try {
     return wsdl::read_message(request.body);
   } catch (const wsdl::MessageError& e) {
@@ -55,9 +77,16 @@ SoapMessage parse(const HttpRequest& request) {
       raised.message_id = e.message_id();
       throw raised;
     };
+    const bool has_operation =
+        std::find(operations.begin(), operations.end(), e.action()) != operations.end();
     switch (e.kind()) {
       case wsdl::MessageErrorKind::missing_action:
+        raise(action_not_supported_fault(e.action()));
+        break;
       case wsdl::MessageErrorKind::action_mismatch:
+      case wsdl::MessageErrorKind::unknown_body:
+      case wsdl::MessageErrorKind::empty_body:
+        if (has_operation) raise(internal_service_fault());
         raise(action_not_supported_fault(e.action()));
         break;
       case wsdl::MessageErrorKind::must_understand:
@@ -92,35 +121,14 @@ void check_to(const SoapMessage& m, const std::string& endpoint_url) {
 // Stage: authentication, UsernamePassword endpoint (protocol.md 3.3). WCF
 // logs the user on with LogonUser; a failed logon is audited on the CES host
 // as Security 4625 with the NTSTATUS of the reason (causes.md
-// username_password_rejected).
-bool NonceCache::first_use(const std::string& nonce, std::chrono::system_clock::time_point now) {
-  std::lock_guard lock(mutex_);
-  for (auto it = seen_.begin(); it != seen_.end();) {
-    it = now - it->second > window_ ? seen_.erase(it) : std::next(it);
-  }
-  return seen_.emplace(nonce, now).second;
-}
-
-const Account& authenticate_username(const SoapMessage& m, const World& world, EventLog* events,
-                                     NonceCache* nonces) {
+// username_password_rejected). The token's wsse:Nonce and wsu:Created are
+// not looked at: WCF's UsernameToken reader skips both.
+const Account& authenticate_username(const SoapMessage& m, const World& world, EventLog* events) {
   if (!m.security || !m.security->username_token) throw FaultRaised{invalid_security_fault()};
-  const auto now = std::chrono::system_clock::now();
-  if (m.security->created &&
-      (*m.security->created > now + kMaxClockSkew || *m.security->created < now - kMaxClockSkew)) {
-    throw FaultRaised{invalid_security_fault()};
-  }
-  if (m.security->expires && *m.security->expires < now - kMaxClockSkew) {
+  if (!timestamp_in_range(*m.security, std::chrono::system_clock::now())) {
     throw FaultRaised{invalid_security_fault()};
   }
   const core::UsernameToken& token = *m.security->username_token;
-  // The token's own Created (when sent) must be fresh, and its Nonce unseen.
-  if (token.created &&
-      (*token.created > now + kMaxClockSkew || *token.created < now - kMaxClockSkew)) {
-    throw FaultRaised{invalid_security_fault()};
-  }
-  if (nonces != nullptr && token.nonce && !nonces->first_use(*token.nonce, now)) {
-    throw FaultRaised{invalid_security_fault()};
-  }
   const Account* account = world.find_account(token.username);
   // No Type means PasswordText (UsernameToken Profile 1.0, 3.1); WCF reads
   // only the unqualified attribute, so a wsse:Type is no Type to it.

@@ -134,29 +134,6 @@ TEST_F(CesServiceTest, StaleTimestampIsRefused) {
   EXPECT_EQ(fault_of(client::call(url(), m, tls())).subcode, "InvalidSecurity");
 }
 
-// WSS UsernameToken Profile 1.0 section 4: a token whose Nonce was already
-// seen is a replay (causes.md username_password_rejected shape).
-TEST_F(CesServiceTest, ReplayedUsernameTokenNonceIsRefused) {
-  core::SoapMessage m = issue();
-  m.security->username_token->nonce = "bm9uY2UtZm9yLXJlcGxheS10ZXN0";
-  m.security->username_token->created = std::chrono::system_clock::now();
-  const client::SoapCall first = client::call(url(), m, tls());
-  ASSERT_TRUE(first.reply) << first.parse_error;
-  EXPECT_TRUE(std::holds_alternative<core::RequestSecurityTokenResponse>(first.reply->body));
-  EXPECT_EQ(fault_of(client::call(url(), m, tls())).subcode, "InvalidSecurity");
-  // The same credentials with a fresh nonce are fine.
-  m.security->username_token->nonce = "YW5vdGhlci1ub25jZQ==";
-  const client::SoapCall fresh = client::call(url(), m, tls());
-  ASSERT_TRUE(fresh.reply);
-  EXPECT_TRUE(std::holds_alternative<core::RequestSecurityTokenResponse>(fresh.reply->body));
-}
-
-TEST_F(CesServiceTest, StaleUsernameTokenCreatedIsRefused) {
-  core::SoapMessage m = issue();
-  m.security->username_token->created = std::chrono::system_clock::now() - std::chrono::hours(1);
-  EXPECT_EQ(fault_of(client::call(url(), m, tls())).subcode, "InvalidSecurity");
-}
-
 TEST_F(CesServiceTest, GarbageInTheTokenReachesTheCaAndIsDenied) {
   core::SoapMessage m = issue();
   std::get<core::RequestSecurityToken>(m.body).token->data = {0x30, 0x03, 0x02, 0x01};

@@ -8,39 +8,16 @@
 // independent Linux client writes it) must fare exactly like Windows' own.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <functional>
 #include <regex>
 #include <string>
 
-#include "ceslab/wsdl/codec.hpp"
-#include "fake_negotiate.hpp"
-#include "lab_fixture.hpp"
+#include "wire_fixture.hpp"
 
 namespace ceslab::mock {
 namespace {
 
-using testing::kAlice;
-
-std::string wire(const std::string& name) {
-  return testing::read_file(std::filesystem::path(CESLAB_FIXTURES_DIR) / "wire" / name);
-}
-
-// The fixture addressed to `to`, stamped now, with alice's lab credentials.
-// ("$01": a one-digit "$1" would swallow the date's leading digits.)
-std::string restamped(std::string xml, const std::string& to) {
-  const auto now = std::chrono::system_clock::now();
-  xml = std::regex_replace(xml, std::regex(R"((<a:To[^>]*>)[^<]*(</a:To>))"), "$01" + to + "$02");
-  xml = std::regex_replace(xml, std::regex(R"((<u:Created>)[^<]*(</u:Created>))"),
-                           "$01" + testing::utc_timestamp(now) + "$02");
-  xml = std::regex_replace(xml, std::regex(R"((<u:Expires>)[^<]*(</u:Expires>))"),
-                           "$01" + testing::utc_timestamp(now + std::chrono::minutes(5)) + "$02");
-  xml = std::regex_replace(xml, std::regex(R"((<o:Username>)[^<]*(</o:Username>))"),
-                           "$01" + kAlice.username + "$02");
-  xml = std::regex_replace(xml, std::regex(R"((<o:Password[^>]*>)[^<]*(</o:Password>))"),
-                           "$01" + kAlice.password + "$02");
-  return xml;
-}
+using testing::layer_fault;
 
 // The Linux client's shape: the Password's Type qualified in the wsse namespace.
 std::string with_qualified_type(std::string xml) {
@@ -49,32 +26,19 @@ std::string with_qualified_type(std::string xml) {
 
 core::SoapMessage send(const MockServer& server, Service service, AuthMode auth,
                        const std::string& fixture, bool qualify = false,
-                       const std::string& content_type = "application/soap+xml; charset=utf-8",
+                       const std::string& content_type = testing::kSoap12Type,
                        const std::function<std::string(std::string)>& edit = {}) {
-  const std::string url = server.endpoint_url(service, auth);
-  std::string body = restamped(wire(fixture), url);
-  if (qualify) body = with_qualified_type(body);
-  if (edit) body = edit(std::move(body));
-  std::vector<core::HttpHeader> headers;
-  if (auth == AuthMode::kerberos) headers.push_back({testing::kFakeKerberosUserHeader, "alice"});
-  const core::Exchange ex =
-      testing::post_raw(server, url, content_type, std::move(body), "POST", headers);
-  if (!ex.response) throw std::runtime_error(fixture + ": no answer: " + ex.error_message);
-  return wsdl::read_message(ex.response->body);
+  return testing::soap_answer(testing::post_fixture(
+      server, service, auth, fixture,
+      [&](std::string body) {
+        if (qualify) body = with_qualified_type(std::move(body));
+        return edit ? edit(std::move(body)) : body;
+      },
+      content_type));
 }
 
 MockServer lab() {
-  MockOptions options;
-  options.kerberos_acceptor = testing::fake_negotiate;
-  return MockServer{std::move(options)};
-}
-
-// What a layer below the service answers: WCF's generic fault, an addressing
-// or a security fault. None may come back for a golden request.
-std::string layer_fault(const core::SoapMessage& m) {
-  const auto* f = std::get_if<core::EnrollmentFault>(&m.body);
-  if (f == nullptr || f->kind == core::FaultKind::enrollment_detail) return "";
-  return f->code + "/" + f->subcode.value_or("") + ": " + f->reason;
+  return testing::wire_lab();
 }
 
 TEST(GoldenRequests, WindowsGetPoliciesAndTheLinuxShapeGetThePolicy) {
@@ -178,6 +142,13 @@ INSTANTIATE_TEST_SUITE_P(
                 [](std::string b) {
                   return std::regex_replace(b, std::regex(R"(<a:To[^>]*>[^<]*</a:To>)"), "");
                 }},
+        // WS-Addressing 1.0 Core 3.1: [message id] is optional; WCF answers
+        // a request without one (its reply then relates to nothing, below).
+        Variant{"no_message_id", "application/soap+xml; charset=utf-8",
+                [](std::string b) {
+                  return std::regex_replace(b, std::regex(R"(<a:MessageID>[^<]*</a:MessageID>)"),
+                                            "");
+                }},
         // WS-Addressing 1.0 Core 3.1: without [reply endpoint] the reply goes
         // to the anonymous address, the HTTP response.
         Variant{"no_reply_to", "application/soap+xml; charset=utf-8",
@@ -194,6 +165,44 @@ INSTANTIATE_TEST_SUITE_P(
                       R"(<x:Trace xmlns:x="urn:example:trace">1</x:Trace></s:Header>)");
                 }}),
     [](const auto& info) { return info.param.name; });
+
+// WS-Addressing 1.0 Core 3.4: a reply's RelatesTo is the request's
+// MessageID. WCF's dispatcher adds it only when the request had one
+// (PrepareAndAddressReply); without one the service still answers, and the
+// reply relates to nothing. For the CES as for the CEP.
+TEST(Addressing, TheReplyRelatesToTheMessageIdOnlyWhenThereIsOne) {
+  MockServer server = lab();
+  server.start();
+  const auto without_id = [](std::string b) {
+    return std::regex_replace(b, std::regex(R"(<a:MessageID>[^<]*</a:MessageID>)"), "");
+  };
+  struct Case {
+    Service service;
+    const char* fixture;
+    const char* message_id;  // as the fixture has it
+  };
+  for (const Case& c :
+       {Case{Service::cep, "get_policies.xml", "urn:uuid:5fb5f6fd-4709-414b-8afa-0c05f6686d1c"},
+        Case{Service::ces, "rst_issue_pkcs10.xml",
+             "urn:uuid:6f0c2a5e-3d41-4b8e-9a57-1c2d3e4f5a61"}}) {
+    SCOPED_TRACE(c.fixture);
+    const core::SoapMessage with = send(server, c.service, AuthMode::username_password, c.fixture);
+    EXPECT_EQ(layer_fault(with), "");
+    EXPECT_EQ(with.addressing.relates_to, c.message_id);
+    const core::SoapMessage without = send(server, c.service, AuthMode::username_password,
+                                           c.fixture, false, testing::kSoap12Type, without_id);
+    EXPECT_EQ(layer_fault(without), "");
+    // The service's own answer: the policy, or the CA's judgement (an RSTR
+    // or its enrollment fault).
+    if (c.service == Service::cep) {
+      EXPECT_TRUE(std::holds_alternative<core::GetPoliciesResponse>(without.body));
+    } else {
+      EXPECT_TRUE(std::holds_alternative<core::RequestSecurityTokenResponse>(without.body) ||
+                  std::holds_alternative<core::EnrollmentFault>(without.body));
+    }
+    EXPECT_FALSE(without.addressing.relates_to) << *without.addressing.relates_to;
+  }
+}
 
 // SOAP 1.2 Part 1, 5.4.8: a header block the node must understand and does
 // not gets the MustUnderstand fault, as WCF sends it ("The header '…' from

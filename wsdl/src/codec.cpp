@@ -37,6 +37,8 @@ std::string_view to_string(MessageErrorKind kind) {
       return "not_soap12";
     case MessageErrorKind::unknown_body:
       return "unknown_body";
+    case MessageErrorKind::empty_body:
+      return "empty_body";
     case MessageErrorKind::missing_action:
       return "missing_action";
     case MessageErrorKind::action_mismatch:
@@ -904,9 +906,11 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
   // the request all the same.
   try {
     if (soap_body_begin_in(s)) throw fail("no SOAP body");
-    if (soap_peek_element(s)) throw fail("empty SOAP body");
-    const std::string tag = s->tag;
     const std::string& action = m.addressing.action;
+    if (soap_peek_element(s)) {
+      throw MessageError(MessageErrorKind::empty_body, "the SOAP Body has no element", action);
+    }
+    const std::string tag = s->tag;
 
     if (!soap_match_tag(s, s->tag, "wst:RequestSecurityToken")) {
       require_action(m.addressing, {uri::kActionRstWstep, uri::kActionRstKet},

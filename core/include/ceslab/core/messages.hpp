@@ -99,8 +99,8 @@ struct UsernameToken {
   std::string password;  // PasswordText, inside TLS
   std::string password_type = std::string(uri::kPasswordText);
   // wsse:Nonce (base64 text as sent) and wsu:Created inside the token, as
-  // cepces sends them (WSS UsernameToken Profile 1.0, 3.1); a server uses
-  // them to refuse a replayed token.
+  // cepces sends them (WSS UsernameToken Profile 1.0, 3.1). The profile lets
+  // a server refuse a replayed token with them; WCF ignores both.
   std::optional<std::string> nonce{};
   std::optional<TimePoint> created{};
 };

@@ -19,7 +19,6 @@
 
 namespace ceslab::mock {
 namespace pipeline {
-class NonceCache;
 struct NegotiateLogon;
 }  // namespace pipeline
 
@@ -71,7 +70,6 @@ class CesService {
   LabCa& ca_;
   EventLog& events_;
   CesServiceOptions options_;
-  std::shared_ptr<pipeline::NonceCache> nonces_;  // UsernameToken replay detection
 };
 
 }  // namespace ceslab::mock

@@ -22,6 +22,7 @@ enum class MessageErrorKind {
   malformed_xml,    // not well-formed, or not a SOAP envelope
   not_soap12,       // a SOAP 1.1 envelope: CES/CEP speak SOAP 1.2 only
   unknown_body,     // a body element this contract does not define
+  empty_body,       // a SOAP Body with no element in it
   missing_action,   // no wsa:Action header
   action_mismatch,  // the action does not belong to the body element
   invalid_base64,   // a base64 field that does not decode
@@ -34,7 +35,8 @@ class MessageError : public std::runtime_error {
  public:
   MessageError(MessageErrorKind kind, const std::string& detail, std::string action = {});
   MessageErrorKind kind() const { return kind_; }
-  // The wsa:Action that came with the message, if one was read.
+  // The wsa:Action that came with the message, if one was read (reported
+  // with missing_action, action_mismatch, unknown_body and empty_body).
   const std::string& action() const { return action_; }
   // must_understand: the header block not understood, as namespace and local name.
   const std::string& header_namespace() const { return header_namespace_; }

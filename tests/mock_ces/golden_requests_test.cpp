@@ -12,6 +12,10 @@
 #include <regex>
 #include <string>
 
+#include "ceslab/core/csr.hpp"
+#include "ceslab/core/keys.hpp"
+#include "ceslab/core/x509.hpp"
+#include "ceslab/wsdl/codec.hpp"
 #include "wire_fixture.hpp"
 
 namespace ceslab::mock {
@@ -82,6 +86,31 @@ TEST(GoldenRequests, WindowsIssueAndTheLinuxShapeReachTheCa) {
     if (first.empty()) first = outcome;
     EXPECT_EQ(outcome, first) << "qualified: " << qualify;
   }
+}
+
+// The Linux client's whole message shape (issue 15): Windows' Issue with the
+// Password Type qualified, carrying a request for a key of ours, is issued a
+// certificate for that key, as it is against Windows.
+TEST(GoldenRequests, TheLinuxShapeEnrolls) {
+  MockServer server = lab();
+  server.start();
+  const core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("rsa2048"));
+  const std::string csr = wsdl::encode_base64_wrapped(core::build_csr(key.get(), {}));
+  const core::SoapMessage m =
+      send(server, Service::ces, AuthMode::username_password, "rst_issue_pkcs10.xml", true,
+           testing::kSoap12Type, [&](std::string body) {
+             // Only the token's text changes: its attributes stay as the fixture has them.
+             return std::regex_replace(body, std::regex(R"((<BinarySecurityToken [^>]*>)[^<]*)"),
+                                       "$01" + csr);
+           });
+  ASSERT_EQ(layer_fault(m), "");
+  const auto* r = std::get_if<core::RequestSecurityTokenResponse>(&m.body);
+  ASSERT_NE(r, nullptr) << (std::holds_alternative<core::EnrollmentFault>(m.body)
+                                ? std::get<core::EnrollmentFault>(m.body).reason
+                                : "another answer");
+  ASSERT_TRUE(r->is_issued());
+  const core::X509Ptr cert = core::parse_certificate_der(r->issued_certificate->data);
+  EXPECT_TRUE(core::certificate_matches_key(cert.get(), key.get()));
 }
 
 TEST(GoldenRequests, CepcesIssueAndWindowsKetThroughKerberos) {

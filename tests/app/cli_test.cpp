@@ -237,6 +237,42 @@ TEST(Cli, ServeWithKdcThenEnrollWithKerberos) {
   EXPECT_FALSE(fs::exists(fs::path(krb5_conf).parent_path())) << "the realm was left behind";
 }
 
+// `ceslab conformance` through real Negotiate: serve --kdc's Kerberos CES and
+// CEP pass every case with the lab's SPN; without it the KDC knows no
+// HTTP/127.0.0.1, auth/accepts-credentials fails with the Kerberos library's
+// message and the cases that need credentials are skipped, none failed.
+TEST(Cli, ServeWithKdcPassesEveryConformanceCaseThroughKerberos) {
+  TempDir dir;
+  ServeProcess serve(dir.path(), "", {"--kdc"});
+  ASSERT_TRUE(serve.ready_file_exists()) << "serve did not write its ready file";
+  const nlohmann::json ready = serve.ready();
+  const std::string krb5_conf = ready["kerberos"]["krb5_conf"];
+  const std::string spn = ready["kerberos"]["ces_spn"];
+  auto conformance = [&](const std::string& url, const std::string& extra) {
+    return run("KRB5_CONFIG='" + krb5_conf + "' CESLAB_PASSWORD=alice-password " +
+               std::string(CESLAB_BINARY) +
+               " conformance --auth kerberos --username alice --url '" + url + "' --ca-file '" +
+               std::string(ready["ca_certificate"]) + "' " + extra);
+  };
+  for (const char* service : {"ces", "cep"}) {
+    const Output out =
+        conformance(ready[service]["Kerberos"],
+                    "--spn " + spn + " --template User --pending-template ManualApproval");
+    EXPECT_EQ(out.exit_code, 0) << out.text;
+    EXPECT_NE(out.text.find("PASS auth/refused-without-credentials"), std::string::npos)
+        << out.text;
+    EXPECT_EQ(out.text.find("SKIP "), std::string::npos) << out.text;
+  }
+  const Output wrong_spn = conformance(ready["cep"]["Kerberos"], "");
+  EXPECT_EQ(wrong_spn.exit_code, 1) << wrong_spn.text;
+  EXPECT_NE(wrong_spn.text.find("FAIL auth/accepts-credentials"), std::string::npos)
+      << wrong_spn.text;
+  EXPECT_NE(wrong_spn.text.find("not found in Kerberos database"), std::string::npos)
+      << wrong_spn.text;
+  EXPECT_NE(wrong_spn.text.find("1 failed"), std::string::npos) << wrong_spn.text;
+  EXPECT_EQ(serve.stop(), 0);
+}
+
 // --clock-skew: the client's clock runs 10 minutes from the KDC's, and the
 // KDC refuses its AS-REQ (KRB_AP_ERR_SKEW) before any ticket exists.
 TEST(Cli, KerberosClockSkewIsRefusedByTheKdc) {

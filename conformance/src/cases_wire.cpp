@@ -115,6 +115,11 @@ Outcome accepts_credentials(Probes& probes) {
     const Reply& r = probes.get(kind);
     return {Result::pass, "past authentication: " + r.summary(), {}};
   } catch (const NotSent&) {
+    if (probes.credentials_unusable()) {
+      return {Result::fail,
+              "",
+              {{"the service's request", "credentials", "usable by the client", probes.refusal()}}};
+    }
     const Reply* r = probes.refused();
     if (r == nullptr) throw;
     Expect e(*r);

@@ -87,6 +87,18 @@ const Reply& Probes::get(ProbeKind kind) {
   return found->second;
 }
 
+client::CallCredentials Probes::credentials_for_call(client::TlsSettings tls) {
+  if (!refusal_.empty()) throw NotSent{refusal_};
+  try {
+    return client::credentials_for(*options_.auth, options_.url, std::move(tls));
+  } catch (const client::AuthenticationUnavailable& e) {
+    // No ticket, no keytab entry, an unreadable key: nothing is sent.
+    refusal_ = std::string("the credentials cannot be used: ") + e.what();
+    unusable_ = true;
+    throw NotSent{refusal_};
+  }
+}
+
 const Reply* Probes::refused() const {
   for (const auto& [kind, reply] : replies_) {
     if (reply.credentials_refused) return &reply;
@@ -100,20 +112,19 @@ std::vector<const Reply*> Probes::sent() const {
   return out;
 }
 
-core::SoapMessage Probes::message(std::string_view action, bool credentials) const {
+core::SoapMessage Probes::message(std::string_view action, bool credentials) {
   std::optional<client::UsernameCredentials> username;
-  if (credentials) {
+  if (credentials && options_.auth->mode() == client::AuthMode::username) {
     // Only the UsernameToken goes into the message; transport credentials
     // are added when it is sent.
-    client::CallCredentials c =
-        client::credentials_for(*options_.auth, options_.url, client::TlsSettings{});
+    client::CallCredentials c = credentials_for_call(client::TlsSettings{});
     username = c.username;
   }
   return client::request_message(action, options_.url, username);
 }
 
 core::SoapMessage Probes::issue(const std::string& template_name, bool with_token,
-                                bool with_encoding_type) const {
+                                bool with_encoding_type) {
   core::SoapMessage m = message(uri::kActionRstWstep, true);
   core::RequestSecurityToken rst;
   if (with_token) {
@@ -132,7 +143,7 @@ core::SoapMessage Probes::issue(const std::string& template_name, bool with_toke
 
 // What the service is for: KET from CES (it issues nothing), GetPolicies
 // from CEP.
-core::SoapMessage Probes::service_request(bool credentials) const {
+core::SoapMessage Probes::service_request(bool credentials) {
   if (endpoint_.service == runner::TargetService::cep) {
     core::SoapMessage m = message(uri::kActionGetPolicies, credentials);
     m.body = core::GetPoliciesRequest{};
@@ -152,7 +163,7 @@ Reply Probes::send_message(const std::string& request, core::SoapMessage m, bool
   if (credentials && !refusal_.empty()) throw NotSent{refusal_};
   client::CallCredentials c;
   c.tls = client::copy_tls_settings(options_.tls);
-  if (credentials) c = client::credentials_for(*options_.auth, options_.url, std::move(c.tls));
+  if (credentials) c = credentials_for_call(std::move(c.tls));
   std::string body = wsdl::write_message(m);
   if (edit) body = edit(std::move(body));
   Reply reply;

@@ -57,6 +57,10 @@ class Probes {
   // sent with them, and refused() is the answer that refused them.
   const Reply& get(ProbeKind kind);
   const Reply* refused() const;
+  // The client could not use the credentials at all (no ticket, no key);
+  // then refusal() says why.
+  bool credentials_unusable() const { return unusable_; }
+  const std::string& refusal() const { return refusal_; }
   // Every reply so far, in the order sent.
   std::vector<const Reply*> sent() const;
   // The key of the Issue probes' requests.
@@ -67,16 +71,18 @@ class Probes {
   Reply send_message(const std::string& request, core::SoapMessage message, bool credentials,
                      const std::function<std::string(std::string)>& edit = {},
                      std::string content_type = "application/soap+xml; charset=utf-8");
-  core::SoapMessage message(std::string_view action, bool credentials) const;
+  core::SoapMessage message(std::string_view action, bool credentials);
+  client::CallCredentials credentials_for_call(client::TlsSettings tls);
   core::SoapMessage issue(const std::string& template_name, bool with_token = true,
-                          bool with_encoding_type = true) const;
-  core::SoapMessage service_request(bool credentials) const;
+                          bool with_encoding_type = true);
+  core::SoapMessage service_request(bool credentials);
 
   ConformanceOptions options_;
   runner::TargetEndpoint endpoint_;
   core::EvpPkeyPtr key_;
   std::map<ProbeKind, Reply> replies_;
-  std::string refusal_;  // set once the credentials were refused
+  std::string refusal_;  // set once the credentials were refused or found unusable
+  bool unusable_ = false;
   std::vector<ProbeKind> order_;
 };
 

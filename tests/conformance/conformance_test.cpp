@@ -156,6 +156,34 @@ TEST(Conformance, RefusedCredentialsFailOneCaseAndSkipTheRest) {
   }
 }
 
+// An authenticator that cannot authenticate at all (the seam's contract:
+// AuthenticationUnavailable, e.g. a certificate mode without a key).
+class Unavailable final : public client::Authenticator {
+ public:
+  client::AuthMode mode() const override { return client::AuthMode::certificate; }
+  void apply(const std::string&, client::CallCredentials&) const override {
+    throw client::AuthenticationUnavailable("no client certificate to present");
+  }
+};
+
+TEST(Conformance, UnusableCredentialsFailOneCaseAndSkipTheRest) {
+  MockServer server = lab();
+  server.start();
+  const Unavailable unavailable;
+  ConformanceOptions options;
+  options.url = server.endpoint_url(Service::cep, AuthMode::username_password);
+  options.auth = &unavailable;
+  options.tls = mock::testing::tls_for(server);
+  const CaseResults run{run_conformance(options)};
+  EXPECT_EQ(run.with(Result::fail), std::set<std::string>{"auth/accepts-credentials"})
+      << run.failures();
+  for (const auto& r : run.results) {
+    if (r.result != Result::skip || r.id.rfind("xcep/", 0) != 0) continue;
+    EXPECT_EQ(r.reason, "the credentials cannot be used: no client certificate to present") << r.id;
+  }
+  EXPECT_FALSE(run.with(Result::skip).empty());
+}
+
 // A case that can only be made with an option is SKIP without it.
 TEST(Conformance, TheIssuingCasesWaitForTheirTemplates) {
   MockServer server = lab();

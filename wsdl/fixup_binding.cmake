@@ -2,7 +2,7 @@
 #
 # wsdl2h does not carry `nillable="true"` from a global element to a ref of
 # it, so wst:RequestSecurityToken/enr:RequestID comes out as a plain required
-# string. MS-WSTEP clients send it as xsi:nil on Issue and KET (protocol.md
+# string. MS-WSTEP clients send it as xsi:nil on Issue and KET (docs/protocol.md
 # 1.3, 5.5), so the member must be a nillable pointer. The match must be
 # exact and unique: if a gSOAP update changes the output, the build fails
 # here instead of silently sending an empty element.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// HTTP Negotiate for the Kerberos endpoints (RFC 4559; protocol.md 3.2):
+// HTTP Negotiate for the Kerberos endpoints (RFC 4559; docs/protocol.md 3.2):
 // a TGT from a password, a keytab or a ccache; a SPNEGO token for the CES
 // service principal with delegation and channel binding as Windows asks for
 // them; mutual authentication on the answer; and, for the evidence, what

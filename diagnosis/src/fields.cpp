@@ -71,7 +71,7 @@ std::vector<FieldInfo> make_fields() {
        "fault.kind",
        T::choice,
        {"enrollment_detail", "wcf_dispatcher", "ws_addressing", "other"},
-       "the fault's shape (protocol.md 6)"},
+       "the fault's shape (docs/protocol.md 6)"},
       {F::fault_action, "fault.action", T::text, {}, "the fault message's wsa:Action"},
       {F::fault_code, "fault.code", T::text, {}, "s:Code/s:Value local name (Receiver, Sender)"},
       {F::fault_subcode,

@@ -169,7 +169,7 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
   // An account the directory does not know fails as ERROR_NO_SUCH_USER
   // (model). With "Restrict enrollment agents" an agent without the right
   // gets CERTSRV_E_RESTRICTEDOFFICER (MS-WCCE 3.2.2.6.2.1.2.1), which the CA
-  // logs as event 21 with an empty disposition (causes.md
+  // logs as event 21 with an empty disposition (docs/causes.md
   // ca_restricted_officer; the adcs-rs fixture's empty Reason).
   const Account* subject_account = &account;
   if (const std::optional<std::string> target_name = requester_name(req)) {
@@ -197,7 +197,7 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
     throw deny(kKeyLength);
   }
 
-  // Key archival (causes.md ca_key_archival_failed; CA event 22 "Error
+  // Key archival (docs/causes.md ca_key_archival_failed; CA event 22 "Error
   // Archiving Private Key"). The CA loads its KRA certificates at start and,
   // with fewer valid ones than it must use, accepts no archival request
   // (TechNet ee449484, events 82/83/98: "Requests to archive private keys
@@ -220,7 +220,7 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
       core::TemplateRef{tmpl->name, tmpl->oid, static_cast<int>(tmpl->major_version),
                         static_cast<int>(tmpl->minor_version)};
 
-  // Subject and SAN (msPKI-Certificate-Name-Flag, protocol.md 2.6), from the
+  // Subject and SAN (msPKI-Certificate-Name-Flag, docs/protocol.md 2.6), from the
   // account the certificate is for.
   const auto& flags = tmpl->name_flags;
   const bool email_optional = world.ca.edit_flags.count("EDITF_EMAILOPTIONAL") != 0;
@@ -260,7 +260,7 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
     issue.san.dns.push_back(*subject.dns_name);
   }
 
-  // Issuance policies the CA certificate does not allow (causes.md
+  // Issuance policies the CA certificate does not allow (docs/causes.md
   // ca_invalid_policy): a CA restricted by certificatePolicies can only issue
   // those, unless it carries anyPolicy.
   const auto& ca_policies = world.ca.policy_oids;
@@ -277,13 +277,13 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
   // The CA core now builds and signs the certificate the policy module
   // approved; without its signing key (HSM offline, key container
   // unreadable) that fails with NTE_FAIL and event 53 "Error Constructing or
-  // Publishing Certificate" (causes.md ca_internal_error; gradenegger.eu
+  // Publishing Certificate" (docs/causes.md ca_internal_error; gradenegger.eu
   // event 53 page).
   if (!world.ca.signing_key_available) throw deny(kNteFail, CaDisposition::error_constructing);
   return issue;
 }
 
-// CA events 21, 22 and 53 (protocol.md 6; the texts and the placeholders are
+// CA events 21, 22 and 53 (docs/protocol.md 6; the texts and the placeholders are
 // data in mock_ces/data/events.yaml).
 void log_ca_failure(EventLog& events, const World& world, const Account& account,
                     const FaultRaised& raised) {

@@ -17,7 +17,7 @@ namespace uri = core::uri;
 namespace {
 
 // The CA's disposition text for a request left for a certificate manager
-// (causes.md request_pending; MS-WSTEP fixes no string, real CAs send this).
+// (docs/causes.md request_pending; MS-WSTEP fixes no string, real CAs send this).
 constexpr const char* kTakenUnderSubmission = "Taken Under Submission";
 
 std::string requester_name(const World& world, const Account& account) {
@@ -41,7 +41,7 @@ core::RequestSecurityTokenResponse issued_rstr(const LabCa& ca, const X509* cert
   return rstr;
 }
 
-// Pending (protocol.md 1.7, MS-WSTEP 3.1.4.1.3.2): no certificate, the CES
+// Pending (docs/protocol.md 1.7, MS-WSTEP 3.1.4.1.3.2): no certificate, the CES
 // URI to poll in RequestedSecurityToken's Reference, the CA's id, and a CMC
 // response with status pending.
 core::RequestSecurityTokenResponse pending_rstr(const LabCa& ca, const StoredRequest& row) {
@@ -180,7 +180,7 @@ core::RequestSecurityTokenResponse submit_key_based_renewal(const DecodedRequest
     }
     // Without EDITF_ENABLERENEWONBEHALFOF the CA sees a renewal for a subject
     // the requester (the CES account) is not: CERTSRV_E_BAD_RENEWAL_SUBJECT
-    // (causes.md kbr_ca_renew_on_behalf_of_disabled). A template without
+    // (docs/causes.md kbr_ca_renew_on_behalf_of_disabled). A template without
     // "Allow key based renewal" gets the same answer (model).
     if (!world.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF")) throw deny(kBadRenewalSubject);
     if (tmpl == nullptr || !world.is_published(*tmpl)) throw deny(kUnsupportedCertType);
@@ -206,7 +206,7 @@ core::RequestSecurityTokenResponse submit_key_based_renewal(const DecodedRequest
 core::RequestSecurityTokenResponse request_status(const std::optional<std::string>& request_id,
                                                   const World& world, LabCa& ca, EventLog& events) {
   // MS-WSTEP 3.1.4.2.1.2: QueryTokenStatus without a usable RequestID MUST
-  // fault (causes.md malformed_request; Reason is FormatMessage's E_INVALIDARG).
+  // fault (docs/causes.md malformed_request; Reason is FormatMessage's E_INVALIDARG).
   std::int64_t id = 0;
   const std::string text = request_id.value_or("");
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);

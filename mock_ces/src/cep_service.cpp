@@ -47,15 +47,15 @@ constexpr std::uint32_t kPendAllRequests = 0x00000002;
 constexpr std::uint32_t kAllowKeyBasedRenewal = 0x00010000;
 
 // What clientVersion / serverVersion 0 means, and the cap for larger values:
-// the highest compatibility version the CEP host knows. protocol.md 2.2
+// the highest compatibility version the CEP host knows. docs/protocol.md 2.2
 // (MS-XCEP v20260309): 4 on Windows Server 2012, 5 on 2012 R2 and later; the
 // mock's CEP host is a 2012 R2+ server.
 constexpr int kServerMaxVersion = 5;
-// What a nil clientVersion / serverVersion means (protocol.md 2.2, the
+// What a nil clientVersion / serverVersion means (docs/protocol.md 2.2, the
 // behaviour behind cepces issue #74).
 constexpr int kNilVersion = 3;
 
-// MS-XCEP 3.1.4.1.3.5 clientAuthentication values (protocol.md 2.5).
+// MS-XCEP 3.1.4.1.3.5 clientAuthentication values (docs/protocol.md 2.5).
 unsigned client_authentication(AuthMode auth) {
   switch (auth) {
     case AuthMode::kerberos:
@@ -69,7 +69,7 @@ unsigned client_authentication(AuthMode auth) {
 }
 
 // The version filter of MS-XCEP 3.1.4.1.3.22 with the reset rules of
-// protocol.md 2.2: a policy is kept iff its client nibble <= client and its
+// docs/protocol.md 2.2: a policy is kept iff its client nibble <= client and its
 // server nibble <= server.
 struct VersionFilter {
   int client = kNilVersion;
@@ -192,7 +192,7 @@ core::PolicyTemplate policy_template(const TemplateSettings& t, bool auto_enroll
   p.enrollment_flags = enrollment_flags(t);
   p.extensions = template_extensions(t, oids);
   // EKUs (group 7) and issuance policies (group 8) are listed as oIDs of
-  // their own, referenced from nowhere in particular (protocol.md 2.7).
+  // their own, referenced from nowhere in particular (docs/protocol.md 2.7).
   for (const std::string& eku : t.ekus) oids.reference(eku, kGroupEku);
   for (const std::string& policy : t.issuance_policies)
     oids.reference(policy, kGroupIssuancePolicy);
@@ -323,14 +323,14 @@ GetPoliciesResponse CepService::policies_for(const Account& caller,
   for (const TemplateSettings* t : candidates) {
     if (t == nullptr) continue;
     // A template no CA issues is not part of the policy; CEP logs that it
-    // could not load it (causes.md template_not_on_ca: CEP event 13/14).
+    // could not load it (docs/causes.md template_not_on_ca: CEP event 13/14).
     if (!world_.is_published(*t)) {
       template_unreadable(t->name, kUnsupportedCertType);
       continue;
     }
     // CEP reads the template objects in the caller's security context: an
     // ACL without Read hides the template (MS-WCCE 1.3.3.4) and CEP logs
-    // that it could not load it (model: event 13, causes.md cep_no_templates).
+    // that it could not load it (model: event 13, docs/causes.md cep_no_templates).
     const auto& acl = template_acl(*t);
     if (!has_right(acl, who, "read")) {
       template_unreadable(t->name, kAccessDenied);
@@ -352,7 +352,7 @@ GetPoliciesResponse CepService::policies_for(const Account& caller,
     policies.push_back(policy_template(*t, has_right(acl, who, "autoenroll"), oids));
   }
 
-  // Nothing the caller may enroll for: policies and cAs nil (causes.md
+  // Nothing the caller may enroll for: policies and cAs nil (docs/causes.md
   // cep_no_templates) and nothing left for oIDs to describe.
   if (policies.empty()) {
     events_.append(EventCatalog::builtin().make(
@@ -365,7 +365,7 @@ GetPoliciesResponse CepService::policies_for(const Account& caller,
 
   // The world's one CA. Its URIs (msPKI-Enrollment-Servers): one per CES
   // endpoint with priority 1, as Windows typically registers them
-  // (protocol.md 2.5), or the world's explicit list.
+  // (docs/protocol.md 2.5), or the world's explicit list.
   core::PolicyCa ca;
   ca.certificate = core::certificate_der(ca_.certificate());
   // MS-XCEP 3.1.4.1.3.2: whether the caller may submit requests to this CA
@@ -378,7 +378,7 @@ GetPoliciesResponse CepService::policies_for(const Account& caller,
       ca.uris.push_back({client_authentication(advertised.auth), resolved, advertised.priority,
                          advertised.renewal_only});
       // CEP event 15 for every answer that advertises a URI naming no CES
-      // endpoint of this lab (causes.md ces_uri_invalid_in_policy; when
+      // endpoint of this lab (docs/causes.md ces_uri_invalid_in_policy; when
       // Windows logs it is not public: model).
       if (!names_served_ces_endpoint(resolved, advertised.auth, world_, base_url)) {
         events_.append(EventCatalog::builtin().make(

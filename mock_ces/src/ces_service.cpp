@@ -33,9 +33,9 @@ namespace {
 // impersonates the caller (SeImpersonatePrivilege) and, for the
 // UsernamePassword and Certificate endpoints, obtains the user's ticket to the
 // CA by protocol transition (S4U2Self + S4U2Proxy), which needs constrained
-// delegation with protocol transition and a delegable account (causes.md
+// delegation with protocol transition and a delegable account (docs/causes.md
 // section A). The Kerberos endpoint's hop uses the delegated credential and
-// is made with real Kerberos in the Kerberos lab. Faults follow causes.md:
+// is made with real Kerberos in the Kerberos lab. Faults follow docs/causes.md:
 // the CA never sees the request, so there is no request id.
 void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& endpoint,
                    const TransportIdentity& who, const CesServiceOptions& options) {
@@ -77,14 +77,14 @@ const core::BinaryToken& request_token(const RequestSecurityToken& rst) {
 
 // The CA's access check runs before the request is entered in its
 // database, so a requester without "Request Certificates" gets no request
-// id (causes.md user_lacks_ca_request_right, model).
+// id (docs/causes.md user_lacks_ca_request_right, model).
 void check_request_right(const World& world, const std::set<std::string>& who) {
   if (!has_right(world.ca.acl, who, "request")) {
     throw FaultRaised{enrollment_fault(kEnrollDenied, kDeniedByPolicy, true)};
   }
 }
 
-// A new request sent to a renewal-only instance (causes.md
+// A new request sent to a renewal-only instance (docs/causes.md
 // ces_renewal_only_new_request: CES event 6; the fault is the model's).
 [[noreturn]] void refuse_new_request(const World& world, const std::string& who, EventLog& events) {
   events.append(EventCatalog::builtin().make("ces_renewal_only_new_request", world.ces.host,
@@ -107,8 +107,8 @@ core::RequestSecurityTokenResponse issue(const RequestSecurityToken& rst, const 
 }
 
 // Key-based renewal on a Certificate + RenewalOnly + AllowKeyBasedRenewal
-// instance (protocol.md 1.4). CES acts with its own identity: it reads the
-// CA's version and flags first (CES events 8 and 9, causes.md
+// instance (docs/protocol.md 1.4). CES acts with its own identity: it reads the
+// CA's version and flags first (CES events 8 and 9, docs/causes.md
 // kbr_app_pool_cannot_read_ca / kbr_ca_renew_on_behalf_of_disabled), then
 // submits the renewal on the subject's behalf.
 core::RequestSecurityTokenResponse key_based_renewal(const RequestSecurityToken& rst,
@@ -137,7 +137,7 @@ core::RequestSecurityTokenResponse key_based_renewal(const RequestSecurityToken&
   return submit_key_based_renewal(req, who.client_certificate.get(), world, ca, events, ces_uri);
 }
 
-// KET (protocol.md 1.6): the CA's exchange certificate, for key archival.
+// KET (docs/protocol.md 1.6): the CA's exchange certificate, for key archival.
 HttpResponse key_exchange_reply(const SoapMessage& m, const RequestSecurityToken& rst, LabCa& ca) {
   if (!rst.request_ket) {
     throw FaultRaised{enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false)};
@@ -171,7 +171,7 @@ CesEndpoint endpoint_settings(const World& world, AuthMode auth) {
 
 // Key-based renewal needs Certificate authentication and renewal-only mode;
 // otherwise the CES instance does not start and WCF answers every call
-// with its generic fault (causes.md kbr_incompatible_config; CES event 10
+// with its generic fault (docs/causes.md kbr_incompatible_config; CES event 10
 // is logged once, when the server starts).
 bool fails_to_start(const CesEndpoint& e) {
   return e.key_based_renewal && (e.auth != AuthMode::certificate || !e.renewal_only);

@@ -88,7 +88,7 @@ NegotiateLogon accept_negotiate(const core::HttpRequest& request,
   } catch (const core::GssError&) {
     throw TransportRefusal{iis_unauthorized()};
   }
-  // Extended Protection "Required" (causes.md channel_binding_required,
+  // Extended Protection "Required" (docs/causes.md channel_binding_required,
   // cepces #51): an unbound authentication is refused like a failed one.
   if (world.ces.channel_binding_required && !logon.channel_bound) {
     throw TransportRefusal{iis_unauthorized()};

@@ -58,7 +58,7 @@ inline constexpr std::uint32_t kBadTemplateVersion = 0x80094807;
 inline constexpr std::uint32_t kSignatureRejected = 0x8009480B;
 inline constexpr std::uint32_t kNoSuchUser = 0x80070525;
 
-// The CA's disposition text for a policy-module denial (protocol.md 6).
+// The CA's disposition text for a policy-module denial (docs/protocol.md 6).
 inline constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
 
 // How the CA records a request it assigned an id and did not issue: the
@@ -66,7 +66,7 @@ inline constexpr const char* kDeniedByPolicy = "Denied by Policy Module";
 // information" and which CES relays as the fault's Reason (model, from the
 // real faults: "Denied by Policy Module" with CERTSRV_E_BAD_TEMPLATE_VERSION,
 // an empty Reason with CERTSRV_E_RESTRICTEDOFFICER whose event 21 has no
-// additional information (protocol.md 6); certreq prints "Error Parsing
+// additional information (docs/protocol.md 6); certreq prints "Error Parsing
 // Request The request subject name is invalid or too long. 0x80094001" for
 // an event 22 (gradenegger.eu, CERTSRV_E_BAD_REQUESTSUBJECT article)).
 enum class CaDisposition {
@@ -157,7 +157,7 @@ core::SoapMessage parse(const core::HttpRequest& request,
 // Stage: WS-Addressing a:To against this endpoint's address.
 void check_to(const core::SoapMessage& m, const std::string& endpoint_url);
 
-// Stage: authentication on a UsernamePassword endpoint (protocol.md 3.3):
+// Stage: authentication on a UsernamePassword endpoint (docs/protocol.md 3.3):
 // the wsu:Timestamp, when there is one, in WCF's range, then the logon.
 // With `events`, a failed logon is audited there (Security 4625).
 const Account& authenticate_username(const core::SoapMessage& m, const World& world,
@@ -176,7 +176,7 @@ struct DecodedRequest {
   // signer the policy module trusts as an enrollment agent.
   core::X509Ptr signer;
 
-  // A renewal (protocol.md 1.4): signed by a certificate and carrying
+  // A renewal (docs/protocol.md 1.4): signed by a certificate and carrying
   // szOID_RENEWAL_CERTIFICATE. An enroll-on-behalf request is signed by the
   // agent's certificate but carries no renewal attribute.
   bool is_renewal() const {
@@ -185,7 +185,7 @@ struct DecodedRequest {
 };
 
 // Stage: request decoding. A robust server sniffs the DER rather than trust
-// ValueType (protocol.md 1.3, 5.6). Undecodable requests, bad signatures and
+// ValueType (docs/protocol.md 1.3, 5.6). Undecodable requests, bad signatures and
 // over-long subject RDNs reach the CA, which assigns an id and fails them
 // ("Error Parsing Request", CA event 22, logged here).
 // `requester` ("LAB\alice") names whom the CA logs a failure for.
@@ -193,7 +193,7 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
                               const World& world, const std::string& requester);
 
 // The template the request names: AdditionalContext first, then the CMC
-// name/value pairs, then the CSR's template extensions (protocol.md 1.3).
+// name/value pairs, then the CSR's template extensions (docs/protocol.md 1.3).
 std::optional<std::string> requested_template(const core::RequestSecurityToken& rst,
                                               const DecodedRequest& req);
 
@@ -224,10 +224,10 @@ void log_ca_failure(EventLog& events, const World& world, const std::string& req
 // The checks the CA makes on a renewal before its policy module runs: the
 // signing certificate was issued by this CA and is still valid, and the
 // request's szOID_RENEWAL_CERTIFICATE names it. Throws the denial
-// (causes.md renewal_cert_invalid).
+// (docs/causes.md renewal_cert_invalid).
 void check_renewal(const DecodedRequest& req, const LabCa& ca, const std::string& request_id);
 
-// Key-based renewal (protocol.md 1.4): the CES app pool submits the request
+// Key-based renewal (docs/protocol.md 1.4): the CES app pool submits the request
 // on behalf of the old certificate's subject; the CA needs
 // EDITF_ENABLERENEWONBEHALFOF and a template that allows key-based renewal,
 // and copies subject and SAN from the old certificate.

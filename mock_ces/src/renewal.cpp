@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What the CA checks on a renewal (a request signed with the key of a
-// certificate it issued earlier, protocol.md 1.4), and who the CES app pool
+// certificate it issued earlier, docs/protocol.md 1.4), and who the CES app pool
 // is when it renews on someone's behalf.
 #include <openssl/x509_vfy.h>
 
@@ -21,7 +21,7 @@ void check_renewal(const DecodedRequest& req, const LabCa& ca, const std::string
   if (!chain.ok) {
     // An expired certificate cannot sign a renewal (CERT_E_EXPIRED); one
     // this CA did not issue is not a renewal of anything it knows
-    // (causes.md renewal_cert_invalid; the code for the foreign case is the
+    // (docs/causes.md renewal_cert_invalid; the code for the foreign case is the
     // model's choice).
     if (chain.error == X509_V_ERR_CERT_HAS_EXPIRED) throw deny(kCertExpired);
     throw deny(kBadRenewalCertAttribute);

@@ -183,7 +183,7 @@ class MockServer::Impl {
   }
 
   // CES event 10 for each instance whose configuration keeps it from
-  // starting (causes.md kbr_incompatible_config); it then answers every
+  // starting (docs/causes.md kbr_incompatible_config); it then answers every
   // call with WCF's generic fault.
   void log_instances_that_fail_to_start() {
     for (const CesEndpoint& e : options_.world.ces.endpoints) {

@@ -118,9 +118,9 @@ void check_to(const SoapMessage& m, const std::string& endpoint_url) {
   throw FaultRaised{address_filter_fault(*m.addressing.to)};
 }
 
-// Stage: authentication, UsernamePassword endpoint (protocol.md 3.3). WCF
+// Stage: authentication, UsernamePassword endpoint (docs/protocol.md 3.3). WCF
 // logs the user on with LogonUser; a failed logon is audited on the CES host
-// as Security 4625 with the NTSTATUS of the reason (causes.md
+// as Security 4625 with the NTSTATUS of the reason (docs/causes.md
 // username_password_rejected). The token's wsse:Nonce and wsu:Created are
 // not looked at: WCF's UsernameToken reader skips both.
 const Account& authenticate_username(const SoapMessage& m, const World& world, EventLog* events) {

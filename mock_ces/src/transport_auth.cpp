@@ -64,7 +64,7 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
       who.client_certificate = core::share(connection.client_certificate.get());
       who.account = map_certificate(connection.client_certificate.get(), world);
       // With key-based renewal the certificate need not map to an account:
-      // the signed renewal request identifies the subject (protocol.md 1.4).
+      // the signed renewal request identifies the subject (docs/protocol.md 1.4).
       if ((who.account == nullptr || who.account->disabled) && !settings.key_based_renewal) {
         throw TransportRefusal{iis_forbidden()};
       }

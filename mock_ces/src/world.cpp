@@ -20,7 +20,7 @@ namespace {
 
 using core::iequals;
 
-// msPKI-Certificate-Name-Flag bits (MS-CRTD 2.28; protocol.md 2.6).
+// msPKI-Certificate-Name-Flag bits (MS-CRTD 2.28; docs/protocol.md 2.6).
 const std::map<std::string, std::uint32_t, std::less<>>& name_flag_bits() {
   static const std::map<std::string, std::uint32_t, std::less<>> bits = {
       {"ENROLLEE_SUPPLIES_SUBJECT", 0x00000001},

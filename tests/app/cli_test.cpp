@@ -548,7 +548,7 @@ TEST(Cli, KeyBasedRenewalWithTheOldCertificateAsTlsClientCertificate) {
   EXPECT_EQ(after.subject, before.subject);
   EXPECT_EQ(after.san.upn, before.san.upn);
 
-  // A new request on the renewal-only instance is refused (causes.md
+  // A new request on the renewal-only instance is refused (docs/causes.md
   // ces_renewal_only_new_request), and the CLI says what certreq would.
   const Output refused =
       run(kBin + " enroll --url '" + kbr_url + "' --template User --auth cert --client-cert " +

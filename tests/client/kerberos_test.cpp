@@ -2,7 +2,7 @@
 // The Kerberos lab end to end: the real client does HTTP Negotiate against
 // the mock over TLS, both with tickets from a real MIT KDC on loopback, and
 // the mock makes the CES -> CA hop with what the client delegated. Each
-// delegation cause of causes.md comes out of principal attributes and
+// delegation cause of docs/causes.md comes out of principal attributes and
 // client behaviour, and the evidence is what the client observed: ticket
 // flags read from its ccache, GSS status, whether it delegated.
 #include <gtest/gtest.h>
@@ -75,7 +75,7 @@ class KerberosLab : public ::testing::Test {
     return evidence_of(r, Operation::enroll, AuthMethod::kerberos);
   }
 
-  // causes.md section A: HTTP 500, "Access is denied." 0x80070005, no
+  // docs/causes.md section A: HTTP 500, "Access is denied." 0x80070005, no
   // request id; nothing reached the CA's policy module.
   static void expect_access_denied(const EnrollResult& r, const MockServer& server) {
     ASSERT_EQ(r.status, EnrollStatus::failed) << r.messages.back();
@@ -91,7 +91,7 @@ class KerberosLab : public ::testing::Test {
     }
   }
 
-  // causes.md http_auth_failed: no ticket for HTTP/<ces> -> the 401 stands.
+  // docs/causes.md http_auth_failed: no ticket for HTTP/<ces> -> the 401 stands.
   static void expect_unauthorized(const EnrollResult& r) {
     ASSERT_EQ(r.status, EnrollStatus::failed);
     ASSERT_TRUE(r.call.exchange.response);

@@ -205,7 +205,7 @@ TEST_F(CmsUnwrap, RejectsMalformedInput) {
   }
 }
 
-// protocol.md §1.4: renewal = SignedData v1, id-data wrapping the new PKCS#10,
+// docs/protocol.md §1.4: renewal = SignedData v1, id-data wrapping the new PKCS#10,
 // old certificate carried, SignerInfo by issuerAndSerialNumber, old key signs.
 TEST_F(CmsRenewal, EnvelopeRoundTrip) {
   EvpPkeyPtr new_key = make_key();

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 const fs::path kFixtures = CESLAB_FIXTURES_DIR;
 const fs::path kCatalogDir = kFixtures.parent_path().parent_path() / "diagnosis" / "catalog";
 
-// causes.md's ids in its order (seed section A first), kept as data beside
+// docs/causes.md's ids in its order (seed section A first), kept as data beside
 // the fixtures: a new cause is added there and in the catalog, not in C++.
 std::vector<std::string> causes_md_ids() {
   std::ifstream in(kFixtures / "diagnose" / "causes_md_ids.txt");
@@ -110,7 +110,7 @@ TEST(Catalog, FamiliesHaveTwoOrMoreMembersAndTheAccessDeniedFamilyIsTheSeeds) {
   const Catalog& catalog = Catalog::builtin();
   ASSERT_FALSE(catalog.families().empty());
   for (const Family& f : catalog.families()) EXPECT_GE(f.members.size(), 2u) << f.id;
-  // causes.md: these four answer `Access is denied.` 0x80070005 alike.
+  // docs/causes.md: these four answer `Access is denied.` 0x80070005 alike.
   const Family* denied = catalog.find_family("access_denied_on_ca_hop");
   ASSERT_NE(denied, nullptr);
   EXPECT_EQ(denied->members,

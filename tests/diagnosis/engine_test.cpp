@@ -19,7 +19,7 @@ using core::Operation;
 // ---- Evidence as the client records it -------------------------------
 
 // A CES fault with a CertificateEnrollmentWSDetail, and the lines certreq
-// prints for it (protocol.md 6).
+// prints for it (docs/protocol.md 6).
 Evidence detail_fault(std::uint32_t code, const std::string& reason, bool invalid_request,
                       std::optional<std::string> request_id = std::nullopt) {
   Evidence e;
@@ -72,7 +72,7 @@ bool ruled_out(const Diagnosis& d, const std::string& id) {
                      [&](const RuledOut& r) { return r.cause == id; });
 }
 
-// ---- the delegation family (causes.md A) -----------------------------
+// ---- the delegation family (docs/causes.md A) -----------------------------
 
 TEST(Engine, AccessDeniedAloneIsUnknownWithTheWholeFamilyTied) {
   const Diagnosis d = diagnose(catalog(), access_denied());

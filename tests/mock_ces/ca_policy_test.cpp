@@ -366,7 +366,7 @@ TEST(UserWorlds, QualifiedPrincipalsMatchTheAccount) {
 }
 
 // Requests the CA cannot decode still reach it: it assigns an id and fails
-// them as "Error Parsing Request" with event 22 (causes.md section B).
+// them as "Error Parsing Request" with event 22 (docs/causes.md section B).
 TEST(CaPolicyDecoding, UndecodableAndBadlySignedRequestsAreEvent22) {
   MockServer server(MockOptions{});
   server.start();

@@ -472,7 +472,7 @@ TEST(CepServiceNoTemplates, AnAccountWithoutEnrollRightsGetsNilPoliciesAndEvent1
   const GetPoliciesResponse r = fetch(server);
   EXPECT_FALSE(r.response_nil);
   EXPECT_EQ(r.policy_id, "{6B1EBF5E-8C1B-4D5D-9A77-2A5F2C4D9E10}");
-  EXPECT_FALSE(r.policies);  // causes.md cep_no_templates
+  EXPECT_FALSE(r.policies);  // docs/causes.md cep_no_templates
   EXPECT_FALSE(r.cas);
   EXPECT_FALSE(r.oids);
 
@@ -539,7 +539,7 @@ TEST(CepServiceNoTemplates, ACallerWithoutRequestRightSeesTheCaWithoutEnrollPerm
   EXPECT_EQ(names(r).size(), 3u);                  // the templates are still the policy
 }
 
-// ---- clientVersion / serverVersion (MS-XCEP 3.1.4.1.3.22, protocol.md 2.2) --
+// ---- clientVersion / serverVersion (MS-XCEP 3.1.4.1.3.22, docs/protocol.md 2.2) --
 
 struct VersionCase {
   std::string name;
@@ -591,7 +591,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // cepces after #74 and Windows 8+: 0 = the server's maximum.
         VersionCase{"zero_zero_lists_everything", false, 0, 0, true, true},
-        // cepces before #74: nil versions mean 3 (protocol.md 2.2, cepces #74).
+        // cepces before #74: nil versions mean 3 (docs/protocol.md 2.2, cepces #74).
         VersionCase{"nil_versions_hide_newer_templates", false, std::nullopt, std::nullopt, false,
                     false},
         // requestFilter nil: client 3, server the maximum.
@@ -620,7 +620,7 @@ TEST(CepVersionFilter, EverythingFilteredOutIsNilPoliciesWithTheVersionsInEvent1
   EXPECT_NE(logged[0].message.find("clientVersion nil"), std::string::npos) << logged[0].message;
 }
 
-// ---- cep.ces_uris and event 15 (causes.md ces_uri_invalid_in_policy) -------
+// ---- cep.ces_uris and event 15 (docs/causes.md ces_uri_invalid_in_policy) -------
 
 TEST(CepCesUris, AnAdvertisedUriThatNamesNoCesEndpointIsLoggedAsEvent15) {
   MockOptions options;

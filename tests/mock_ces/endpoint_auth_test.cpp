@@ -110,7 +110,7 @@ TEST_F(CertificateEndpoint, UntrustedClientCertificateIsForbidden) {
 }
 
 TEST_F(CertificateEndpoint, CertificateMappingToNoAccountIsForbidden) {
-  // causes.md client_cert_not_mapped: issued by the lab CA, but its UPN
+  // docs/causes.md client_cert_not_mapped: issued by the lab CA, but its UPN
   // names nobody in the directory, and key-based renewal is off.
   const LabCa ca = LabCa::open(state_.path(), server_->world().ca);
   core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("ecdsa-p256"));
@@ -218,7 +218,7 @@ TEST(KerberosEndpoint, ChannelBindingRequiredRefusesAnUnboundAuthentication) {
   m.body = rst;
   const client::TlsSettings tls = tls_for(server);
 
-  // causes.md channel_binding_required: no binding -> 401.
+  // docs/causes.md channel_binding_required: no binding -> 401.
   const client::SoapCall unbound =
       client::call(url, m, tls, {{testing::kFakeKerberosUserHeader, "alice"}});
   ASSERT_TRUE(unbound.exchange.response);
@@ -346,7 +346,7 @@ TEST(KeyExchangeToken, ReturnsTheCaExchangeCertificate) {
       core::verify_chain(xchg.get(), {}, core::read_certificates_pem(server.ca_certificate_path()))
           .ok);
 
-  // Without <RequestKET/> the request is refused (protocol.md 1.6).
+  // Without <RequestKET/> the request is refused (docs/protocol.md 1.6).
   std::get<core::RequestSecurityToken>(m.body).request_ket = false;
   const client::SoapCall refused = client::call(url, m, tls_for(server));
   ASSERT_TRUE(refused.reply);

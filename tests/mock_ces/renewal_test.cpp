@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Renewal signed by the old certificate, and key-based renewal on a
 // Certificate + RenewalOnly instance, over real TLS: the success paths and
-// each world setting of causes.md that breaks them, with the wire fault and
+// each world setting of docs/causes.md that breaks them, with the wire fault and
 // the event the Windows host logs.
 #include <gtest/gtest.h>
 
@@ -110,7 +110,7 @@ TEST_F(Renewal, Pkcs7WithTheSameKeyIsIssued) {
   EXPECT_TRUE(core::certificate_matches_key(renewed.certificate.get(), old.key.get()));
 }
 
-// causes.md renewal_cert_invalid: expired, foreign, or a renewal attribute
+// docs/causes.md renewal_cert_invalid: expired, foreign, or a renewal attribute
 // that names another certificate. The CA assigns an id and denies.
 void expect_renewal_denied(const client::EnrollResult& r, std::uint32_t hresult,
                            const MockServer& server) {

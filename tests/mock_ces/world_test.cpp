@@ -24,7 +24,7 @@ TEST(World, DefaultLabHasAliceAndTheDocumentedTemplates) {
   EXPECT_EQ(alice->groups, std::vector<std::string>{"Domain Users"});
   const TemplateSettings* user = w.find_template("User");
   ASSERT_NE(user, nullptr);
-  // The stock User template's msPKI-Certificate-Name-Flag (protocol.md 2.6).
+  // The stock User template's msPKI-Certificate-Name-Flag (docs/protocol.md 2.6).
   EXPECT_EQ(user->subject_name_flags(), 0xA6000000u);
   EXPECT_FALSE(user->enrollee_supplies_subject());
   const TemplateSettings* web = w.find_template("WebServer");

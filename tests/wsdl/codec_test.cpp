@@ -173,7 +173,7 @@ struct Filter {
 // match the Windows-shaped fixture exactly.
 const std::vector<Filter>& writer_filters() {
   static const std::vector<Filter> filters = {
-      {"WCF adds a diagnostics ActivityId header; the model ignores it (protocol.md 0), "
+      {"WCF adds a diagnostics ActivityId header; the model ignores it (docs/protocol.md 0), "
        "so it is never written back",
        [](Node& env) {
          if (Node* h = header_of(env)) {
@@ -242,7 +242,7 @@ const Filter kBase64LineBreaks{
 
 const Filter kRstRequestIdAbsentIsNil{
     "RequestSecurityToken.request_id has one state (nullopt) for absent and nil; the "
-    "writer sends nil as Windows does (protocol.md 5.5)",
+    "writer sends nil as Windows does (docs/protocol.md 5.5)",
     [](Node& env) {
       for_each_node(env, [](Node& n) {
         if (n.name() != kWst + "RequestSecurityToken") return;
@@ -516,7 +516,7 @@ TEST(CodecGolden, RstRenewalCms) {
   EXPECT_NE(
       std::search(cms.begin(), cms.begin() + 16, signed_data_oid.begin(), signed_data_oid.end()),
       cms.begin() + 16);
-  // ... whose pkcs7-data content is the new PKCS#10 (protocol.md 1.4).
+  // ... whose pkcs7-data content is the new PKCS#10 (docs/protocol.md 1.4).
   const ByteString inner = der("pkcs10_alice_renewal.der");
   EXPECT_NE(std::search(cms.begin(), cms.end(), inner.begin(), inner.end()), cms.end());
   EXPECT_TRUE(rst.context.empty());
@@ -738,7 +738,7 @@ TEST(CodecGolden, GetPoliciesResponse) {
   EXPECT_EQ(t.minor_revision, 1u);
   EXPECT_FALSE(t.superseded);
   EXPECT_EQ(t.private_key_flags, 0x10u);
-  EXPECT_EQ(t.subject_name_flags, 0xA6000000u) << "written unsigned (protocol.md 2.6)";
+  EXPECT_EQ(t.subject_name_flags, 0xA6000000u) << "written unsigned (docs/protocol.md 2.6)";
   EXPECT_EQ(t.enrollment_flags, 0x29u);
   EXPECT_FALSE(t.general_flags);
   EXPECT_FALSE(t.hash_algorithm_oid_reference);

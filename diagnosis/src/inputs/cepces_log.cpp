@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // cepces / certmonger logs: cepces writes "%(asctime)s %(name)s:%(levelname)s:
-// %(message)s" (openSUSE/cepces doc/DEBUGGING.md) to its log or, under
+// %(message)s" (https://github.com/openSUSE/cepces/blob/master/doc/DEBUGGING.md) to its log or, under
 // certmonger, to the journal ("... certmonger[1234]: ..."); an error ends a
 // Python traceback with the exception line. What it says:
 //   cepces.soap.service.SOAPFault: <Reason> (Code: s:Receiver; Subcode: None)
@@ -356,7 +356,7 @@ class CepcesReader {
     const std::string_view sub = trim(text.substr(sub_at + 11, close - sub_at - 11));
     if (sub != "None") f.subcode = local_part(sub);
     f.has_detail = false;
-    // protocol.md 6: the three shapes real servers send.
+    // docs/protocol.md 6: the three shapes real servers send.
     if (f.subcode && *f.subcode == "InternalServiceFault") {
       f.kind = core::FaultKind::wcf_dispatcher;
     } else if (f.code == "Sender") {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // CES/CEP URLs in text, and what their IIS application names say about the
-// authentication (protocol.md 3.1: <CA>_CES_Kerberos, ..._UsernamePassword,
+// authentication (docs/protocol.md 3.1: <CA>_CES_Kerberos, ..._UsernamePassword,
 // ..._Certificate; ADPolicyProvider_CEP_<auth>).
 #include <array>
 #include <cctype>

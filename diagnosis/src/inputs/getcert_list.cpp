@@ -10,7 +10,7 @@
 //   \tcertificate: type=FILE,location='...'
 //   \tCA: cepces
 //   \tissuer: ... / subject: ... / expires: ... / certificate template/profile: Machine ...
-// With the cepces helper (openSUSE/cepces doc/CERTMONGER.md) the ca-error is
+// With the cepces helper (https://github.com/openSUSE/cepces/blob/master/doc/CERTMONGER.md) the ca-error is
 // cepces' own error text, so it is read as a cepces log line is
 // (read_cepces_lines): the SOAPFault, HTTPError, SSLError or GSS-API text.
 // The status says the outcome: MONITORING issued, CA_WORKING pending,

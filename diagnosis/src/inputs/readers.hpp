@@ -96,7 +96,7 @@ std::optional<int> http_status_of(std::uint32_t value);
 
 // The http(s) URLs in a line.
 std::vector<std::string> find_urls(std::string_view line);
-// A CES (or CEP) URL as IIS names its applications (protocol.md 3.1):
+// A CES (or CEP) URL as IIS names its applications (docs/protocol.md 3.1):
 // "..._CES_Kerberos/service.svc/CES" and the like.
 bool is_ces_url(std::string_view url);
 bool is_cep_url(std::string_view url);

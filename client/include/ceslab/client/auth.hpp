@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // How the client proves who it is to a CES or CEP endpoint. Each mode puts
-// its credentials in a different layer (protocol.md 2.5): a WS-Security
+// its credentials in a different layer (docs/protocol.md 2.5): a WS-Security
 // UsernameToken in the SOAP header, a TLS client certificate, or HTTP
 // Negotiate. An Authenticator fills the one layer its mode uses; the calls
 // (enroll, renew, retrieve, get_policies) send whatever it filled.

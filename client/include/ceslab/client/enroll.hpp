@@ -77,7 +77,7 @@ struct EnrollResult {
 
 EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls);
 
-// Renewal (protocol.md 1.4): RequestType Issue with a new PKCS#10 that
+// Renewal (docs/protocol.md 1.4): RequestType Issue with a new PKCS#10 that
 // carries szOID_RENEWAL_CERTIFICATE (the old certificate), signed with the
 // old certificate's key — as CMC (CertEnroll's form) or as PKCS#7 over the
 // PKCS#10 (MS-WSTEP 4.1.5.1). On a key-based-renewal endpoint pass the old
@@ -132,7 +132,7 @@ struct EnrollmentCheck {
 EnrollmentCheck check_enrollment(const EnrollResult& result,
                                  const std::vector<core::X509Ptr>& trusted_roots);
 
-// The lines certreq prints for a failed exchange (protocol.md 6).
+// The lines certreq prints for a failed exchange (docs/protocol.md 6).
 std::vector<std::string> failure_messages(const SoapCall& call);
 
 }  // namespace ceslab::client

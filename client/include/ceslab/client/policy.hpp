@@ -72,7 +72,7 @@ const core::PolicyOid* find_oid(const core::GetPoliciesResponse& policy, int ref
 
 // A template of a policy and the CES URIs that issue it for one mode.
 struct TemplateEndpoints {
-  std::string name;  // commonName: the CertificateTemplate context item (protocol.md 2.4)
+  std::string name;  // commonName: the CertificateTemplate context item (docs/protocol.md 2.4)
   std::string oid;   // the template OID (oIDs group 9); "" if the policy does not list it
   unsigned schema = 1;
   unsigned major_revision = 0;
@@ -121,7 +121,7 @@ struct PolicyEnrollResult {
 
 // GetPolicies from `policy_url` with `auth`; then the CES URIs for the
 // template and auth.mode(), renewal-only ones skipped for a new request
-// (protocol.md 2.5), lowest priority value first; enrolls on the first, and
+// (docs/protocol.md 2.5), lowest priority value first; enrolls on the first, and
 // on a transport failure (refused, unreachable, timeout, TLS: nothing reached
 // the CES) moves to the next. An answer — a certificate, pending, a SOAP
 // fault, an HTTP error — ends the search: the next CES would submit to the

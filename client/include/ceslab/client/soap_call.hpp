@@ -30,7 +30,7 @@ struct TlsSettings {
 TlsSettings copy_tls_settings(const TlsSettings& tls);
 
 // UsernamePassword credentials: the WS-Security UsernameToken
-// (protocol.md 3.3).
+// (docs/protocol.md 3.3).
 struct UsernameCredentials {
   std::string username;
   std::string password;  // never logged, never written to evidence
@@ -72,13 +72,13 @@ struct SoapCall {
 std::string new_message_id();
 
 // A request with the WS-Addressing headers every CES/CEP request carries
-// (Action, MessageID, ReplyTo anonymous, To = `url`; protocol.md 1.2) and,
+// (Action, MessageID, ReplyTo anonymous, To = `url`; docs/protocol.md 1.2) and,
 // with `username`, the WS-Security Timestamp and UsernameToken.
 core::SoapMessage request_message(std::string_view action, const std::string& url,
                                   const std::optional<UsernameCredentials>& username);
 
 // Serialises `message`, POSTs it as application/soap+xml and parses the
-// answer (also of an HTTP 500: WCF faults travel that way, protocol.md 1.1).
+// answer (also of an HTTP 500: WCF faults travel that way, docs/protocol.md 1.1).
 // `headers` are added to the HTTP request (e.g. an Authorization header).
 // With `challenge`, a 401 is answered once: the request goes again, on a new
 // connection, with the Authorization header the challenge gives (Kerberos

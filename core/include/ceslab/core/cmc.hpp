@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // CMC (RFC 5272) Full PKI Request / Response as AD CS and CertEnroll use them:
 // a PKIData with one PKCS#10 plus name/value pairs, and a PKIResponse carrying
-// id-cmc-statusInfo and the issued-certificate hash (protocol.md §1.3, §1.7).
+// id-cmc-statusInfo and the issued-certificate hash (docs/protocol.md §1.3, §1.7).
 #pragma once
 
 #include "ceslab/core/cms.hpp"

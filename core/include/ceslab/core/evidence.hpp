@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The Evidence record (design.md "Evidence and diagnosis"): what one finished
+// The Evidence record (docs/evidence.md): what one finished
 // exchange revealed at every layer — transport, TLS, HTTP, SOAP fault or
 // RSTR — plus the lines certreq would print, as plain data. Its JSON form is
 // versioned and documented in docs/evidence.md ("ceslab.evidence/1"); the
@@ -29,7 +29,7 @@ inline constexpr std::string_view kEvidenceSchema = "ceslab.evidence/1";
 // `unknown`: the record was rebuilt from artefacts that do not say (ceslab diagnose).
 enum class Operation { enroll, renew, retrieve, policy, unknown };
 // How the client authenticated (CEP's clientAuthentication kinds 1, 2, 4, 8;
-// protocol.md 2.5): JSON "anonymous", "kerberos", "username", "cert".
+// docs/protocol.md 2.5): JSON "anonymous", "kerberos", "username", "cert".
 enum class AuthMethod { anonymous, kerberos, username, certificate, unknown };
 // issued / pending / failed for CES operations; `answered` for an exchange
 // that got a SOAP reply which is not a fault (a GetPolicies response).
@@ -83,7 +83,7 @@ struct CmcEvidence {
   std::optional<int> fail_info;  // CMCFailInfo
 };
 
-// Every field of a SOAP fault (protocol.md 6, MS-WSTEP 3.1.4.1.3.7).
+// Every field of a SOAP fault (docs/protocol.md 6, MS-WSTEP 3.1.4.1.3.7).
 struct FaultEvidence {
   EnrollmentFault fault;
   // BinaryResponse decoded when it is a CMC response; otherwise why not.
@@ -91,7 +91,7 @@ struct FaultEvidence {
   std::string binary_response_error;
 };
 
-// The RSTR of an issued or pending request (MS-WSTEP 3.1.4.1.3.4, protocol.md 1.7).
+// The RSTR of an issued or pending request (MS-WSTEP 3.1.4.1.3.4, docs/protocol.md 1.7).
 struct ResponseEvidence {
   std::string disposition;        // DispositionMessage: "Issued", "Taken Under Submission"
   std::string request_id;         // RequestID

@@ -15,7 +15,7 @@
 
 namespace ceslab::core {
 
-// Constant strings of protocol.md section 0, copied exactly.
+// Constant strings of docs/protocol.md section 0, copied exactly.
 namespace uri {
 inline constexpr std::string_view kSoap12Envelope = "http://www.w3.org/2003/05/soap-envelope";
 inline constexpr std::string_view kAddressing = "http://www.w3.org/2005/08/addressing";
@@ -82,7 +82,7 @@ inline constexpr std::string_view kPasswordText =
 using ByteString = std::vector<unsigned char>;
 using TimePoint = std::chrono::system_clock::time_point;
 
-// WS-Addressing 1.0 header fields (protocol.md 1.2). Empty optionals are
+// WS-Addressing 1.0 header fields (docs/protocol.md 1.2). Empty optionals are
 // simply not written.
 struct Addressing {
   std::string action;
@@ -93,7 +93,7 @@ struct Addressing {
 };
 
 // WS-Security header content a CES/CEP UsernamePassword endpoint reads
-// (protocol.md 3.3).
+// (docs/protocol.md 3.3).
 struct UsernameToken {
   std::string username;
   std::string password;  // PasswordText, inside TLS
@@ -149,7 +149,7 @@ struct RequestSecurityTokenResponse {
   bool is_pending() const { return !issued_certificate && pending_reference.has_value(); }
 };
 
-// The three fault shapes real servers send (protocol.md section 6).
+// The three fault shapes real servers send (docs/protocol.md section 6).
 enum class FaultKind {
   enrollment_detail,  // CertificateEnrollmentWSDetail fault (CA / policy errors)
   wcf_dispatcher,     // a:InternalServiceFault, no detail

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The cause catalog (docs/diagnosis.md): one entry per cause of causes.md
+// The cause catalog (docs/diagnosis.md): one entry per cause of docs/causes.md
 // with its evidence rules, next checks, remediation and references, read
 // from YAML and validated as a whole (unknown keys, types, field names,
 // regular expressions, duplicate ids, dangling references), with file:line
@@ -46,7 +46,7 @@ struct NextCheck {
 };
 
 struct CauseEntry {
-  std::string id;  // causes.md id, snake_case
+  std::string id;  // docs/causes.md id, snake_case
   std::string title;
   std::string layer;   // a declared layer id
   std::string family;  // a declared family id: causes sharing one wire shape; "" for none

@@ -42,7 +42,7 @@ class CepService {
 
   // The seam for the Kerberos and Certificate endpoints: their caller is
   // authenticated before any SOAP is read (HTTP Negotiate, TLS client
-  // certificate; protocol.md 3.2, 3.4). The transport authentication stage
+  // certificate; docs/protocol.md 3.2, 3.4). The transport authentication stage
   // calls this with the account it authenticated; the SOAP stages and the
   // answer are then the same as on the UsernamePassword endpoint.
   core::HttpResponse handle_authenticated(const core::HttpRequest& request, const Account& caller,

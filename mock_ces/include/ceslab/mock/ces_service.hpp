@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The CES request pipeline (design.md): HTTP -> SOAP parse and validation ->
-// authentication -> CA policy -> issue, each failure answered the way a
-// Windows CES answers it.
+// The CES request pipeline (docs/architecture.md, "The mock's pipeline"):
+// HTTP -> SOAP parse and validation -> authentication -> CA policy -> issue,
+// each failure answered the way a Windows CES answers it.
 #pragma once
 
 #include <filesystem>
@@ -54,7 +54,7 @@ class CesService {
   // `endpoint_url` is this endpoint's address as the server knows it
   // (scheme, host, port, path) for the a:To check and pending references.
   // Key-based renewal on anything but a Certificate + RenewalOnly instance:
-  // the instance does not start (CES event 10, causes.md kbr_incompatible_config).
+  // the instance does not start (CES event 10, docs/causes.md kbr_incompatible_config).
   static bool instance_fails_to_start(const CesEndpoint& endpoint);
 
   core::HttpResponse handle(const core::HttpRequest& request,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Endpoint paths as Windows names them (protocol.md 3.1):
+// Endpoint paths as Windows names them (docs/protocol.md 3.1):
 //   /<CA name>_CES_<Kerberos|UsernamePassword|Certificate>/service.svc/CES
 //   /ADPolicyProvider_CEP_<mode>/service.svc/CEP
 // IIS matches paths case-insensitively; spaces in the CA name travel as %20.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The fault shapes a Windows CES/CEP puts on the wire, built in one place so
 // every stage of the pipeline answers the same way. Sources are cited per
-// function (protocol.md sections 1.8 and 6, causes.md).
+// function (docs/protocol.md sections 1.8 and 6, docs/causes.md).
 #pragma once
 
 #include <cstdint>
@@ -14,13 +14,13 @@
 namespace ceslab::mock {
 
 // A SOAP fault plus the HTTP status it travels with (500 for every SOAP fault
-// a WCF service sends, protocol.md 1.1).
+// a WCF service sends, docs/protocol.md 1.1).
 struct WireFault {
   core::EnrollmentFault fault;
   int http_status = 500;
 };
 
-// CertificateEnrollmentWSDetail fault: CA and CES errors (protocol.md 1.8).
+// CertificateEnrollmentWSDetail fault: CA and CES errors (docs/protocol.md 1.8).
 // `hresult` is the unsigned HRESULT; it travels as a signed xs:int.
 WireFault enrollment_fault(std::uint32_t hresult, std::string reason, bool invalid_request,
                            std::optional<std::string> request_id = std::nullopt);
@@ -41,7 +41,7 @@ WireFault address_filter_fault(const std::string& to);
 WireFault action_not_supported_fault(const std::string& action);
 
 // WCF message-security failure on a UsernamePassword endpoint: missing,
-// unknown or wrong credentials, stale timestamp (causes.md
+// unknown or wrong credentials, stale timestamp (docs/causes.md
 // username_password_rejected, "(model)").
 WireFault invalid_security_fault();
 

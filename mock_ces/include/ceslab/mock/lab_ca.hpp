@@ -38,14 +38,14 @@ class LabCa {
   const std::filesystem::path& certificate_path() const { return certificate_path_; }
 
   // The CA exchange certificate clients encrypt archived keys to (KET,
-  // protocol.md 1.6): "<CA name>-Xchg", EKU szOID_KP_CA_EXCHANGE, issued by
+  // docs/protocol.md 1.6): "<CA name>-Xchg", EKU szOID_KP_CA_EXCHANGE, issued by
   // the CA on first use and kept for this process, as AD CS renews its
   // exchange certificate on its own schedule.
   const X509* exchange_certificate();
 
   // Enters a request the CA could not process (it could not parse it, or the
   // signature did not verify) and returns the id it got: the CA assigns ids
-  // to such requests too and lists them under Failed Requests (protocol.md 6).
+  // to such requests too and lists them under Failed Requests (docs/protocol.md 6).
   std::string enter_failed(std::uint32_t hresult, std::string disposition_message);
 
  private:

@@ -123,7 +123,7 @@ struct TemplateVersion {
   unsigned minor = 0;
 };
 
-// msPKI-Certificate-Name-Flag bits by their CT_FLAG names (protocol.md 2.6).
+// msPKI-Certificate-Name-Flag bits by their CT_FLAG names (docs/protocol.md 2.6).
 struct TemplateSettings {
   std::string name;
   std::string oid;

@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,6 +88,35 @@ TEST(CodeTableBuiltin, CoversEveryDocumentedCode) {
     EXPECT_EQ(t.find(value), by_name);
     EXPECT_FALSE(by_name->message.empty());
   }
+}
+
+// Read from the documents themselves (docs/causes.md, docs/protocol.md): every
+// failure HRESULT (0x80ffcccc) and every symbolic code name they print is in
+// the table, so a code a document names can always be looked up.
+TEST(CodeTableBuiltin, KnowsEveryCodeTheDocsPrint) {
+  const CodeTable& t = CodeTable::builtin();
+  const std::filesystem::path docs =
+      std::filesystem::path(CESLAB_FIXTURES_DIR) / ".." / ".." / "docs";
+  const std::regex value(R"(\b0x(80[0-9A-Fa-f]{6})\b)");
+  const std::regex name(
+      R"(\b((?:WS_E|CERTSRV_E|CERT_E|CRYPT_E|NTE|RPC_S|SEC_E|E)_[A-Z0-9_]+|ERROR_[A-Z0-9_]+)\b)");
+  std::size_t values = 0;
+  for (const char* file : {"causes.md", "protocol.md"}) {
+    std::ifstream in(docs / file, std::ios::binary);
+    ASSERT_TRUE(in) << (docs / file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::sregex_iterator m(text.begin(), text.end(), value), end; m != end; ++m) {
+      const auto v = static_cast<std::uint32_t>(std::stoul((*m)[1].str(), nullptr, 16));
+      // The high bit alone is a flag (subjectNameFlags), not a code.
+      if (v == 0x80000000u) continue;
+      ++values;
+      EXPECT_NE(t.find(v), nullptr) << file << " prints " << (*m)[0].str();
+    }
+    for (std::sregex_iterator m(text.begin(), text.end(), name), end; m != end; ++m) {
+      EXPECT_NE(t.find_name((*m)[1].str()), nullptr) << file << " names " << (*m)[1].str();
+    }
+  }
+  EXPECT_GT(values, 20u);
 }
 
 // The signed decimals the docs print next to the hex (an independent check of

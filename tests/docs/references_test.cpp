@@ -59,9 +59,13 @@ std::string prose_of(const fs::path& p, const std::string& text) {
   return out;
 }
 
+// Found inside the repository: `../` may not climb out of it (a checkout
+// next to other folders would otherwise pass where a clean clone fails).
 bool resolves(const fs::path& file, const std::string& name) {
+  const std::string root = kRoot.string() + "/";
   for (const fs::path& base : {file.parent_path(), kRoot, kRoot / "docs"}) {
-    if (fs::exists(base / name)) return true;
+    const fs::path candidate = fs::weakly_canonical(base / name);
+    if (candidate.string().rfind(root, 0) == 0 && fs::exists(candidate)) return true;
   }
   return false;
 }

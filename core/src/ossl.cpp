@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/ossl.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+
+#include <cctype>
 
 namespace ceslab::core {
 
@@ -47,6 +50,18 @@ std::string oid_for_message(const ASN1_OBJECT* oid) {
   OBJ_obj2txt(text.data(), n + 1, oid, 1);
   text.resize(static_cast<std::size_t>(n));
   return text;
+}
+
+std::string hex_lower(const unsigned char* data, std::size_t length) {
+  if (length == 0) return "";
+  std::string out(length * 2 + 1, '\0');
+  std::size_t written = 0;
+  if (OPENSSL_buf2hexstr_ex(out.data(), out.size(), &written, data, length, '\0') != 1) {
+    throw CryptoError("hex encoding");
+  }
+  out.resize(written > 0 ? written - 1 : 0);  // `written` counts the terminating NUL
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 X509Ptr share(X509* cert) {

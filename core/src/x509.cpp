@@ -24,22 +24,11 @@ struct X509StackFree {
 };
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackFree>;
 
-std::string hex(const unsigned char* data, size_t len) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (size_t i = 0; i < len; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 0x0f];
-  }
-  return out;
-}
-
 std::string digest_hex(const X509* cert, const EVP_MD* md, const char* what) {
   unsigned char buf[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (X509_digest(cert, md, buf, &len) != 1) throw CryptoError(std::string("compute ") + what);
-  return hex(buf, len);
+  return hex_lower(buf, len);
 }
 
 std::string serial_hex(const X509* cert) {

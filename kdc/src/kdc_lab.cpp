@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "ceslab/core/ossl.hpp"
 #include "process.hpp"
 
 namespace ceslab::kdc {
@@ -79,13 +80,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 std::string random_secret() {
   unsigned char bytes[24];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw KdcError("RAND_bytes for the master key");
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 0x0F];
-  }
-  return out;
+  return core::hex_lower(bytes, sizeof bytes);
 }
 
 std::string tail(const std::filesystem::path& file, std::size_t max = 2000) {

@@ -57,6 +57,10 @@ using X509ExtensionPtr =
 // DER bytes travel as a plain byte vector.
 using Bytes = std::vector<unsigned char>;
 
+// Lower-case hex of `data`, no separators (thumbprints, random secrets);
+// OpenSSL's OPENSSL_buf2hexstr_ex does the encoding.
+std::string hex_lower(const unsigned char* data, std::size_t length);
+
 // Takes a new reference (X509_up_ref / EVP_PKEY_up_ref) and returns an owner.
 X509Ptr share(X509* cert);
 EvpPkeyPtr share(EVP_PKEY* key);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // cepces / certmonger logs: cepces writes "%(asctime)s %(name)s:%(levelname)s:
-// %(message)s" (https://github.com/openSUSE/cepces/blob/master/doc/DEBUGGING.md) to its log or, under
-// certmonger, to the journal ("... certmonger[1234]: ..."); an error ends a
-// Python traceback with the exception line. What it says:
+// %(message)s" (https://github.com/openSUSE/cepces/blob/master/doc/DEBUGGING.md) to its log or,
+// under certmonger, to the journal ("... certmonger[1234]: ..."); an error ends a Python traceback
+// with the exception line. What it says:
 //   cepces.soap.service.SOAPFault: <Reason> (Code: s:Receiver; Subcode: None)
 //       cepces/soap/service.py renders every SOAP fault so (Detail ignored)
 //   ...:DEBUG:Received message: b'<ns0:Envelope ...>'

@@ -10,11 +10,10 @@
 //   \tcertificate: type=FILE,location='...'
 //   \tCA: cepces
 //   \tissuer: ... / subject: ... / expires: ... / certificate template/profile: Machine ...
-// With the cepces helper (https://github.com/openSUSE/cepces/blob/master/doc/CERTMONGER.md) the ca-error is
-// cepces' own error text, so it is read as a cepces log line is
-// (read_cepces_lines): the SOAPFault, HTTPError, SSLError or GSS-API text.
-// The status says the outcome: MONITORING issued, CA_WORKING pending,
-// CA_REJECTED failed, CA_UNREACHABLE a failure to reach the CA.
+// With the cepces helper (https://github.com/openSUSE/cepces/blob/master/doc/CERTMONGER.md) the
+// ca-error is cepces' own error text, so it is read as a cepces log line is (read_cepces_lines):
+// the SOAPFault, HTTPError, SSLError or GSS-API text. The status says the outcome: MONITORING
+// issued, CA_WORKING pending, CA_REJECTED failed, CA_UNREACHABLE a failure to reach the CA.
 #include <algorithm>
 #include <array>
 

@@ -15,7 +15,8 @@ namespace ceslab::core {
 // The three request shapes MS-WCCE 2.2.2.6 allows inside a wsse:BinarySecurityToken.
 enum class RequestFormat {
   pkcs10,      // bare PKCS#10 CertificationRequest
-  cms_pkcs10,  // SignedData, eContentType id-data, content = PKCS#10 (renewal, docs/protocol.md §1.4)
+  cms_pkcs10,  // SignedData, eContentType id-data, content = PKCS#10 (renewal, docs/protocol.md
+               // §1.4)
   cmc,         // SignedData, eContentType id-cct-PKIData (RFC 5272 Full PKI Request)
 };
 

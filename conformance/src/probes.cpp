@@ -42,9 +42,8 @@ std::string as_soap11(std::string xml) {
 // <client> emptied and marked xsi:nil (MS-XCEP 3.1.4.1.2.1).
 std::string with_nil_client(std::string xml) {
   XmlDoc doc = XmlDoc::parse(xml);
-  const xmlNode* body = child(doc.root(), ns::kSoap12, "Body");
-  xmlNode* client =
-      const_cast<xmlNode*>(child(child(body, ns::kPolicy, "GetPolicies"), ns::kPolicy, "client"));
+  xmlNode* body = child(doc.root(), ns::kSoap12, "Body");
+  xmlNode* client = child(child(body, ns::kPolicy, "GetPolicies"), ns::kPolicy, "client");
   if (client == nullptr) throw std::logic_error("GetPolicies without <client>");
   while (client->children != nullptr) {
     xmlNode* c = client->children;

@@ -53,21 +53,6 @@ std::string XmlDoc::serialize() const {
   return out;
 }
 
-bool is(const xmlNode* n, std::string_view ns, std::string_view local) {
-  if (n == nullptr || n->type != XML_ELEMENT_NODE) return false;
-  if (!local.empty() && view(n->name) != local) return false;
-  if (ns.empty()) return true;
-  return n->ns != nullptr && view(n->ns->href) == ns;
-}
-
-const xmlNode* child(const xmlNode* parent, std::string_view ns, std::string_view local) {
-  if (parent == nullptr) return nullptr;
-  for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
-    if (is(c, ns, local)) return c;
-  }
-  return nullptr;
-}
-
 std::vector<const xmlNode*> children(const xmlNode* parent, std::string_view ns,
                                      std::string_view local) {
   std::vector<const xmlNode*> out;
@@ -78,30 +63,12 @@ std::vector<const xmlNode*> children(const xmlNode* parent, std::string_view ns,
   return out;
 }
 
-std::string text(const xmlNode* n) {
-  if (n == nullptr) return "";
-  xmlChar* content = xmlNodeGetContent(n);
-  std::string out(view(content));
-  xmlFree(content);
-  return strip(std::move(out));
-}
-
 std::string local_name(const xmlNode* n) {
   return n == nullptr ? "" : std::string(view(n->name));
 }
 
 std::string namespace_of(const xmlNode* n) {
   return n == nullptr || n->ns == nullptr ? "" : std::string(view(n->ns->href));
-}
-
-bool is_nil(const xmlNode* n) {
-  if (n == nullptr) return false;
-  xmlChar* v = xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("nil"),
-                            reinterpret_cast<const xmlChar*>(std::string(ns::kXsi).c_str()));
-  if (v == nullptr) return false;
-  const std::string value = strip(std::string(view(v)));
-  xmlFree(v);
-  return value == "true" || value == "1";
 }
 
 std::optional<std::string> child_text(const xmlNode* parent, std::string_view ns,

@@ -15,6 +15,7 @@
 
 #include "ceslab/client/soap_call.hpp"
 #include "ceslab/core/messages.hpp"
+#include "ceslab/wsdl/xml_nodes.hpp"
 
 namespace ceslab::conformance {
 
@@ -46,14 +47,14 @@ class XmlDoc {
 };
 
 // Element helpers over libxml2 nodes; `ns` empty matches any namespace.
-bool is(const xmlNode* n, std::string_view ns, std::string_view local);
-const xmlNode* child(const xmlNode* parent, std::string_view ns, std::string_view local);
+using wsdl::xml::child;
+using wsdl::xml::is;
+using wsdl::xml::is_nil;
+using wsdl::xml::text;  // trimmed
 std::vector<const xmlNode*> children(const xmlNode* parent, std::string_view ns = {},
                                      std::string_view local = {});
-std::string text(const xmlNode* n);  // the element's text, trimmed
 std::string local_name(const xmlNode* n);
 std::string namespace_of(const xmlNode* n);
-bool is_nil(const xmlNode* n);  // xsi:nil="true" or "1"
 // The child's text, or nullopt when the child is absent or nil.
 std::optional<std::string> child_text(const xmlNode* parent, std::string_view ns,
                                       std::string_view local);

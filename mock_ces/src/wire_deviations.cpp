@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "ceslab/core/messages.hpp"
+#include "ceslab/wsdl/xml_nodes.hpp"
 
 namespace ceslab::mock {
 
@@ -34,43 +35,20 @@ const xmlChar* x(const char* s) {
   return reinterpret_cast<const xmlChar*>(s);
 }
 
-bool is(const xmlNode* n, std::string_view ns, std::string_view local) {
-  return n != nullptr && n->type == XML_ELEMENT_NODE && n->ns != nullptr &&
-         std::string_view(reinterpret_cast<const char*>(n->ns->href)) == ns &&
-         (local.empty() || std::string_view(reinterpret_cast<const char*>(n->name)) == local);
-}
-
-xmlNode* child(xmlNode* parent, std::string_view ns, std::string_view local) {
-  for (xmlNode* c = parent == nullptr ? nullptr : parent->children; c != nullptr; c = c->next) {
-    if (is(c, ns, local)) return c;
-  }
-  return nullptr;
-}
-
-bool nil(xmlNode* n) {
-  xmlChar* v = xmlGetNsProp(n, x("nil"), x(std::string(kXsi).c_str()));
-  const bool out = v != nullptr && (xmlStrEqual(v, x("true")) || xmlStrEqual(v, x("1")));
-  xmlFree(v);
-  return out;
-}
+using wsdl::xml::child;
+using wsdl::xml::is;
+using wsdl::xml::is_nil;
 
 void remove(xmlNode* n) {
   xmlUnlinkNode(n);
   xmlFreeNode(n);
 }
 
-std::string text_of(xmlNode* n) {
-  xmlChar* c = n == nullptr ? nullptr : xmlNodeGetContent(n);
-  std::string out = c == nullptr ? "" : reinterpret_cast<const char*>(c);
-  xmlFree(c);
-  return out;
-}
-
 void drop_nil_elements(xmlNode* n) {
   for (xmlNode* c = n->children; c != nullptr;) {
     xmlNode* next = c->next;
     if (c->type == XML_ELEMENT_NODE) {
-      if (nil(c)) {
+      if (is_nil(c)) {
         remove(c);
       } else {
         drop_nil_elements(c);
@@ -92,9 +70,9 @@ std::string soap11_code(const std::string& value12) {
 // switched by the caller.
 void to_soap11_fault(xmlNode* fault) {
   const std::string code =
-      soap11_code(text_of(child(child(fault, kSoap12, "Code"), kSoap12, "Value")));
+      soap11_code(wsdl::xml::text(child(child(fault, kSoap12, "Code"), kSoap12, "Value")));
   xmlNode* reason_text = child(child(fault, kSoap12, "Reason"), kSoap12, "Text");
-  const std::string reason = text_of(reason_text);
+  const std::string reason = wsdl::xml::text(reason_text);
   xmlNode* detail = child(fault, kSoap12, "Detail");
   xmlNode* detail11 = xmlNewNode(nullptr, x("detail"));
   if (detail != nullptr) {
@@ -160,7 +138,7 @@ core::HttpResponse deviate(core::HttpResponse response,
         xmlNode* detail =
             child(child(fault, kSoap12, "Detail"), kEnrollment, "CertificateEnrollmentWSDetail");
         xmlNode* id = child(detail, kEnrollment, "RequestID");
-        if (id != nullptr && nil(id)) {
+        if (id != nullptr && is_nil(id)) {
           xmlUnsetNsProp(id, xmlSearchNsByHref(doc.get(), id, x(std::string(kXsi).c_str())),
                          x("nil"));
           xmlNodeSetContent(id, x("0"));

@@ -9,6 +9,7 @@
 
 #include "ceslab/core/messages.hpp"
 #include "ceslab/wsdl/codec.hpp"
+#include "ceslab/wsdl/xml_nodes.hpp"
 
 namespace ceslab::wsdl::detail {
 
@@ -24,30 +25,9 @@ struct XmlFree {
 };
 
 constexpr std::string_view kXcep = uri::kPolicyNs;
-constexpr std::string_view kXsi = uri::kXsiNs;
 
-bool is(const xmlNode* n, std::string_view ns, std::string_view local) {
-  return n->type == XML_ELEMENT_NODE && n->ns != nullptr && n->ns->href != nullptr &&
-         std::string_view(reinterpret_cast<const char*>(n->ns->href)) == ns &&
-         std::string_view(reinterpret_cast<const char*>(n->name)) == local;
-}
-
-const xmlNode* child(const xmlNode* parent, std::string_view ns, std::string_view local) {
-  if (parent == nullptr) return nullptr;
-  for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
-    if (is(c, ns, local)) return c;
-  }
-  return nullptr;
-}
-
-bool nil(const xmlNode* n) {
-  const std::unique_ptr<xmlChar, XmlFree> v(
-      xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("nil"),
-                   reinterpret_cast<const xmlChar*>(std::string(kXsi).c_str())));
-  if (!v) return false;
-  const std::string_view s(reinterpret_cast<const char*>(v.get()));
-  return s == "true" || s == "1";
-}
+using xml::child;
+using xml::is;
 
 // Every cA/certificate and extension/value under `node`: they are
 // xs:base64Binary (MS-XCEP 3.1.4.1.3.2, 3.1.4.1.3.10), and WCF refuses a
@@ -57,7 +37,7 @@ void check_base64(const xmlNode* node) {
     if (n->type != XML_ELEMENT_NODE) continue;
     const bool binary = (is(n, kXcep, "certificate") && n->parent && is(n->parent, kXcep, "cA")) ||
                         (is(n, kXcep, "value") && n->parent && is(n->parent, kXcep, "extension"));
-    if (binary && !nil(n)) {
+    if (binary && !xml::is_nil(n)) {
       const std::unique_ptr<xmlChar, XmlFree> text(xmlNodeGetContent(n));
       decode_base64(text ? reinterpret_cast<const char*>(text.get()) : "");
     }

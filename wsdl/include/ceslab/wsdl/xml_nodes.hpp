@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Small readers over libxml2 element trees, for the code that judges a
+// message's bytes beside the codec: the strict second read (src/xml_check.cpp),
+// the mock's planted wire deviations and the conformance cases.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <string>
+#include <string_view>
+
+namespace ceslab::wsdl::xml {
+
+// An element in namespace `ns` named `local`; an empty `ns` or `local`
+// matches any.
+bool is(const xmlNode* n, std::string_view ns, std::string_view local);
+// The first such child element of `parent` (null for a null parent).
+const xmlNode* child(const xmlNode* parent, std::string_view ns, std::string_view local);
+xmlNode* child(xmlNode* parent, std::string_view ns, std::string_view local);
+// xsi:nil="true" (or "1"), white space around the value ignored (xs:boolean).
+bool is_nil(const xmlNode* n);
+// The element's text content, white space at both ends removed.
+std::string text(const xmlNode* n);
+
+}  // namespace ceslab::wsdl::xml

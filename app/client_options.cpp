@@ -216,10 +216,9 @@ std::vector<core::X509Ptr> trusted_roots(const ClientOptions& options) {
   return roots;
 }
 
-client::AuthMethod auth_method(const ClientOptions& options) {
+core::AuthMode auth_method(const ClientOptions& options) {
   // --auth is checked against these names (add_client_options).
-  return client::evidence_method(
-      client::auth_mode_from_cli_name(options.auth).value_or(client::AuthMode::username));
+  return core::auth_mode_from_cli_name(options.auth).value_or(core::AuthMode::username);
 }
 
 namespace {
@@ -276,7 +275,7 @@ int report_enrollment(const client::EnrollResult& result, const std::filesystem:
   const int code = summarize(result, out_dir, options, context.paired_key, human, files);
   if (output == nullptr) return code;
 
-  const client::AuthMethod auth = auth_method(options);
+  const core::AuthMode auth = auth_method(options);
   OperationReport report;
   report.files = files;
   report.result_members = context.result_members;

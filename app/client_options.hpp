@@ -71,7 +71,7 @@ std::unique_ptr<client::Authenticator> make_authenticator(
 std::vector<core::X509Ptr> trusted_roots(const ClientOptions& options);
 
 // The evidence's name for --auth.
-client::AuthMethod auth_method(const ClientOptions& options);
+core::AuthMode auth_method(const ClientOptions& options);
 
 // An exchange of the run before the one whose result is reported.
 struct PriorExchange {

@@ -42,8 +42,8 @@ void list_cases() {
   for (const auto& c : conformance::all_cases()) {
     std::string services;
     for (const auto s : c.services) {
-      services += std::string(services.empty() ? "" : ",") +
-                  (s == conformance::Service::ces ? "CES" : "CEP");
+      if (!services.empty()) services += ",";
+      services += core::service_name(s);
     }
     std::cout << c.id << "  [" << c.section << "] (" << services
               << (c.needs_credentials ? ", credentials" : "")

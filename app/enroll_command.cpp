@@ -43,7 +43,7 @@ client::PolicyEnrollResult enroll_via_policy(const EnrollArgs& a, client::Enroll
   if (r.endpoints) {
     human << "Policy " << a.policy_url << ": template " << r.endpoints->name
           << (r.endpoints->oid.empty() ? "" : " (" + r.endpoints->oid + ")") << ", "
-          << r.endpoints->uris.size() << " " << client::to_string(auth.mode()) << " CES URI(s)\n";
+          << r.endpoints->uris.size() << " " << core::iis_name(auth.mode()) << " CES URI(s)\n";
   }
   for (const client::UriAttempt& attempt : r.attempts) {
     if (attempt.transport_error.empty()) {

@@ -18,7 +18,7 @@ constexpr unsigned kPendAllRequests = 0x2;
 constexpr unsigned kAllowKeyBasedRenewal = 0x10000;
 
 std::string auth_name(unsigned flag) {
-  if (const auto mode = client::auth_mode_from_flag(flag)) return std::string(to_string(*mode));
+  if (const auto mode = core::auth_mode_from_flag(flag)) return std::string(core::iis_name(*mode));
   return "unknown (" + std::to_string(flag) + ")";
 }
 
@@ -117,9 +117,9 @@ json template_json(const core::GetPoliciesResponse& policy, const core::PolicyTe
 json ca_json(const core::GetPoliciesResponse& policy, const core::PolicyCa& ca) {
   json uris = json::array();
   for (const client::CesUri& u : uris_by_mode(ca)) {
-    const auto mode = client::auth_mode_from_flag(u.client_authentication);
+    const auto mode = core::auth_mode_from_flag(u.client_authentication);
     uris.push_back({{"uri", u.uri},
-                    {"auth", mode ? json(to_string(*mode)) : json(nullptr)},
+                    {"auth", mode ? json(core::iis_name(*mode)) : json(nullptr)},
                     {"client_authentication", u.client_authentication},
                     {"priority", or_null(u.priority)},
                     {"renewal_only", u.renewal_only}});

@@ -66,8 +66,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     server.start();
     std::cout << "ceslab serve: listening on " << server.base_url() << "\n";
     for (const auto& e : server.endpoints()) {
-      std::cout << "  " << (e.service == mock::Service::ces ? "CES " : "CEP ") << std::left
-                << mock::to_string(e.auth) << ": " << e.url << "\n";
+      std::cout << "  " << (e.service == core::Service::ces ? "CES " : "CEP ") << std::left
+                << core::iis_name(e.auth) << ": " << e.url << "\n";
     }
     if (realm) {
       const kdc::KdcLab& kdc = realm->kdc();

@@ -25,7 +25,7 @@ const char* const kKerberosUrl =
 const char* const kUsernameUrl =
     "https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES";
 
-Evidence exchange(core::AuthMethod auth, const char* url, int status) {
+Evidence exchange(core::AuthMode auth, const char* url, int status) {
   Evidence e;
   e.operation = core::Operation::enroll;
   e.auth = auth;
@@ -43,9 +43,8 @@ Evidence exchange(core::AuthMethod auth, const char* url, int status) {
 }
 
 Evidence detail_fault(std::uint32_t code, const char* reason, bool invalid, const char* id,
-                      core::AuthMethod auth = core::AuthMethod::username) {
-  Evidence e =
-      exchange(auth, auth == core::AuthMethod::kerberos ? kKerberosUrl : kUsernameUrl, 500);
+                      core::AuthMode auth = core::AuthMode::username) {
+  Evidence e = exchange(auth, auth == core::AuthMode::kerberos ? kKerberosUrl : kUsernameUrl, 500);
   core::FaultEvidence f;
   f.fault.kind = core::FaultKind::enrollment_detail;
   f.fault.code = "Receiver";
@@ -73,7 +72,7 @@ std::vector<Evidence> mix() {
   out.push_back(detail_fault(0x80094012, "Denied by Policy Module", true, "18"));
   out.push_back(detail_fault(0x80094800, "Denied by Policy Module", true, "19"));
   out.push_back(
-      detail_fault(0x80070005, "Access is denied.", false, nullptr, core::AuthMethod::kerberos));
+      detail_fault(0x80070005, "Access is denied.", false, nullptr, core::AuthMode::kerberos));
   out.push_back(out.back());
   out.back().kerberos.forwardable = false;
   out.back().kerberos.ok_as_delegate = true;
@@ -81,14 +80,14 @@ std::vector<Evidence> mix() {
                              false, nullptr));
   out.push_back(detail_fault(0x800706ba, "The RPC server is unavailable.", false, nullptr));
 
-  Evidence pending = exchange(core::AuthMethod::username, kUsernameUrl, 200);
+  Evidence pending = exchange(core::AuthMode::username, kUsernameUrl, 200);
   pending.outcome = core::Outcome::pending;
   pending.response =
       core::ResponseEvidence{"Taken Under Submission", "20", kUsernameUrl, false, std::nullopt, ""};
   out.push_back(pending);
 
   Evidence untrusted;
-  untrusted.auth = core::AuthMethod::username;
+  untrusted.auth = core::AuthMode::username;
   untrusted.endpoint = kUsernameUrl;
   untrusted.transport = core::TransportEvidence{
       core::TransportErrorKind::tls_untrusted,
@@ -98,7 +97,7 @@ std::vector<Evidence> mix() {
   untrusted.messages = {untrusted.transport->message};
   out.push_back(untrusted);
 
-  Evidence unauthorized = exchange(core::AuthMethod::kerberos, kKerberosUrl, 401);
+  Evidence unauthorized = exchange(core::AuthMode::kerberos, kKerberosUrl, 401);
   unauthorized.http->headers = {{"WWW-Authenticate", "Negotiate"},
                                 {"WWW-Authenticate", "NTLM"},
                                 {"Content-Type", "text/html"}};
@@ -106,7 +105,7 @@ std::vector<Evidence> mix() {
   unauthorized.messages = {core::format_message_line(0x803d0000), unauthorized.soap_error};
   out.push_back(unauthorized);
 
-  Evidence wcf = exchange(core::AuthMethod::username, kUsernameUrl, 500);
+  Evidence wcf = exchange(core::AuthMode::username, kUsernameUrl, 500);
   core::FaultEvidence f;
   f.fault.kind = core::FaultKind::wcf_dispatcher;
   f.fault.code = "Receiver";
@@ -120,7 +119,7 @@ std::vector<Evidence> mix() {
 
   Evidence text;
   text.operation = core::Operation::unknown;
-  text.auth = core::AuthMethod::unknown;
+  text.auth = std::nullopt;
   text.messages = {
       "Certificate Request Processor: A message containing a fault was received from the remote "
       "endpoint. 0x803d0013 (-2143485933 WS_E_ENDPOINT_FAULT_RECEIVED)",

@@ -5,7 +5,7 @@
 
 namespace ceslab::client {
 
-Evidence evidence_of(const SoapCall& call, Operation operation, AuthMethod auth) {
+Evidence evidence_of(const SoapCall& call, Operation operation, core::AuthMode auth) {
   Evidence e;
   e.operation = operation;
   e.endpoint = call.url;
@@ -40,7 +40,7 @@ Evidence evidence_of(const SoapCall& call, Operation operation, AuthMethod auth)
   return e;
 }
 
-Evidence evidence_of(const EnrollResult& result, Operation operation, AuthMethod auth) {
+Evidence evidence_of(const EnrollResult& result, Operation operation, core::AuthMode auth) {
   Evidence e = evidence_of(result.call, operation, auth);
   switch (result.status) {
     case EnrollStatus::issued:
@@ -57,7 +57,7 @@ Evidence evidence_of(const EnrollResult& result, Operation operation, AuthMethod
   return e;
 }
 
-Evidence evidence_of(const PolicyEnrollResult& result, AuthMethod auth) {
+Evidence evidence_of(const PolicyEnrollResult& result, core::AuthMode auth) {
   std::vector<Evidence> prior;
   prior.push_back(evidence_of(result.policy.call, Operation::policy, auth));
   // Every URI tried before the last, whose exchange is the result's.

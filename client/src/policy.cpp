@@ -68,7 +68,7 @@ core::TemplateRef TemplateEndpoints::extension() const {
 }
 
 TemplateEndpoints ces_uris_for(const core::GetPoliciesResponse& policy,
-                               std::string_view template_name_or_oid, AuthMode mode) {
+                               std::string_view template_name_or_oid, core::AuthMode mode) {
   const core::PolicyTemplate* found = nullptr;
   std::string listed;
   if (policy.policies) {
@@ -149,7 +149,7 @@ PolicyEnrollResult enroll_via_policy(const PolicyEnrollRequest& request, const A
   }
   if (candidates.empty()) {
     out.result = failed_with({"the policy lists no CES URI for template '" + out.endpoints->name +
-                              "' with " + std::string(to_string(auth.mode())) +
+                              "' with " + std::string(core::iis_name(auth.mode())) +
                               " authentication that accepts new requests" +
                               (out.endpoints->uris.empty() ? "" : " (only renewal-only ones)")});
     return out;

@@ -72,7 +72,7 @@ Outcome refused_without_credentials(Probes& probes) {
   const Reply& r = probes.get(ProbeKind::no_credentials);
   Expect e(r);
   switch (probes.endpoint().mode) {
-    case client::AuthMode::kerberos: {
+    case core::AuthMode::kerberos: {
       bool negotiate = false;
       if (r.call.exchange.response) {
         for (const auto& h : r.call.exchange.response->headers) {
@@ -86,7 +86,7 @@ Outcome refused_without_credentials(Probes& probes) {
              r.summary());
       break;
     }
-    case client::AuthMode::certificate:
+    case core::AuthMode::certificate:
       // IIS answers 403.7 ("client certificate required"), or ends the
       // handshake when it requires one at the TLS layer.
       e.that(r.status() == 403 || r.call.exchange.error.has_value(), "answer",
@@ -108,9 +108,8 @@ Outcome refused_without_credentials(Probes& probes) {
 // authentication; if it does not, every case that needs credentials is SKIP
 // and this one says why.
 Outcome accepts_credentials(Probes& probes) {
-  const ProbeKind kind = probes.endpoint().service == runner::TargetService::ces
-                             ? ProbeKind::ket
-                             : ProbeKind::get_policies;
+  const ProbeKind kind =
+      probes.endpoint().service == core::Service::ces ? ProbeKind::ket : ProbeKind::get_policies;
   try {
     const Reply& r = probes.get(kind);
     return {Result::pass, "past authentication: " + r.summary(), {}};

@@ -113,7 +113,7 @@ std::vector<const Reply*> Probes::sent() const {
 
 core::SoapMessage Probes::message(std::string_view action, bool credentials) {
   std::optional<client::UsernameCredentials> username;
-  if (credentials && options_.auth->mode() == client::AuthMode::username) {
+  if (credentials && options_.auth->mode() == core::AuthMode::username) {
     // Only the UsernameToken goes into the message; transport credentials
     // are added when it is sent.
     client::CallCredentials c = credentials_for_call(client::TlsSettings{});
@@ -143,7 +143,7 @@ core::SoapMessage Probes::issue(const std::string& template_name, bool with_toke
 // What the service is for: KET from CES (it issues nothing), GetPolicies
 // from CEP.
 core::SoapMessage Probes::service_request(bool credentials) {
-  if (endpoint_.service == runner::TargetService::cep) {
+  if (endpoint_.service == core::Service::cep) {
     core::SoapMessage m = message(uri::kActionGetPolicies, credentials);
     m.body = core::GetPoliciesRequest{};
     return m;
@@ -192,7 +192,7 @@ Reply Probes::send_message(const std::string& request, core::SoapMessage m, bool
 }
 
 Reply Probes::send(ProbeKind kind) {
-  const bool ces = endpoint_.service == runner::TargetService::ces;
+  const bool ces = endpoint_.service == core::Service::ces;
   const auto needs_credentials = [&] {
     if (!has_credentials()) {
       throw NotSent{"needs credentials (--auth and its options for this endpoint)"};

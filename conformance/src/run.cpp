@@ -21,9 +21,8 @@ std::vector<Case> every_case() {
   return out;
 }
 
-bool applies(const CaseInfo& info, runner::TargetService service) {
-  const Service s = service == runner::TargetService::ces ? Service::ces : Service::cep;
-  return std::find(info.services.begin(), info.services.end(), s) != info.services.end();
+bool applies(const CaseInfo& info, Service service) {
+  return std::find(info.services.begin(), info.services.end(), service) != info.services.end();
 }
 
 runner::ScenarioResult result_of(const CaseInfo& info, Outcome outcome) {

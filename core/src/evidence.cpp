@@ -8,6 +8,7 @@
 
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/codes.hpp"
+#include "ceslab/core/enum_names.hpp"
 #include "ceslab/wsdl/codec.hpp"
 
 namespace ceslab::core {
@@ -16,52 +17,27 @@ using nlohmann::json;
 
 namespace {
 
-template <typename Enum, std::size_t N>
-using Names = std::array<std::pair<Enum, std::string_view>, N>;
-
-constexpr Names<Operation, 5> kOperations{{{Operation::enroll, "enroll"},
+constexpr EnumNames<Operation, 5> kOperations{{{Operation::enroll, "enroll"},
                                            {Operation::renew, "renew"},
                                            {Operation::retrieve, "retrieve"},
                                            {Operation::policy, "policy"},
                                            {Operation::unknown, "unknown"}}};
-// The names of the CLI's --auth option.
-constexpr Names<AuthMethod, 5> kAuthMethods{{{AuthMethod::anonymous, "anonymous"},
-                                             {AuthMethod::kerberos, "kerberos"},
-                                             {AuthMethod::username, "username"},
-                                             {AuthMethod::certificate, "cert"},
-                                             {AuthMethod::unknown, "unknown"}}};
-constexpr Names<Outcome, 4> kOutcomes{{{Outcome::issued, "issued"},
+constexpr EnumNames<Outcome, 4> kOutcomes{{{Outcome::issued, "issued"},
                                        {Outcome::pending, "pending"},
                                        {Outcome::failed, "failed"},
                                        {Outcome::answered, "answered"}}};
-constexpr Names<FaultKind, 4> kFaultKinds{{{FaultKind::enrollment_detail, "enrollment_detail"},
+constexpr EnumNames<FaultKind, 4> kFaultKinds{{{FaultKind::enrollment_detail, "enrollment_detail"},
                                            {FaultKind::wcf_dispatcher, "wcf_dispatcher"},
                                            {FaultKind::ws_addressing, "ws_addressing"},
                                            {FaultKind::other, "other"}}};
 // RFC 5272 section 6.1.4 CMCStatus, in snake case.
-constexpr Names<CmcStatus, 7> kCmcStatuses{{{CmcStatus::success, "success"},
+constexpr EnumNames<CmcStatus, 7> kCmcStatuses{{{CmcStatus::success, "success"},
                                             {CmcStatus::failed, "failed"},
                                             {CmcStatus::pending, "pending"},
                                             {CmcStatus::no_support, "no_support"},
                                             {CmcStatus::confirm_required, "confirm_required"},
                                             {CmcStatus::pop_required, "pop_required"},
                                             {CmcStatus::partial, "partial"}}};
-
-template <typename Enum, std::size_t N>
-std::string_view name_of(const Names<Enum, N>& names, Enum value) {
-  for (const auto& [v, name] : names) {
-    if (v == value) return name;
-  }
-  return "unknown";
-}
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> value_of(const Names<Enum, N>& names, std::string_view name) {
-  for (const auto& [v, n] : names) {
-    if (n == name) return v;
-  }
-  return std::nullopt;
-}
 
 // to_string covers every TransportErrorKind and says "unknown" past
 // the last one; the enum's underlying type is int, so probing is defined.
@@ -172,7 +148,7 @@ class Reader {
   }
 
   template <typename Enum, std::size_t N>
-  Enum required_name(std::string_view key, const Names<Enum, N>& names) const {
+  Enum required_name(std::string_view key, const EnumNames<Enum, N>& names) const {
     const auto text = required<std::string>(key);
     const auto v = value_of(names, text);
     if (!v) fail(where(key), "has an unknown value '" + text + "'");
@@ -289,8 +265,8 @@ TlsEvidence tls_evidence_of(const TlsFacts& facts) {
 std::string_view to_string(Operation operation) {
   return name_of(kOperations, operation);
 }
-std::string_view to_string(AuthMethod auth) {
-  return name_of(kAuthMethods, auth);
+std::string_view to_string(const std::optional<AuthMode>& auth) {
+  return auth ? cli_name(*auth) : "unknown";
 }
 std::string_view to_string(Outcome outcome) {
   return name_of(kOutcomes, outcome);
@@ -391,7 +367,11 @@ Evidence read_evidence(const json& in, const std::string& path) {
   }
   Evidence out;
   out.operation = root.required_name("operation", kOperations);
-  out.auth = root.required_name("auth", kAuthMethods);
+  if (const auto auth = root.required<std::string>("auth"); auth == "unknown") {
+    out.auth = std::nullopt;
+  } else if (!(out.auth = auth_mode_from_cli_name(auth))) {
+    Reader::fail(root.where("auth"), "has an unknown value '" + auth + "'");
+  }
   out.outcome = root.required_name("outcome", kOutcomes);
   out.endpoint = root.value<std::string>("endpoint");
 

@@ -285,7 +285,7 @@ Truth evaluate(const FieldTest& test, const Facts& facts) {
       if (e.operation == core::Operation::unknown) return Truth::unobserved;
       return choice_truth(test, core::to_string(e.operation));
     case Field::auth:
-      if (e.auth == core::AuthMethod::unknown) return Truth::unobserved;
+      if (!e.auth) return Truth::unobserved;
       return choice_truth(test, core::to_string(e.auth));
     case Field::outcome:
       return choice_truth(test, core::to_string(e.outcome));
@@ -444,7 +444,7 @@ bool observed(Field field, const Facts& facts) {
     case Field::operation:
       return e.operation != core::Operation::unknown;
     case Field::auth:
-      return e.auth != core::AuthMethod::unknown;
+      return e.auth.has_value();
     case Field::outcome:
       return true;
     case Field::endpoint:

@@ -55,17 +55,10 @@ constexpr int kServerMaxVersion = 5;
 // behaviour behind cepces issue #74).
 constexpr int kNilVersion = 3;
 
-// MS-XCEP 3.1.4.1.3.5 clientAuthentication values (docs/protocol.md 2.5).
-unsigned client_authentication(AuthMode auth) {
-  switch (auth) {
-    case AuthMode::kerberos:
-      return 2;
-    case AuthMode::username_password:
-      return 4;
-    case AuthMode::certificate:
-      return 8;
-  }
-  return 4;
+// MS-XCEP 3.1.4.1.3.5 clientAuthentication values (docs/protocol.md 2.5):
+// core::AuthMode's own values.
+unsigned client_authentication(core::AuthMode auth) {
+  return static_cast<unsigned>(auth);
 }
 
 // The version filter of MS-XCEP 3.1.4.1.3.22 with the reset rules of
@@ -202,7 +195,7 @@ core::PolicyTemplate policy_template(const TemplateSettings& t, bool auto_enroll
 // Whether an advertised URI names a CES endpoint this lab serves: https, on
 // the mock itself (a path, or the mock's own scheme, host and port), and the
 // path of a ces.endpoints entry with the same authentication.
-bool names_served_ces_endpoint(const std::string& resolved, AuthMode auth, const World& world,
+bool names_served_ces_endpoint(const std::string& resolved, core::AuthMode auth, const World& world,
                                const std::string& base_url) {
   try {
     const core::Url target = core::parse_url(resolved);
@@ -213,7 +206,7 @@ bool names_served_ces_endpoint(const std::string& resolved, AuthMode auth, const
     const bool world_has_it = std::any_of(world.ces.endpoints.begin(), world.ces.endpoints.end(),
                                           [&](const CesEndpoint& e) { return e.auth == auth; });
     const auto endpoint = match_endpoint(target.target, world.ca.name, {auth});
-    return world_has_it && endpoint && endpoint->service == Service::ces;
+    return world_has_it && endpoint && endpoint->service == core::Service::ces;
   } catch (const std::invalid_argument&) {
     return false;
   }
@@ -236,7 +229,7 @@ HttpResponse CepService::handle(const HttpRequest& request,
                                 const Endpoint& endpoint, const std::string& endpoint_url,
                                 const std::string& base_url) {
   return answer(request, endpoint_url, base_url, [&](const SoapMessage& m) -> const Account& {
-    if (endpoint.auth != AuthMode::username_password) {
+    if (endpoint.auth != core::AuthMode::username) {
       // Kerberos and certificate authentication arrive with the transport
       // authentication stage, which calls handle_authenticated().
       throw FaultRaised{internal_service_fault()};
@@ -388,8 +381,8 @@ GetPoliciesResponse CepService::policies_for(const Account& caller,
   } else {
     for (const CesEndpoint& e : world_.ces.endpoints) {
       ca.uris.push_back({client_authentication(e.auth),
-                         base_url + endpoint_path(Service::ces, e.auth, world_.ca.name), 1u,
-                         e.renewal_only});
+                         base_url + core::endpoint_path(core::Service::ces, e.auth, world_.ca.name),
+                         1u, e.renewal_only});
     }
   }
   response.policies = std::move(policies);

@@ -47,7 +47,7 @@ void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& e
   }
   if (who.kerberos && options.kerberos) {
     ces_to_ca_hop_kerberos(world, *who.kerberos, *options.kerberos);
-  } else if (endpoint.auth != AuthMode::kerberos) {
+  } else if (endpoint.auth != core::AuthMode::kerberos) {
     const bool s4u_allowed = world.ces.delegation == Delegation::constrained_protocol_transition;
     if (!s4u_allowed || account.not_delegable) {
       throw FaultRaised{enrollment_fault(kAccessDenied, "Access is denied.", false)};
@@ -162,7 +162,7 @@ HttpResponse rstrc_reply(const SoapMessage& m, core::RequestSecurityTokenRespons
 }
 
 // This endpoint's settings in the world (served endpoints always have one).
-CesEndpoint endpoint_settings(const World& world, AuthMode auth) {
+CesEndpoint endpoint_settings(const World& world, core::AuthMode auth) {
   for (const CesEndpoint& e : world.ces.endpoints) {
     if (e.auth == auth) return e;
   }
@@ -174,7 +174,7 @@ CesEndpoint endpoint_settings(const World& world, AuthMode auth) {
 // with its generic fault (docs/causes.md kbr_incompatible_config; CES event 10
 // is logged once, when the server starts).
 bool fails_to_start(const CesEndpoint& e) {
-  return e.key_based_renewal && (e.auth != AuthMode::certificate || !e.renewal_only);
+  return e.key_based_renewal && (e.auth != core::AuthMode::certificate || !e.renewal_only);
 }
 
 }  // namespace
@@ -219,7 +219,7 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
     check_to(m, endpoint_url);
     const auto* rst = std::get_if<RequestSecurityToken>(&m.body);
     if (rst == nullptr) throw FaultRaised{action_not_supported_fault(m.addressing.action)};
-    if (endpoint.auth == AuthMode::username_password) {
+    if (endpoint.auth == core::AuthMode::username) {
       who.account = &authenticate_username(m, world_, &events_);
     }
     const std::string type = rst->request_type.value_or("");

@@ -106,7 +106,7 @@ class MockServer::Impl {
         binding_certificate(ca_.authority(), tls_key.get(), options_.world.ces);
     server.identity.key = std::move(tls_key);
     server.identity.chain.push_back(core::share(ca_.authority().certificate()));
-    if (serves(AuthMode::certificate) || cep_serves(AuthMode::certificate)) {
+    if (serves(core::AuthMode::certificate) || cep_serves(core::AuthMode::certificate)) {
       // IIS "accept/require client certificates" on the Certificate
       // instance; the refusal (403) is the endpoint's own decision.
       server.client_certs = core::ClientCertMode::request;
@@ -134,11 +134,11 @@ class MockServer::Impl {
   core::HttpResponse answer(const core::HttpRequest& req, const core::ConnectionInfo& conn) {
     const std::string& ca_name = options_.world.ca.name;
     if (const auto ces = match_endpoint(req.target, ca_name, served());
-        ces && ces->service == Service::ces) {
+        ces && ces->service == core::Service::ces) {
       return ces_.handle(req, conn, *ces, https_->base_url() + ces->path);
     }
     if (const auto cep = match_endpoint(req.target, ca_name, options_.world.cep.endpoints);
-        cep && cep->service == Service::cep) {
+        cep && cep->service == core::Service::cep) {
       return answer_cep(req, conn, *cep);
     }
     return iis_not_found();
@@ -149,7 +149,7 @@ class MockServer::Impl {
   core::HttpResponse answer_cep(const core::HttpRequest& req, const core::ConnectionInfo& conn,
                                 const Endpoint& cep) {
     const std::string url = https_->base_url() + cep.path;
-    if (cep.auth == AuthMode::username_password) {
+    if (cep.auth == core::AuthMode::username) {
       return cep_.handle(req, conn, cep, url, https_->base_url());
     }
     try {
@@ -168,16 +168,16 @@ class MockServer::Impl {
   }
 
   // The CES instances the world installs, by auth mode.
-  std::vector<AuthMode> served() const {
-    std::vector<AuthMode> out;
+  std::vector<core::AuthMode> served() const {
+    std::vector<core::AuthMode> out;
     for (const CesEndpoint& e : options_.world.ces.endpoints) out.push_back(e.auth);
     return out;
   }
-  bool cep_serves(AuthMode auth) const {
+  bool cep_serves(core::AuthMode auth) const {
     const auto& modes = options_.world.cep.endpoints;
     return std::find(modes.begin(), modes.end(), auth) != modes.end();
   }
-  bool serves(AuthMode auth) const {
+  bool serves(core::AuthMode auth) const {
     const auto modes = served();
     return std::find(modes.begin(), modes.end(), auth) != modes.end();
   }
@@ -191,8 +191,8 @@ class MockServer::Impl {
       events_.append(EventCatalog::builtin().make(
           "ces_kbr_incompatible_config", options_.world.ces.host,
           {{"uri", "https://" + options_.world.ces.host +
-                       endpoint_path(Service::ces, e.auth, options_.world.ca.name)},
-           {"auth", std::string(to_string(e.auth))}}));
+                       core::endpoint_path(core::Service::ces, e.auth, options_.world.ca.name)},
+           {"auth", std::string(core::iis_name(e.auth))}}));
     }
   }
 
@@ -270,16 +270,16 @@ const std::filesystem::path& MockServer::state_dir() const {
   return impl_->state_dir_;
 }
 
-std::string MockServer::endpoint_url(Service service, AuthMode auth) const {
-  return base_url() + endpoint_path(service, auth, impl_->options_.world.ca.name);
+std::string MockServer::endpoint_url(core::Service service, core::AuthMode auth) const {
+  return base_url() + core::endpoint_path(service, auth, impl_->options_.world.ca.name);
 }
 
 std::vector<EndpointUrl> MockServer::endpoints() const {
   std::vector<EndpointUrl> out;
-  for (AuthMode auth : impl_->served())
-    out.push_back({Service::ces, auth, endpoint_url(Service::ces, auth)});
-  for (AuthMode auth : world().cep.endpoints)
-    out.push_back({Service::cep, auth, endpoint_url(Service::cep, auth)});
+  for (core::AuthMode auth : impl_->served())
+    out.push_back({core::Service::ces, auth, endpoint_url(core::Service::ces, auth)});
+  for (core::AuthMode auth : world().cep.endpoints)
+    out.push_back({core::Service::cep, auth, endpoint_url(core::Service::cep, auth)});
   return out;
 }
 
@@ -294,7 +294,7 @@ void MockServer::write_ready_file(const std::filesystem::path& path,
   j["state_dir"] = state_dir().string();
   j["request_store"] = impl_->ca_.store().path();
   for (const EndpointUrl& e : endpoints()) {
-    j[e.service == Service::ces ? "ces" : "cep"][std::string(to_string(e.auth))] = e.url;
+    j[e.service == core::Service::ces ? "ces" : "cep"][std::string(core::iis_name(e.auth))] = e.url;
   }
   const auto tmp = path.string() + ".tmp";
   {

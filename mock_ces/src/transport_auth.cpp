@@ -32,9 +32,10 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
                                          EventLog* events) {
   TransportIdentity who;
   switch (endpoint.auth) {
-    case AuthMode::username_password:
-      return who;  // message-level: the UsernameToken stage
-    case AuthMode::kerberos: {
+    case core::AuthMode::username:
+    case core::AuthMode::anonymous:  // no endpoint is anonymous (core::endpoint_path)
+      return who;                    // message-level: the UsernameToken stage
+    case core::AuthMode::kerberos: {
       if (options.kerberos) {
         auto logon = std::make_shared<NegotiateLogon>(
             accept_negotiate(request, connection, world, *options.kerberos, events));
@@ -55,7 +56,7 @@ TransportIdentity authenticate_transport(const core::HttpRequest& request,
       who.account = account;
       return who;
     }
-    case AuthMode::certificate: {
+    case core::AuthMode::certificate: {
       // IIS SSL settings "require client certificate": none, or one that does
       // not chain to a trusted CA, is refused with 403 (403.7 / 403.16).
       if (!connection.client_certificate || connection.client_verify_result != X509_V_OK) {

@@ -255,11 +255,11 @@ class Reader {
   std::string source_;
 };
 
-AuthMode read_auth(const Reader& r, const YAML::Node& n, std::string_view key) {
-  return r.choice<AuthMode>(n, key, AuthMode::username_password,
-                            {{"kerberos", AuthMode::kerberos},
-                             {"username_password", AuthMode::username_password},
-                             {"certificate", AuthMode::certificate}});
+core::AuthMode read_auth(const Reader& r, const YAML::Node& n, std::string_view key) {
+  return r.choice<core::AuthMode>(n, key, core::AuthMode::username,
+                                  {{"kerberos", core::AuthMode::kerberos},
+                                   {"username_password", core::AuthMode::username},
+                                   {"certificate", core::AuthMode::certificate}});
 }
 
 // nullopt when the key is left out (the caller keeps the Windows default);
@@ -916,11 +916,12 @@ World world_from_node(YAML::Node root, std::string_view source) {
   }
   if (const YAML::Node ces = root["ces"]) w.ces = read_ces(r, ces);
   if (w.ces.endpoints.empty()) {
-    w.ces.endpoints = {{AuthMode::kerberos, false, false},
-                       {AuthMode::username_password, false, false}};
+    w.ces.endpoints = {{core::AuthMode::kerberos, false, false},
+                       {core::AuthMode::username, false, false}};
   }
   if (const YAML::Node cep = root["cep"]) w.cep = read_cep(r, cep);
-  if (w.cep.endpoints.empty()) w.cep.endpoints = {AuthMode::kerberos, AuthMode::username_password};
+  if (w.cep.endpoints.empty())
+    w.cep.endpoints = {core::AuthMode::kerberos, core::AuthMode::username};
   if (const YAML::Node replays = root["replay"]) {
     if (!replays.IsSequence()) r.fail(replays, "'replay' must be a list");
     for (const auto& n : replays) {

@@ -56,7 +56,7 @@ std::string world_text(const Scenario& s) {
 // "The client"); the authentication always, as it picks the endpoint.
 std::string client_text(const ClientSettings& c) {
   const ClientSettings d;
-  std::vector<std::string> parts{"auth: " + std::string(client::cli_name(c.auth))};
+  std::vector<std::string> parts{"auth: " + std::string(core::cli_name(c.auth))};
   if (c.account != d.account) parts.push_back("account: " + c.account);
   if (c.password) parts.push_back("password: (not the account's)");
   if (c.credential_guard) parts.push_back("credential_guard: true");
@@ -76,7 +76,7 @@ std::string step_text(const Step& step) {
   if (!step.template_name.empty()) t += " " + step.template_name;
   std::vector<std::string> extras;
   if (step.via_policy) extras.push_back("via policy");
-  if (step.auth) extras.push_back("auth " + std::string(client::cli_name(*step.auth)));
+  if (step.auth) extras.push_back("auth " + std::string(core::cli_name(*step.auth)));
   if (step.url) extras.push_back("url " + *step.url);
   if (step.subject) extras.push_back("subject " + *step.subject);
   if (step.key) extras.push_back("key " + *step.key);

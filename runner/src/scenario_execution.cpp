@@ -38,20 +38,6 @@ class StepFailure : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The mock's endpoint for a mode the scenario client uses.
-mock::AuthMode endpoint_mode(client::AuthMode auth) {
-  switch (auth) {
-    case client::AuthMode::kerberos:
-      return mock::AuthMode::kerberos;
-    case client::AuthMode::certificate:
-      return mock::AuthMode::certificate;
-    case client::AuthMode::username:
-    case client::AuthMode::anonymous:  // (a scenario cannot name it)
-      break;
-  }
-  return mock::AuthMode::username_password;
-}
-
 core::ServerEvent server_event(const mock::Event& e) {
   return {e.log, e.source, e.id, e.level, e.host, mock::format_event_time(e.time), e.message};
 }
@@ -128,20 +114,20 @@ class Execution {
   }
 
  private:
-  client::AuthMode auth_of(const Step& step) const { return step.auth.value_or(s_.client.auth); }
+  core::AuthMode auth_of(const Step& step) const { return step.auth.value_or(s_.client.auth); }
 
   std::string password() const {
     return s_.client.password.value_or(account_ != nullptr ? account_->password : "");
   }
 
-  std::string url_of(const Step& step, mock::Service service) const {
+  std::string url_of(const Step& step, core::Service service) const {
     if (step.url) {
       std::string url = *step.url;
       const auto at = url.find("{base}");
       if (at != std::string::npos) url.replace(at, 6, server_.base_url());
       return url;
     }
-    return server_.endpoint_url(service, endpoint_mode(auth_of(step)));
+    return server_.endpoint_url(service, auth_of(step));
   }
 
   client::TlsSettings tls() const {
@@ -164,10 +150,10 @@ class Execution {
 
   std::unique_ptr<client::Authenticator> authenticator(const Step& step) {
     switch (auth_of(step)) {
-      case client::AuthMode::username:
+      case core::AuthMode::username:
         return std::make_unique<client::UsernameAuthenticator>(
             client::UsernameCredentials{s_.client.account, password()});
-      case client::AuthMode::kerberos: {
+      case core::AuthMode::kerberos: {
         client::KerberosSettings k;
         k.principal = s_.client.account;
         k.password = password();
@@ -178,12 +164,12 @@ class Execution {
         k.clock_offset = std::chrono::minutes(s_.client.clock_skew_minutes);
         return std::make_unique<client::KerberosAuthenticator>(std::move(k));
       }
-      case client::AuthMode::certificate: {
+      case core::AuthMode::certificate: {
         const Credential& c = certificate_for(step);
         return std::make_unique<client::CertificateAuthenticator>(core::share(c.certificate.get()),
                                                                   core::share(c.key.get()));
       }
-      case client::AuthMode::anonymous:
+      case core::AuthMode::anonymous:
         break;
     }
     throw StepFailure("a scenario client always authenticates");
@@ -239,24 +225,23 @@ class Execution {
     Observation o;
     if (step.via_policy) {
       client::PolicyEnrollRequest p;
-      p.policy_url = url_of(step, mock::Service::cep);
+      p.policy_url = url_of(step, core::Service::cep);
       p.enroll = std::move(request);
       const client::PolicyEnrollResult r = client::enroll_via_policy(p, *auth, tls());
       keep(r.policy.call, "policy");
       for (const auto& attempt : r.attempts) keep(attempt.call, "enroll");
-      o.evidence = client::evidence_of(r, client::evidence_method(auth_of(step)));
+      o.evidence = client::evidence_of(r, auth_of(step));
       o.exit_code = judge(r.result, nullptr);
       return o;
     }
-    request.url = url_of(step, mock::Service::ces);
+    request.url = url_of(step, core::Service::ces);
     client::CallCredentials c = client::credentials_for(*auth, request.url, tls());
     request.username = c.username;
     request.http_headers = c.http_headers;
     request.http_challenge = c.http_challenge;
     const client::EnrollResult r = client::enroll(request, c.tls);
     keep(r.call, "enroll");
-    o.evidence =
-        client::evidence_of(r, core::Operation::enroll, client::evidence_method(auth_of(step)));
+    o.evidence = client::evidence_of(r, core::Operation::enroll, auth_of(step));
     o.exit_code = judge(r, nullptr);
     return o;
   }
@@ -264,7 +249,7 @@ class Execution {
   Observation renew(const Step& step) {
     const Credential& old = certificate_for(step);
     client::RenewRequest request;
-    request.url = url_of(step, mock::Service::ces);
+    request.url = url_of(step, core::Service::ces);
     request.old_certificate = core::share(old.certificate.get());
     request.old_key = core::share(old.key.get());
     if (step.key) {
@@ -280,8 +265,7 @@ class Execution {
     const client::EnrollResult r = client::renew(request, c.tls);
     keep(r.call, "renew");
     Observation o;
-    o.evidence =
-        client::evidence_of(r, core::Operation::renew, client::evidence_method(auth_of(step)));
+    o.evidence = client::evidence_of(r, core::Operation::renew, auth_of(step));
     o.exit_code = judge(r, request.new_key ? nullptr : old.key.get());
     return o;
   }
@@ -289,8 +273,8 @@ class Execution {
   Observation retrieve(const Step& step) {
     if (pending_id_.empty()) throw StepFailure("no earlier step left a pending request");
     client::RetrieveRequest request;
-    request.url = step.url ? url_of(step, mock::Service::ces)
-                           : (pending_reference_.empty() ? url_of(step, mock::Service::ces)
+    request.url = step.url ? url_of(step, core::Service::ces)
+                           : (pending_reference_.empty() ? url_of(step, core::Service::ces)
                                                          : pending_reference_);
     request.request_id = pending_id_;
     const auto auth = authenticator(step);
@@ -301,8 +285,7 @@ class Execution {
     const client::EnrollResult r = client::retrieve(request, c.tls);
     keep(r.call, "retrieve");
     Observation o;
-    o.evidence =
-        client::evidence_of(r, core::Operation::retrieve, client::evidence_method(auth_of(step)));
+    o.evidence = client::evidence_of(r, core::Operation::retrieve, auth_of(step));
     o.exit_code = judge(r, pending_key_.get());
     return o;
   }
@@ -310,7 +293,7 @@ class Execution {
   Observation policy(const Step& step) {
     const auto auth = authenticator(step);
     client::PolicyRequest request;
-    request.url = url_of(step, mock::Service::cep);
+    request.url = url_of(step, core::Service::cep);
     client::CallCredentials c = client::credentials_for(*auth, request.url, tls());
     request.username = c.username;
     request.http_headers = c.http_headers;
@@ -318,8 +301,7 @@ class Execution {
     const client::PolicyResult r = client::get_policies(request, c.tls);
     keep(r.call, "policy");
     Observation o;
-    o.evidence = client::evidence_of(r.call, core::Operation::policy,
-                                     client::evidence_method(auth_of(step)));
+    o.evidence = client::evidence_of(r.call, core::Operation::policy, auth_of(step));
     o.exit_code = r.ok() ? kExitOk : kExitFailed;
     return o;
   }

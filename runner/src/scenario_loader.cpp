@@ -126,12 +126,15 @@ class Reader {
   std::string source_;
 };
 
-// The `--auth` names (client::cli_name).
-std::optional<client::AuthMode> read_auth(const Reader& r, const YAML::Node& n) {
+// The `--auth` names (core::cli_name); a client always authenticates somehow.
+std::optional<core::AuthMode> read_auth(const Reader& r, const YAML::Node& n) {
   const YAML::Node v = n["auth"];
   if (!v) return std::nullopt;
   const std::string value = v.IsScalar() ? v.Scalar() : "";
-  if (const auto mode = client::auth_mode_from_cli_name(value)) return mode;
+  if (const auto mode = core::auth_mode_from_cli_name(value);
+      mode && *mode != core::AuthMode::anonymous) {
+    return mode;
+  }
   r.fail(v, "'auth' must be one of username, kerberos, cert, not '" + value + "'");
 }
 
@@ -393,13 +396,13 @@ std::string_view to_string(StepKind kind) {
 }
 
 bool Scenario::uses_kerberos() const {
-  if (client.auth == client::AuthMode::kerberos) {
+  if (client.auth == core::AuthMode::kerberos) {
     return std::any_of(steps.begin(), steps.end(), [](const Step& s) {
       return !s.auth && s.kind != StepKind::approve && s.kind != StepKind::deny;
     });
   }
   return std::any_of(steps.begin(), steps.end(),
-                     [](const Step& s) { return s.auth == client::AuthMode::kerberos; });
+                     [](const Step& s) { return s.auth == core::AuthMode::kerberos; });
 }
 
 Scenario parse_scenario(std::string_view yaml, const std::filesystem::path& file,

@@ -32,25 +32,6 @@ namespace uri = core::uri;
 using Clock = std::chrono::steady_clock;
 
 // The path's segments, without the query and empty segments.
-std::vector<std::string> path_segments(const std::string& target) {
-  const std::string path = target.substr(0, target.find('?'));
-  std::vector<std::string> out;
-  std::string segment;
-  std::istringstream in(path);
-  while (std::getline(in, segment, '/')) {
-    if (!segment.empty()) out.push_back(segment);
-  }
-  return out;
-}
-
-std::optional<client::AuthMode> mode_named(std::string_view suffix) {
-  for (const client::AuthMode m :
-       {client::AuthMode::kerberos, client::AuthMode::username, client::AuthMode::certificate}) {
-    if (core::iequals(suffix, client::to_string(m))) return m;
-  }
-  return std::nullopt;
-}
-
 const core::EnrollmentFault* fault_of(const client::SoapCall& call) {
   return call.reply ? std::get_if<core::EnrollmentFault>(&call.reply->body) : nullptr;
 }
@@ -127,12 +108,12 @@ struct ProbeJudgement {
   std::string expected;
 };
 
-ProbeJudgement judge_probe(client::AuthMode mode, const client::SoapCall& probe) {
+ProbeJudgement judge_probe(core::AuthMode mode, const client::SoapCall& probe) {
   ProbeJudgement j;
   const core::HttpResponse* response =
       probe.exchange.response ? &*probe.exchange.response : nullptr;
   switch (mode) {
-    case client::AuthMode::kerberos: {
+    case core::AuthMode::kerberos: {
       // IIS Windows Authentication with the Negotiate provider (RFC 4559 4.1).
       j.expected = "HTTP 401 with WWW-Authenticate: Negotiate";
       if (response != nullptr && response->status == 401) {
@@ -142,18 +123,18 @@ ProbeJudgement judge_probe(client::AuthMode mode, const client::SoapCall& probe)
       }
       break;
     }
-    case client::AuthMode::username:
+    case core::AuthMode::username:
       // WCF message security without a UsernameToken (OASIS WS-Security 1.1,
       // 12: wsse:InvalidSecurity).
       j.expected = "SOAP fault Sender/InvalidSecurity (no UsernameToken)";
       j.ok = is_invalid_security(probe);
       break;
-    case client::AuthMode::certificate:
+    case core::AuthMode::certificate:
       // IIS "Require SSL client certificates": 403.7 without one.
       j.expected = "HTTP 403 (a client certificate is required)";
       j.ok = response != nullptr && response->status == 403;
       break;
-    case client::AuthMode::anonymous:
+    case core::AuthMode::anonymous:
       break;
   }
   return j;
@@ -197,7 +178,7 @@ class TargetRun {
     } else {
       skip("authentication", "not sent: the TLS check failed");
     }
-    if (ep_.service == TargetService::ces) {
+    if (ep_.service == core::Service::ces) {
       if (!next("key-exchange")) return std::move(results_);
       if (authenticated) {
         check_key_exchange();
@@ -216,7 +197,7 @@ class TargetRun {
       if (!next("enroll")) return std::move(results_);
       if (!authenticated) {
         skip("enroll", not_authenticated() + "; no enrollment was sent");
-      } else if (ep_.service == TargetService::ces) {
+      } else if (ep_.service == core::Service::ces) {
         check_enroll_ces();
       } else {
         check_enroll_via_policy();
@@ -306,11 +287,11 @@ class TargetRun {
 
   core::Operation operation() const {
     // KET has no Operation of its own in the evidence schema (docs/evidence.md).
-    return ep_.service == TargetService::cep ? core::Operation::policy : core::Operation::unknown;
+    return ep_.service == core::Service::cep ? core::Operation::policy : core::Operation::unknown;
   }
 
   std::string request_name() const {
-    return ep_.service == TargetService::cep ? "GetPolicies" : "KET";
+    return ep_.service == core::Service::cep ? "GetPolicies" : "KET";
   }
 
   // The request this endpoint gets for the authentication check: GetPolicies
@@ -320,7 +301,7 @@ class TargetRun {
   // ms-wstep/e70805b1-4cd5-4508-a487-219e678bd440). Neither carries a
   // certificate request; KET's answer is the CA's exchange certificate.
   client::SoapCall send(const client::CallCredentials& credentials) const {
-    if (ep_.service == TargetService::cep) {
+    if (ep_.service == core::Service::cep) {
       client::PolicyRequest request;
       request.url = o_.url;
       request.username = credentials.username;
@@ -358,7 +339,7 @@ class TargetRun {
     core::Evidence e;
     e.operation = operation();
     e.endpoint = o_.url;
-    e.auth = core::AuthMethod::anonymous;
+    e.auth = core::AuthMode::anonymous;
     e.tls = core::tls_evidence_of(tls);
     e.timings = {ex.connect_time, ex.total_time};
     // A failure after the handshake (no answer, a closed connection) is not
@@ -407,22 +388,22 @@ class TargetRun {
     const std::string step_probe = request_name() + " without credentials";
     if (!offered.ok) {
       diffs.push_back({step_probe, "answer", offered.expected, describe(probe)});
-      error = "the endpoint does not ask for " + std::string(client::to_string(ep_.mode)) +
+      error = "the endpoint does not ask for " + std::string(core::iis_name(ep_.mode)) +
               " authentication as its URL says";
     }
-    const client::AuthMode mode = o_.auth->mode();
+    const core::AuthMode mode = o_.auth->mode();
     const std::string step_auth =
-        request_name() + " with --auth " + std::string(client::cli_name(mode));
+        request_name() + " with --auth " + std::string(core::cli_name(mode));
     if (mode != ep_.mode) {
-      diffs.push_back({step_auth, "authentication mode", std::string(client::to_string(ep_.mode)),
-                       std::string(client::to_string(mode))});
+      diffs.push_back({step_auth, "authentication mode", std::string(core::iis_name(ep_.mode)),
+                       std::string(core::iis_name(mode))});
       const std::string why =
-          "the URL is a " + std::string(client::to_string(ep_.mode)) + " endpoint; --auth " +
-          std::string(client::cli_name(mode)) + " credentials are not what it reads: give --auth " +
-          std::string(client::cli_name(ep_.mode)) + " (nothing was sent with them)";
+          "the URL is a " + std::string(core::iis_name(ep_.mode)) + " endpoint; --auth " +
+          std::string(core::cli_name(mode)) + " credentials are not what it reads: give --auth " +
+          std::string(core::cli_name(ep_.mode)) + " (nothing was sent with them)";
       error = error.empty() ? why : error + "; " + why;
       authentication_failed_ = true;
-      core::Evidence e = client::evidence_of(probe, operation(), core::AuthMethod::anonymous);
+      core::Evidence e = client::evidence_of(probe, operation(), core::AuthMode::anonymous);
       fail("authentication", error, diffs, offered.ok ? nullptr : &e);
       return false;
     }
@@ -435,22 +416,21 @@ class TargetRun {
       const std::string why = "the endpoint refused the credentials: " + describe(*authenticated_);
       error = error.empty() ? why : error + "; " + why;
     }
-    const core::Evidence with_credentials =
-        client::evidence_of(*authenticated_, operation(), client::evidence_method(mode));
+    const core::Evidence with_credentials = client::evidence_of(*authenticated_, operation(), mode);
     if (!accepted) {
       authentication_failed_ = true;
       fail("authentication", error, diffs, &with_credentials);
       return false;
     }
     if (!offered.ok) {
-      const core::Evidence e = client::evidence_of(probe, operation(), core::AuthMethod::anonymous);
+      const core::Evidence e = client::evidence_of(probe, operation(), core::AuthMode::anonymous);
       fail("authentication", error, diffs, &e);
       // The credentials worked: the later checks can still tell something.
       return true;
     }
     pass("authentication",
          "without credentials: " + describe(probe) + "; with --auth " +
-             std::string(client::cli_name(mode)) + ": " + describe(*authenticated_),
+             std::string(core::cli_name(mode)) + ": " + describe(*authenticated_),
          &with_credentials);
     return true;
   }
@@ -459,8 +439,7 @@ class TargetRun {
 
   void check_key_exchange() {
     const client::SoapCall& call = *authenticated_;
-    const core::Evidence e =
-        client::evidence_of(call, operation(), client::evidence_method(o_.auth->mode()));
+    const core::Evidence e = client::evidence_of(call, operation(), o_.auth->mode());
     const auto* rstr =
         call.reply ? std::get_if<core::RequestSecurityTokenResponse>(&call.reply->body) : nullptr;
     if (rstr != nullptr && rstr->key_exchange_token) {
@@ -485,8 +464,7 @@ class TargetRun {
 
   void check_get_policies() {
     const client::SoapCall& call = *authenticated_;
-    const core::Evidence e = client::evidence_of(call, core::Operation::policy,
-                                                 client::evidence_method(o_.auth->mode()));
+    const core::Evidence e = client::evidence_of(call, core::Operation::policy, o_.auth->mode());
     const auto* policy =
         call.reply ? std::get_if<core::GetPoliciesResponse>(&call.reply->body) : nullptr;
     if (policy == nullptr) {
@@ -565,8 +543,7 @@ class TargetRun {
 
   void check_enroll_ces() {
     client::EnrollResult result = enroll_at(enroll_request(o_.url));
-    core::Evidence e = client::evidence_of(result, core::Operation::enroll,
-                                           client::evidence_method(o_.auth->mode()));
+    core::Evidence e = client::evidence_of(result, core::Operation::enroll, o_.auth->mode());
     judge_enrollment(result, e);
   }
 
@@ -577,7 +554,7 @@ class TargetRun {
       skip("enroll", "not sent: CEP gave no policy to enroll from");
       return;
     }
-    const core::AuthMethod method = client::evidence_method(o_.auth->mode());
+    const core::AuthMode method = o_.auth->mode();
     core::Evidence policy_evidence =
         client::evidence_of(*authenticated_, core::Operation::policy, method);
     auto fail_on_policy = [&](const std::string& error, FieldDiff diff) {
@@ -611,7 +588,7 @@ class TargetRun {
     }
     if (here.empty() && elsewhere.empty()) {
       fail_on_policy("the policy lists no CES URI for " + endpoints.name + " with " +
-                         std::string(client::to_string(o_.auth->mode())) +
+                         std::string(core::iis_name(o_.auth->mode())) +
                          " authentication (renewal-only ones aside)",
                      {"GetPolicies", "CES URIs for " + endpoints.name, "at least 1", "none"});
       return;
@@ -662,27 +639,17 @@ TargetEndpoint parse_target(std::string_view url) {
     throw TargetError("--target '" + ep.url +
                       "': CES and CEP are served over https (MS-WSTEP 2.1, MS-XCEP 2.1)");
   }
-  const std::vector<std::string> segments = path_segments(ep.parsed.target);
-  const std::size_t n = segments.size();
-  const char* shape =
-      "a CES URL ends in <CA name>_CES_<Kerberos|UsernamePassword|Certificate>/service.svc/CES, "
-      "a CEP URL in ADPolicyProvider_CEP_<Kerberos|UsernamePassword|Certificate>/service.svc/CEP";
-  if (n < 3 || !core::iequals(segments[n - 2], "service.svc") ||
-      !(core::iequals(segments[n - 1], "CES") || core::iequals(segments[n - 1], "CEP"))) {
-    throw TargetError("--target '" + ep.url + "' is not a CES or CEP endpoint: " + shape);
-  }
-  ep.service = core::iequals(segments[n - 1], "CES") ? TargetService::ces : TargetService::cep;
-  const std::string app = core::to_lower(segments[n - 3]);
-  const std::string marker = ep.service == TargetService::ces ? "_ces_" : "_cep_";
-  const std::size_t at = app.rfind(marker);
-  const std::optional<client::AuthMode> mode =
-      at == std::string::npos ? std::nullopt
-                              : mode_named(segments[n - 3].substr(at + marker.size()));
-  if (!mode) {
-    throw TargetError("--target '" + ep.url + "': the application '" + segments[n - 3] +
+  const core::EndpointNameResult read = core::read_endpoint_path(ep.parsed.target);
+  if (!read.name) {
+    const std::string shape(core::endpoint_path_shape());
+    if (read.problem == core::EndpointNameProblem::no_service) {
+      throw TargetError("--target '" + ep.url + "' is not a CES or CEP endpoint: " + shape);
+    }
+    throw TargetError("--target '" + ep.url + "': the application '" + read.application +
                       "' does not name an authentication mode: " + shape);
   }
-  ep.mode = *mode;
+  ep.service = read.name->service;
+  ep.mode = read.name->mode;
   return ep;
 }
 

@@ -21,10 +21,10 @@ namespace fs = std::filesystem;
 using ceslab::app::testing::Invocation;
 using ceslab::app::testing::read_file;
 using ceslab::app::testing::run_split;
-using ceslab::mock::AuthMode;
+using ceslab::core::AuthMode;
+using ceslab::core::Service;
 using ceslab::mock::MockOptions;
 using ceslab::mock::MockServer;
-using ceslab::mock::Service;
 using ceslab::mock::testing::TempDir;
 
 MockOptions lab(const std::string& overlay = "") {
@@ -36,9 +36,8 @@ MockOptions lab(const std::string& overlay = "") {
 Invocation conformance(const MockServer& server, Service service, const std::string& args,
                        const fs::path& scratch) {
   return run_split("CESLAB_PASSWORD=alice-password " + std::string(CESLAB_BINARY) +
-                       " conformance --url '" +
-                       server.endpoint_url(service, AuthMode::username_password) + "' --ca-file '" +
-                       server.ca_certificate_path().string() + "' " + args,
+                       " conformance --url '" + server.endpoint_url(service, AuthMode::username) +
+                       "' --ca-file '" + server.ca_certificate_path().string() + "' " + args,
                    scratch);
 }
 

@@ -37,8 +37,8 @@ class EnrollOutput : public ::testing::Test {
   // `ceslab enroll` with the password in CESLAB_PASSWORD (docs/cli.md) and
   // every output option pointing into `dir`.
   static Invocation enroll(const std::string& password, const fs::path& dir) {
-    const std::string url = server_->endpoint_url(ceslab::mock::Service::ces,
-                                                  ceslab::mock::AuthMode::username_password);
+    const std::string url =
+        server_->endpoint_url(ceslab::core::Service::ces, ceslab::core::AuthMode::username);
     return run_split("CESLAB_PASSWORD='" + password + "' " + CESLAB_BINARY + " enroll --url '" +
                          url + "' --template User --username alice --key ecdsa-p256 --ca-file '" +
                          server_->ca_certificate_path().string() + "' --out '" +
@@ -86,7 +86,7 @@ TEST_F(EnrollOutput, IssuedPrintsTheResultObjectAndWritesEvidenceAndCapture) {
   const auto evidence =
       json::parse(read_file(dir.path() / "evidence.json")).get<ceslab::client::Evidence>();
   EXPECT_EQ(evidence.outcome, ceslab::client::Outcome::issued);
-  EXPECT_EQ(evidence.auth, ceslab::client::AuthMethod::username);
+  EXPECT_EQ(evidence.auth, ceslab::core::AuthMode::username);
 
   // The password is nowhere: not on stdout/stderr, not in any file.
   EXPECT_EQ((r.out + r.err).find("alice-password"), std::string::npos);

@@ -25,8 +25,8 @@ using ceslab::app::testing::files_containing;
 using ceslab::app::testing::Invocation;
 using ceslab::app::testing::read_file;
 using ceslab::app::testing::run_split;
-using ceslab::mock::AuthMode;
-using ceslab::mock::Service;
+using ceslab::core::AuthMode;
+using ceslab::core::Service;
 using ceslab::mock::testing::refused_url;
 using ceslab::mock::testing::TempDir;
 using nlohmann::json;
@@ -56,9 +56,7 @@ class PolicyOutput : public ::testing::Test {
     server_->start();
   }
 
-  std::string cep_url() const {
-    return server_->endpoint_url(Service::cep, AuthMode::username_password);
-  }
+  std::string cep_url() const { return server_->endpoint_url(Service::cep, AuthMode::username); }
   std::string ca_file() const { return server_->ca_certificate_path().string(); }
 
   // `ceslab policy` with the password in CESLAB_PASSWORD (docs/cli.md).
@@ -159,7 +157,7 @@ TEST_F(PolicyOutput, PolicyJsonListsTemplatesAndUrisAndWritesEvidenceAndCapture)
   ASSERT_NE(username, order.end()) << ca.dump(2);
   EXPECT_LT(kerberos, username);
   const json& up = ca["uris"][username - order.begin()];
-  EXPECT_EQ(up["uri"], server_->endpoint_url(Service::ces, AuthMode::username_password));
+  EXPECT_EQ(up["uri"], server_->endpoint_url(Service::ces, AuthMode::username));
   EXPECT_EQ(up["client_authentication"], 4);
   EXPECT_EQ(up["priority"], 1);
   EXPECT_FALSE(up["renewal_only"]);
@@ -195,10 +193,9 @@ TEST_F(PolicyOutput, PolicyFailureStillWritesEvidenceAndCapture) {
 TEST_F(PolicyOutput, EnrollThroughThePolicyRecordsGetPoliciesAndTheDeadUriBeforeTheIssuingOne) {
   const std::string dead = refused_url();
   // The dead URI has the lower priority value, so it is tried first.
-  start(
-      std::vector<ceslab::mock::AdvertisedCesUri>{{kCesPath, AuthMode::username_password, 2, false},
-                                                  {dead, AuthMode::username_password, 1, false}});
-  const std::string good = server_->endpoint_url(Service::ces, AuthMode::username_password);
+  start(std::vector<ceslab::mock::AdvertisedCesUri>{{kCesPath, AuthMode::username, 2, false},
+                                                    {dead, AuthMode::username, 1, false}});
+  const std::string good = server_->endpoint_url(Service::ces, AuthMode::username);
   const Invocation r = enroll("alice-password", cep_url());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const json result = json::parse(r.out);  // the policy lines went to stderr too

@@ -20,10 +20,10 @@ namespace fs = std::filesystem;
 using ceslab::app::testing::Invocation;
 using ceslab::app::testing::read_file;
 using ceslab::app::testing::run_split;
-using ceslab::mock::AuthMode;
+using ceslab::core::AuthMode;
+using ceslab::core::Service;
 using ceslab::mock::MockOptions;
 using ceslab::mock::MockServer;
-using ceslab::mock::Service;
 using ceslab::mock::testing::TempDir;
 
 MockOptions lab(const std::string& overlay = "") {
@@ -48,7 +48,7 @@ TEST(TargetCli, HealthyCepPassesWithItsReports) {
   const fs::path json = dir.path() / "target.json";
   const fs::path junit = dir.path() / "target.xml";
   const Invocation r =
-      target(server, server.endpoint_url(Service::cep, AuthMode::username_password),
+      target(server, server.endpoint_url(Service::cep, AuthMode::username),
              "--json '" + json.string() + "' --junit '" + junit.string() + "'", dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS target/get-policies: policy Lab Enrollment Policy: 3 template(s)"),
@@ -69,9 +69,8 @@ TEST(TargetCli, MisconfiguredCaFailsWithTheVerdictInTheTable) {
   server.start();
   TempDir dir;
   const fs::path out = dir.path() / "out";
-  const Invocation r =
-      target(server, server.endpoint_url(Service::ces, AuthMode::username_password),
-             "--template User --out '" + out.string() + "'", dir.path());
+  const Invocation r = target(server, server.endpoint_url(Service::ces, AuthMode::username),
+                              "--template User --out '" + out.string() + "'", dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL target/enroll:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ca_subject_email_required"), std::string::npos) << r.out;
@@ -90,9 +89,8 @@ TEST(TargetCli, NothingIsIssuedWithoutATemplateAndAWrongPasswordFails) {
   MockServer server(lab());
   server.start();
   TempDir dir;
-  const Invocation r =
-      target(server, server.endpoint_url(Service::ces, AuthMode::username_password), "", dir.path(),
-             "not-her-password");
+  const Invocation r = target(server, server.endpoint_url(Service::ces, AuthMode::username), "",
+                              dir.path(), "not-her-password");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("(no enrollment)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAIL target/authentication"), std::string::npos) << r.out;

@@ -74,9 +74,9 @@ std::string joined(const std::vector<std::string>& items) {
 TEST(CaptureSecrets, NeitherPasswordNorKeyReachCapturesOrEvidence) {
   mock::MockServer server{mock::MockOptions{}};
   server.start();
-  EnrollRequest request = testing::enroll_request(
-      server.endpoint_url(mock::Service::ces, mock::AuthMode::username_password),
-      mock::testing::kAlice.password);
+  EnrollRequest request =
+      testing::enroll_request(server.endpoint_url(core::Service::ces, core::AuthMode::username),
+                              mock::testing::kAlice.password);
   const EnrollResult result = enroll(request, mock::testing::tls_for(server));
   ASSERT_EQ(result.status, EnrollStatus::issued) << mock::testing::first_message(result);
   ASSERT_TRUE(result.key);
@@ -96,7 +96,7 @@ TEST(CaptureSecrets, NeitherPasswordNorKeyReachCapturesOrEvidence) {
   CaptureWriter writer(dir.path() / "capture", secrets);
   const auto files = writer.write(result.call, "enroll");
   ASSERT_EQ(files.size(), 3u);
-  json evidence = evidence_of(result, Operation::enroll, AuthMethod::username);
+  json evidence = evidence_of(result, Operation::enroll, core::AuthMode::username);
   secrets.redact(evidence);
   {
     std::ofstream out(dir.path() / "evidence.json");

@@ -28,7 +28,7 @@ class EnrollTest : public ::testing::Test {
   }
 
   static std::string url() {
-    return server_->endpoint_url(mock::Service::ces, mock::AuthMode::username_password);
+    return server_->endpoint_url(core::Service::ces, core::AuthMode::username);
   }
   static TlsSettings tls() {
     TlsSettings t;

@@ -36,7 +36,7 @@ class EvidenceTest : public ::testing::Test {
     server_ = nullptr;
   }
   static std::string ces_url() {
-    return server_->endpoint_url(mock::Service::ces, mock::AuthMode::username_password);
+    return server_->endpoint_url(core::Service::ces, core::AuthMode::username);
   }
   static EnrollResult enroll_as(const std::string& user, const std::string& password,
                                 const std::string& template_name) {
@@ -60,9 +60,9 @@ void expect_round_trip(const Evidence& evidence) {
 TEST_F(EvidenceTest, IssuedEnrollmentRecordsTheRstrTlsAndTimings) {
   const EnrollResult result = enroll_as("alice", "alice-password", "User");
   ASSERT_EQ(result.status, EnrollStatus::issued) << mock::testing::first_message(result);
-  const Evidence e = evidence_of(result, Operation::enroll, AuthMethod::username);
+  const Evidence e = evidence_of(result, Operation::enroll, core::AuthMode::username);
   EXPECT_EQ(e.operation, Operation::enroll);
-  EXPECT_EQ(e.auth, AuthMethod::username);
+  EXPECT_EQ(e.auth, core::AuthMode::username);
   EXPECT_EQ(e.endpoint, ces_url());
   EXPECT_EQ(e.outcome, Outcome::issued);
   EXPECT_FALSE(e.transport);
@@ -103,7 +103,7 @@ TEST_F(EvidenceTest, IssuedEnrollmentRecordsTheRstrTlsAndTimings) {
 TEST_F(EvidenceTest, PendingRequestRecordsTheReferenceToPoll) {
   const EnrollResult result = enroll_as("alice", "alice-password", "ManualApproval");
   ASSERT_EQ(result.status, EnrollStatus::pending) << mock::testing::first_message(result);
-  const Evidence e = evidence_of(result, Operation::enroll, AuthMethod::username);
+  const Evidence e = evidence_of(result, Operation::enroll, core::AuthMode::username);
   EXPECT_EQ(e.outcome, Outcome::pending);
   ASSERT_TRUE(e.response);
   EXPECT_EQ(e.response->disposition, "Taken Under Submission");
@@ -118,7 +118,7 @@ TEST_F(EvidenceTest, PendingRequestRecordsTheReferenceToPoll) {
   poll.request_id = e.response->request_id;
   poll.username = mock::testing::kAlice;
   const Evidence again = evidence_of(retrieve(poll, mock::testing::tls_for(*server_)),
-                                     Operation::retrieve, AuthMethod::username);
+                                     Operation::retrieve, core::AuthMode::username);
   EXPECT_EQ(again.operation, Operation::retrieve);
   EXPECT_EQ(again.outcome, Outcome::pending);
   EXPECT_EQ(json(again)["operation"], "retrieve");
@@ -133,7 +133,7 @@ TEST_F(EvidenceTest, RenewalHasItsOwnEvidence) {
   r.old_key = core::share(old.key.get());
   r.username = mock::testing::kAlice;
   const EnrollResult renewed = renew(r, mock::testing::tls_for(*server_));
-  const Evidence e = evidence_of(renewed, Operation::renew, AuthMethod::username);
+  const Evidence e = evidence_of(renewed, Operation::renew, core::AuthMode::username);
   EXPECT_EQ(e.outcome, Outcome::issued) << (e.messages.empty() ? "" : e.messages.back());
   ASSERT_TRUE(e.response);
   EXPECT_EQ(e.response->request_id, renewed.request_id);
@@ -145,7 +145,7 @@ TEST_F(EvidenceTest, RenewalHasItsOwnEvidence) {
 TEST_F(EvidenceTest, CaDenialRecordsEveryFaultFieldAndCertreqLines) {
   const EnrollResult result = enroll_as("bob", "bob-password", "User");
   ASSERT_EQ(result.status, EnrollStatus::failed);
-  const Evidence e = evidence_of(result, Operation::enroll, AuthMethod::username);
+  const Evidence e = evidence_of(result, Operation::enroll, core::AuthMode::username);
   EXPECT_EQ(e.outcome, Outcome::failed);
   ASSERT_TRUE(e.http);
   EXPECT_EQ(e.http->status, 500);
@@ -182,7 +182,7 @@ TEST_F(EvidenceTest, CaDenialRecordsEveryFaultFieldAndCertreqLines) {
 
 TEST_F(EvidenceTest, RejectedPasswordIsAFaultWithSubcodeAndNoDetail) {
   const Evidence e =
-      evidence_of(enroll_as("alice", "wrong", "User"), Operation::enroll, AuthMethod::username);
+      evidence_of(enroll_as("alice", "wrong", "User"), Operation::enroll, core::AuthMode::username);
   ASSERT_TRUE(e.fault);
   EXPECT_EQ(e.fault->fault.code, "Sender");
   EXPECT_EQ(e.fault->fault.subcode, "InvalidSecurity");
@@ -197,8 +197,7 @@ TEST_F(EvidenceTest, RejectedPasswordIsAFaultWithSubcodeAndNoDetail) {
 TEST_F(EvidenceTest, AnsweredCepCallIsNotAFailure) {
   // GetPolicies (MS-XCEP 3.1.4.1) by hand until the client has a policy call.
   core::SoapMessage m;
-  const std::string url =
-      server_->endpoint_url(mock::Service::cep, mock::AuthMode::username_password);
+  const std::string url = server_->endpoint_url(core::Service::cep, core::AuthMode::username);
   m.addressing.action = std::string(core::uri::kActionGetPolicies);
   m.addressing.message_id = new_message_id();
   m.addressing.reply_to = std::string(core::uri::kAnonymous);
@@ -213,7 +212,7 @@ TEST_F(EvidenceTest, AnsweredCepCallIsNotAFailure) {
   m.security = security;
   m.body = core::GetPoliciesRequest{};
   const SoapCall c = call(url, m, mock::testing::tls_for(*server_));
-  const Evidence e = evidence_of(c, Operation::policy, AuthMethod::username);
+  const Evidence e = evidence_of(c, Operation::policy, core::AuthMode::username);
   EXPECT_EQ(e.outcome, Outcome::answered) << (e.messages.empty() ? "" : e.messages[0]);
   EXPECT_TRUE(e.messages.empty());
   EXPECT_FALSE(e.fault);
@@ -272,7 +271,7 @@ TEST(EvidenceFromWire, BinaryResponseIsDecodedWhenItIsCmc) {
   const auto server = fault_server(f);
   const EnrollResult result =
       enroll(testing::enroll_request(server->base_url() + "/CES"), trusting_tls());
-  const Evidence e = evidence_of(result, Operation::enroll, AuthMethod::username);
+  const Evidence e = evidence_of(result, Operation::enroll, core::AuthMode::username);
   ASSERT_TRUE(e.fault);
   ASSERT_TRUE(e.fault->binary_response_cmc) << e.fault->binary_response_error;
   EXPECT_EQ(e.fault->binary_response_cmc->status, "failed");
@@ -292,7 +291,7 @@ TEST(EvidenceFromWire, BinaryResponseThatIsNotCmcSaysWhy) {
   const auto server = fault_server(f);
   const Evidence e =
       evidence_of(enroll(testing::enroll_request(server->base_url() + "/CES"), trusting_tls()),
-                  Operation::enroll, AuthMethod::username);
+                  Operation::enroll, core::AuthMode::username);
   ASSERT_TRUE(e.fault);
   EXPECT_FALSE(e.fault->binary_response_cmc);
   EXPECT_EQ(e.fault->binary_response_error.rfind("not a CMC response: ", 0), 0u)
@@ -311,7 +310,7 @@ TEST(EvidenceFromWire, CredentialsAndCookiesInResponseHeadersAreRedacted) {
   ASSERT_TRUE(result.call.exchange.response);
   EXPECT_EQ(result.call.exchange.response->header("Set-Cookie"),
             "ASP.NET_SessionId=s3cr3t-session; path=/; HttpOnly");
-  const Evidence e = evidence_of(result, Operation::enroll, AuthMethod::username);
+  const Evidence e = evidence_of(result, Operation::enroll, core::AuthMode::username);
   ASSERT_TRUE(e.http);
   const auto value_of = [&](const std::string& name) {
     for (const auto& h : e.http->headers) {

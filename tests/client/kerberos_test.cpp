@@ -20,10 +20,10 @@
 namespace ceslab::client {
 namespace {
 
-using mock::AuthMode;
+using core::AuthMode;
+using core::Service;
 using mock::Delegation;
 using mock::MockServer;
-using mock::Service;
 using mock::World;
 
 class KerberosLab : public ::testing::Test {
@@ -72,7 +72,7 @@ class KerberosLab : public ::testing::Test {
   }
 
   static Evidence evidence(const EnrollResult& r) {
-    return evidence_of(r, Operation::enroll, AuthMethod::kerberos);
+    return evidence_of(r, Operation::enroll, core::AuthMode::kerberos);
   }
 
   // docs/causes.md section A: HTTP 500, "Access is denied." 0x80070005, no

@@ -37,7 +37,7 @@ Attempt enroll_at(const std::string& url, const TlsSettings& tls = trusting_tls(
   EnrollResult result = enroll(enroll_request(url), tls);
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
-  Evidence evidence = evidence_of(result, Operation::enroll, AuthMethod::username);
+  Evidence evidence = evidence_of(result, Operation::enroll, core::AuthMode::username);
   return {std::move(result), std::move(evidence), elapsed};
 }
 

@@ -19,16 +19,17 @@
 namespace ceslab::client {
 namespace {
 
+using core::AuthMode;
 using mock::testing::kAlice;
 using mock::testing::refused_url;
 using mock::testing::TempDir;
 using mock::testing::tls_for;
 
 std::string cep_url(const mock::MockServer& server) {
-  return server.endpoint_url(mock::Service::cep, mock::AuthMode::username_password);
+  return server.endpoint_url(core::Service::cep, core::AuthMode::username);
 }
 std::string ces_url(const mock::MockServer& server) {
-  return server.endpoint_url(mock::Service::ces, mock::AuthMode::username_password);
+  return server.endpoint_url(core::Service::ces, core::AuthMode::username);
 }
 
 // ---- GetPolicies against the default lab ------------------------------------
@@ -78,7 +79,7 @@ TEST_F(PolicyClient, GetPoliciesListsTheTemplatesAndTheirCesUris) {
   const TemplateEndpoints kerberos = ces_uris_for(*r.response, "User", AuthMode::kerberos);
   ASSERT_EQ(kerberos.uris.size(), 1u);
   EXPECT_EQ(kerberos.uris[0].uri,
-            server_->endpoint_url(mock::Service::ces, mock::AuthMode::kerberos));
+            server_->endpoint_url(core::Service::ces, core::AuthMode::kerberos));
   EXPECT_TRUE(ces_uris_for(*r.response, "User", AuthMode::certificate).uris.empty());
 
   // By OID: the schema 2 template gets the V2 extension with its revision.
@@ -208,12 +209,12 @@ PolicyEnrollRequest policy_enroll(const mock::MockServer& server, std::string tm
 TEST(EnrollViaPolicy, TakesTheLowestPriorityAndFallsBackPastARefusedUri) {
   const std::string dead = refused_url();
   auto server = lab_with_uris({
-      {kCesPath, mock::AuthMode::username_password, 2, false},
-      {dead, mock::AuthMode::username_password, 1, false},
+      {kCesPath, core::AuthMode::username, 2, false},
+      {dead, core::AuthMode::username, 1, false},
       // Preferred, but renewal-only: never tried for a new request.
-      {"https://127.0.0.1:9/Renewal_CES_UsernamePassword/service.svc/CES",
-       mock::AuthMode::username_password, 0, true},
-      {"https://127.0.0.1:9/Other_CES_Kerberos/service.svc/CES", mock::AuthMode::kerberos, 0,
+      {"https://127.0.0.1:9/Renewal_CES_UsernamePassword/service.svc/CES", core::AuthMode::username,
+       0, true},
+      {"https://127.0.0.1:9/Other_CES_Kerberos/service.svc/CES", core::AuthMode::kerberos, 0,
        false},
   });
   const PolicyEnrollResult r =
@@ -256,8 +257,8 @@ TEST(EnrollViaPolicy, ASoapFaultEndsTheSearch) {
                          << "Content-Length: " << body.size() << "\r\n\r\n"
                          << body;
   const std::string faulting = "/Faulting_CES_UsernamePassword/service.svc/CES";
-  auto server = lab_with_uris({{faulting, mock::AuthMode::username_password, 1, false},
-                               {kCesPath, mock::AuthMode::username_password, 2, false}},
+  auto server = lab_with_uris({{faulting, core::AuthMode::username, 1, false},
+                               {kCesPath, core::AuthMode::username, 2, false}},
                               {{faulting, capture}});
   const PolicyEnrollResult r =
       enroll_via_policy(policy_enroll(*server), UsernameAuthenticator(kAlice), tls_for(*server));
@@ -269,8 +270,8 @@ TEST(EnrollViaPolicy, ASoapFaultEndsTheSearch) {
 }
 
 TEST(EnrollViaPolicy, EveryUriUnreachableFailsWithTheLastTransportError) {
-  auto server = lab_with_uris({{refused_url(), mock::AuthMode::username_password, 1, false},
-                               {refused_url(), mock::AuthMode::username_password, 2, false}});
+  auto server = lab_with_uris({{refused_url(), core::AuthMode::username, 1, false},
+                               {refused_url(), core::AuthMode::username, 2, false}});
   const PolicyEnrollResult r =
       enroll_via_policy(policy_enroll(*server), UsernameAuthenticator(kAlice), tls_for(*server));
   EXPECT_EQ(r.result.status, EnrollStatus::failed);
@@ -281,7 +282,7 @@ TEST(EnrollViaPolicy, EveryUriUnreachableFailsWithTheLastTransportError) {
 }
 
 TEST(EnrollViaPolicy, OnlyRenewalOnlyUrisIsAClearFailure) {
-  auto server = lab_with_uris({{kCesPath, mock::AuthMode::username_password, 1, true}});
+  auto server = lab_with_uris({{kCesPath, core::AuthMode::username, 1, true}});
   const PolicyEnrollResult r =
       enroll_via_policy(policy_enroll(*server), UsernameAuthenticator(kAlice), tls_for(*server));
   EXPECT_EQ(r.result.status, EnrollStatus::failed);
@@ -292,7 +293,7 @@ TEST(EnrollViaPolicy, OnlyRenewalOnlyUrisIsAClearFailure) {
 }
 
 TEST(EnrollViaPolicy, PolicyFailureStopsBeforeAnyCes) {
-  auto server = lab_with_uris({{kCesPath, mock::AuthMode::username_password, 1, false}});
+  auto server = lab_with_uris({{kCesPath, core::AuthMode::username, 1, false}});
   const PolicyEnrollResult r = enroll_via_policy(
       policy_enroll(*server), UsernameAuthenticator({"alice", "wrong"}), tls_for(*server));
   EXPECT_EQ(r.result.status, EnrollStatus::failed);

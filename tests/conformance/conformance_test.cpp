@@ -13,9 +13,9 @@
 namespace ceslab::conformance {
 namespace {
 
-using mock::AuthMode;
+using core::AuthMode;
+using core::Service;
 using mock::MockServer;
-using mock::Service;
 using runner::Result;
 
 struct CaseResults {
@@ -44,7 +44,7 @@ struct CaseResults {
 CaseResults check(const MockServer& server, Service service, bool credentials = true) {
   const client::UsernameAuthenticator alice(mock::testing::kAlice);
   ConformanceOptions options;
-  options.url = server.endpoint_url(service, AuthMode::username_password);
+  options.url = server.endpoint_url(service, AuthMode::username);
   options.auth = credentials ? &alice : nullptr;
   options.tls = mock::testing::tls_for(server);
   options.issue_template = "User";
@@ -63,10 +63,10 @@ MockServer lab(const std::string& deviations = "") {
 
 std::set<std::string> ids_for(Service service) {
   std::set<std::string> out;
-  const conformance::Service s =
-      service == Service::ces ? conformance::Service::ces : conformance::Service::cep;
   for (const CaseInfo& c : all_cases()) {
-    if (std::find(c.services.begin(), c.services.end(), s) != c.services.end()) out.insert(c.id);
+    if (std::find(c.services.begin(), c.services.end(), service) != c.services.end()) {
+      out.insert(c.id);
+    }
   }
   return out;
 }
@@ -133,7 +133,7 @@ TEST(Conformance, RefusedCredentialsFailOneCaseAndSkipTheRest) {
   server.start();
   const client::UsernameAuthenticator wrong({"alice", "not-her-password"});
   ConformanceOptions options;
-  options.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  options.url = server.endpoint_url(Service::ces, AuthMode::username);
   options.auth = &wrong;
   options.tls = mock::testing::tls_for(server);
   options.issue_template = "User";
@@ -160,7 +160,7 @@ TEST(Conformance, RefusedCredentialsFailOneCaseAndSkipTheRest) {
 // AuthenticationUnavailable, e.g. a certificate mode without a key).
 class Unavailable final : public client::Authenticator {
  public:
-  client::AuthMode mode() const override { return client::AuthMode::certificate; }
+  core::AuthMode mode() const override { return core::AuthMode::certificate; }
   void apply(const std::string&, client::CallCredentials&) const override {
     throw client::AuthenticationUnavailable("no client certificate to present");
   }
@@ -171,7 +171,7 @@ TEST(Conformance, UnusableCredentialsFailOneCaseAndSkipTheRest) {
   server.start();
   const Unavailable unavailable;
   ConformanceOptions options;
-  options.url = server.endpoint_url(Service::cep, AuthMode::username_password);
+  options.url = server.endpoint_url(Service::cep, AuthMode::username);
   options.auth = &unavailable;
   options.tls = mock::testing::tls_for(server);
   const CaseResults run{run_conformance(options)};
@@ -190,7 +190,7 @@ TEST(Conformance, TheIssuingCasesWaitForTheirTemplates) {
   server.start();
   const client::UsernameAuthenticator alice(mock::testing::kAlice);
   ConformanceOptions options;
-  options.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  options.url = server.endpoint_url(Service::ces, AuthMode::username);
   options.auth = &alice;
   options.tls = mock::testing::tls_for(server);
   const CaseResults run{run_conformance(options)};

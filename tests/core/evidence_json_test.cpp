@@ -22,7 +22,7 @@ json minimal() {
 TEST(EvidenceJson, MinimalDocumentReadsWithDefaults) {
   const Evidence e = minimal().get<Evidence>();
   EXPECT_EQ(e.operation, Operation::renew);
-  EXPECT_EQ(e.auth, AuthMethod::certificate);
+  EXPECT_EQ(e.auth, core::AuthMode::certificate);
   EXPECT_EQ(e.outcome, Outcome::failed);
   EXPECT_FALSE(e.transport);
   EXPECT_FALSE(e.http);
@@ -71,18 +71,18 @@ TEST(EvidenceJson, PriorExchangesRoundTripInOrder) {
   Evidence policy;
   policy.operation = Operation::policy;
   policy.endpoint = "https://cep.lab.test/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP";
-  policy.auth = AuthMethod::username;
+  policy.auth = core::AuthMode::username;
   policy.outcome = Outcome::answered;
   policy.http = HttpEvidence{200, "OK", {{"Content-Type", "application/soap+xml"}}, 4242, {}};
   Evidence dead;
   dead.operation = Operation::enroll;
   dead.endpoint = "https://127.0.0.1:9/Dead%20CA_CES_UsernamePassword/service.svc/CES";
-  dead.auth = AuthMethod::username;
+  dead.auth = core::AuthMode::username;
   dead.transport = TransportEvidence{TransportErrorKind::connect_refused, "connection refused"};
   dead.messages = {"connection refused"};
   Evidence e;
   e.outcome = Outcome::issued;
-  e.auth = AuthMethod::username;
+  e.auth = core::AuthMode::username;
   e.prior_exchanges = {policy, dead};
 
   const json j = e;

@@ -12,7 +12,7 @@
 namespace ceslab::diagnosis {
 namespace {
 
-using core::AuthMethod;
+using core::AuthMode;
 using core::Evidence;
 using core::Operation;
 
@@ -24,7 +24,7 @@ Evidence detail_fault(std::uint32_t code, const std::string& reason, bool invali
                       std::optional<std::string> request_id = std::nullopt) {
   Evidence e;
   e.operation = Operation::enroll;
-  e.auth = AuthMethod::kerberos;
+  e.auth = core::AuthMode::kerberos;
   e.endpoint = "https://ces.lab.test/Lab%20Issuing%20CA_CES_Kerberos/service.svc/CES";
   e.http = core::HttpEvidence{500,
                               "Internal Server Error",
@@ -54,7 +54,7 @@ Evidence access_denied() {
 Evidence certreq_text(std::vector<std::string> lines) {
   Evidence e;
   e.operation = Operation::unknown;
-  e.auth = AuthMethod::unknown;
+  e.auth = std::nullopt;
   e.messages = std::move(lines);
   return e;
 }
@@ -126,7 +126,7 @@ TEST(Engine, NothingDelegatedThoughBothSidesAllowItNamesCredentialGuard) {
 
 TEST(Engine, ProtocolTransitionLeavesTheUserAndTheCesAccountTied) {
   Evidence e = access_denied();
-  e.auth = AuthMethod::username;
+  e.auth = core::AuthMode::username;
   e.endpoint = "https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES";
   const Diagnosis d = diagnose(catalog(), e);
   EXPECT_EQ(d.verdict, "unknown");
@@ -138,7 +138,7 @@ TEST(Engine, ProtocolTransitionLeavesTheUserAndTheCesAccountTied) {
 TEST(Engine, KeyBasedRenewalNeedsEvent8ToBeNamed) {
   Evidence e = access_denied();
   e.operation = Operation::renew;
-  e.auth = AuthMethod::certificate;
+  e.auth = core::AuthMode::certificate;
   e.endpoint = "https://ces.lab.test/Lab%20Issuing%20CA_CES_Certificate/service.svc/CES";
   Diagnosis d = diagnose(catalog(), e);
   EXPECT_EQ(d.verdict, "unknown");
@@ -202,7 +202,7 @@ TEST(Engine, ExpiredRenewalCertificateIsNotAnExpiredServerCertificate) {
 
   Evidence tls;
   tls.operation = Operation::enroll;
-  tls.auth = AuthMethod::username;
+  tls.auth = core::AuthMode::username;
   tls.transport = core::TransportEvidence{core::TransportErrorKind::tls_expired,
                                           "TLS: server certificate has expired"};
   tls.tls.verify_result = 10;

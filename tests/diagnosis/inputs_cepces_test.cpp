@@ -25,7 +25,7 @@ TEST(InputCepces, SoapFaultLineGivesReasonAndCode) {
   EXPECT_FALSE(f.error_code);  // cepces does not log the Detail
   EXPECT_EQ(r.evidence.endpoint,
             "https://ces.lab.test/Lab%20Issuing%20CA_CES_Kerberos/service.svc/CES");
-  EXPECT_EQ(r.evidence.auth, core::AuthMethod::kerberos);
+  EXPECT_EQ(r.evidence.auth, core::AuthMode::kerberos);
   ASSERT_EQ(r.evidence.messages.size(), 1u);
   EXPECT_EQ(r.evidence.messages[0], "Access is denied. (Code: s:Receiver; Subcode: None)");
   EXPECT_TRUE(has_fact(r.parsed.facts, "does not log the fault's Detail"))
@@ -54,7 +54,7 @@ TEST(InputCepces, JournalHttp401) {
   EXPECT_FALSE(r.evidence.fault);
   EXPECT_EQ(r.evidence.endpoint,
             "https://ces.lab.test/ADPolicyProvider_CEP_Kerberos/service.svc/CEP");
-  EXPECT_EQ(r.evidence.auth, core::AuthMethod::kerberos);
+  EXPECT_EQ(r.evidence.auth, core::AuthMode::kerberos);
 }
 
 TEST(InputCepces, SslVerificationFailure) {

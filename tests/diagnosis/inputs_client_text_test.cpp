@@ -29,7 +29,7 @@ TEST(InputClientText, CertreqThroughAPolicyServer) {
             "name. 0x80094812 (-2146875374 CERTSRV_E_SUBJECT_EMAIL_REQUIRED)");
   EXPECT_EQ(e.operation, core::Operation::enroll);
   EXPECT_EQ(e.endpoint, "https://ces.lab.test/ADPolicyProvider_CEP_Kerberos/service.svc/CEP");
-  EXPECT_EQ(e.auth, core::AuthMethod::kerberos);
+  EXPECT_EQ(e.auth, core::AuthMode::kerberos);
   // A fault was received: not a transport failure, no invented fault record.
   EXPECT_FALSE(e.transport);
   EXPECT_FALSE(e.fault);
@@ -109,7 +109,7 @@ TEST(InputClientText, HttpStatusCodeGivesTheStatus) {
 TEST(InputClientText, GetCertificateRenewalOnACertificateEndpoint) {
   const auto r = read_fixture("text/get_certificate_renew.txt");
   EXPECT_EQ(r.evidence.operation, core::Operation::renew);
-  EXPECT_EQ(r.evidence.auth, core::AuthMethod::certificate);
+  EXPECT_EQ(r.evidence.auth, core::AuthMode::certificate);
   EXPECT_EQ(r.evidence.endpoint,
             "https://ces.lab.test/Lab%20Issuing%20CA_CES_Certificate/service.svc/CES");
   ASSERT_EQ(r.evidence.messages.size(), 1u);
@@ -141,7 +141,7 @@ TEST(InputClientText, CertreqRetrieveCommand) {
              "administrator. 0x80094014 (-2146877420 CERTSRV_E_ADMIN_DENIED_REQUEST)\r\n",
              {}, e);
   EXPECT_EQ(e.operation, core::Operation::retrieve);
-  EXPECT_EQ(e.auth, core::AuthMethod::username);
+  EXPECT_EQ(e.auth, core::AuthMode::username);
 }
 
 // A UsernamePassword application names what the endpoint takes; whether the
@@ -156,7 +156,7 @@ TEST(InputClientText, CertreqQuietWithoutUsernameSentNoCredentials) {
   const auto p = read_input(
       "quiet.txt", "C:\\>certreq -enroll -user -q -PolicyServer " + url + " User\r\n" + failure, {},
       quiet);
-  EXPECT_EQ(quiet.auth, core::AuthMethod::anonymous);
+  EXPECT_EQ(quiet.auth, core::AuthMode::anonymous);
   EXPECT_TRUE(has_fact(p.facts, "auth anonymous (certreq -q without -username"))
       << all_facts(p.facts);
 
@@ -165,13 +165,13 @@ TEST(InputClientText, CertreqQuietWithoutUsernameSentNoCredentials) {
              "C:\\>certreq -enroll -user -q -PolicyServer " + url +
                  " User -username LAB\\alice -p *\r\n" + failure,
              {}, given);
-  EXPECT_EQ(given.auth, core::AuthMethod::username);
+  EXPECT_EQ(given.auth, core::AuthMode::username);
 
   core::Evidence anonymous = empty_evidence();
   read_input("anonymous.txt",
              "C:\\>certreq -enroll -user -PolicyServer " + url + " User -anonymous\r\n" + failure,
              {}, anonymous);
-  EXPECT_EQ(anonymous.auth, core::AuthMethod::anonymous);
+  EXPECT_EQ(anonymous.auth, core::AuthMode::anonymous);
 
   // The CES URL printed later is the endpoint; the run's command line still
   // says how the credentials were given.
@@ -185,7 +185,7 @@ TEST(InputClientText, CertreqQuietWithoutUsernameSentNoCredentials) {
              {}, later);
   EXPECT_EQ(later.endpoint,
             "https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES");
-  EXPECT_EQ(later.auth, core::AuthMethod::username);
+  EXPECT_EQ(later.auth, core::AuthMode::username);
 }
 
 TEST(InputClientText, AUsernamePasswordUrlOutsideACommandLineLeavesAuthUnknown) {
@@ -196,13 +196,13 @@ TEST(InputClientText, AUsernamePasswordUrlOutsideACommandLineLeavesAuthUnknown) 
              InputType::client_text, e);
   EXPECT_EQ(e.endpoint,
             "https://ces.lab.test/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP");
-  EXPECT_EQ(e.auth, core::AuthMethod::unknown);
+  EXPECT_EQ(e.auth, std::nullopt);
   // Kerberos and Certificate endpoints say how the client authenticated.
   core::Evidence k = empty_evidence();
   read_input("listing.txt",
              "Url : https://ces.lab.test/ADPolicyProvider_CEP_Kerberos/service.svc/CEP\r\n",
              InputType::client_text, k);
-  EXPECT_EQ(k.auth, core::AuthMethod::kerberos);
+  EXPECT_EQ(k.auth, core::AuthMode::kerberos);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ TEST_P(KlistFlags, TgtForwardableAndServiceOkAsDelegate) {
   EXPECT_TRUE(
       has_fact(r.parsed.facts, std::string("TGT forwardable: ") + (f.forwardable ? "yes" : "no")));
   // klist says nothing about the enrollment itself.
-  EXPECT_EQ(r.evidence.auth, core::AuthMethod::unknown);
+  EXPECT_EQ(r.evidence.auth, std::nullopt);
   EXPECT_FALSE(r.evidence.kerberos.delegated);
 }
 

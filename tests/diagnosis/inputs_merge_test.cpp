@@ -22,7 +22,7 @@ TEST(InputEvidenceJson, TheRecordComesBackWhole) {
   const auto r = read_fixture("json/evidence_email.json");
   EXPECT_EQ(r.parsed.type, InputType::evidence_json);
   EXPECT_EQ(r.evidence.operation, core::Operation::enroll);
-  EXPECT_EQ(r.evidence.auth, core::AuthMethod::username);
+  EXPECT_EQ(r.evidence.auth, core::AuthMode::username);
   ASSERT_TRUE(r.evidence.fault);
   EXPECT_EQ(r.evidence.fault->fault.error_code, -2146875374);
   EXPECT_EQ(r.evidence.tls.verify_result, 0);
@@ -55,7 +55,7 @@ TEST(InputMerge, CertreqPlusCaEventsPlusKlistMakeOneRecord) {
   read_input_file(input_fixture("events/wevtutil_rendered_many.xml"), {}, e);
   read_input_file(input_fixture("klist/mit_ok.txt"), {}, e);
   EXPECT_EQ(e.operation, core::Operation::enroll);
-  EXPECT_EQ(e.auth, core::AuthMethod::kerberos);
+  EXPECT_EQ(e.auth, core::AuthMode::kerberos);
   EXPECT_EQ(e.server_events.size(), 3u);
   EXPECT_EQ(e.kerberos.forwardable, true);
   EXPECT_EQ(e.kerberos.ok_as_delegate, true);
@@ -160,8 +160,8 @@ const MemberCase kMembers[] = {
      [](const core::Evidence& e) {
        EXPECT_EQ(e.endpoint, "https://ces.lab.test/CA_CES_Kerberos/service.svc/CES");
      }},
-    {"auth", [](core::Evidence& e) { e.auth = core::AuthMethod::certificate; },
-     [](const core::Evidence& e) { EXPECT_EQ(e.auth, core::AuthMethod::certificate); }},
+    {"auth", [](core::Evidence& e) { e.auth = core::AuthMode::certificate; },
+     [](const core::Evidence& e) { EXPECT_EQ(e.auth, core::AuthMode::certificate); }},
     {"outcome", [](core::Evidence& e) { e.outcome = core::Outcome::pending; },
      [](const core::Evidence& e) { EXPECT_EQ(e.outcome, core::Outcome::pending); }},
     {"transport",

@@ -41,7 +41,7 @@ TEST(InputSoap, CesFaultFillsEveryFaultField) {
   EXPECT_FALSE(f.binary_response);
   EXPECT_EQ(r.evidence.outcome, core::Outcome::failed);
   EXPECT_EQ(r.evidence.operation, core::Operation::unknown);
-  EXPECT_EQ(r.evidence.auth, core::AuthMethod::unknown);
+  EXPECT_EQ(r.evidence.auth, std::nullopt);
   const auto& facts = r.parsed.facts;
   EXPECT_TRUE(has_fact(facts, "fault ErrorCode -2146875374 CERTSRV_E_SUBJECT_EMAIL_REQUIRED"))
       << all_facts(facts);

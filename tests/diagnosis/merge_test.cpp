@@ -11,7 +11,7 @@ using core::Evidence;
 TEST(Merge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
   Evidence client;
   client.operation = core::Operation::renew;
-  client.auth = core::AuthMethod::certificate;
+  client.auth = core::AuthMode::certificate;
   client.endpoint = "https://ces/Lab_CES_Certificate/service.svc/CES";
   client.http = core::HttpEvidence{500, "Internal Server Error", {}, 10, {}};
   client.messages = {"line one", "shared line"};
@@ -19,7 +19,7 @@ TEST(Merge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
 
   Evidence events;
   events.operation = core::Operation::unknown;
-  events.auth = core::AuthMethod::unknown;
+  events.auth = std::nullopt;
   events.endpoint = "https://elsewhere/";
   events.http = core::HttpEvidence{401, "Unauthorized", {}, 0, {}};
   events.messages = {"shared line", "line two"};
@@ -30,7 +30,7 @@ TEST(Merge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
 
   merge_into(client, events);
   EXPECT_EQ(client.operation, core::Operation::renew);
-  EXPECT_EQ(client.auth, core::AuthMethod::certificate);
+  EXPECT_EQ(client.auth, core::AuthMode::certificate);
   EXPECT_EQ(client.endpoint, "https://ces/Lab_CES_Certificate/service.svc/CES");
   EXPECT_EQ(client.http->status, 500);
   EXPECT_EQ(client.messages, (std::vector<std::string>{"line one", "shared line", "line two"}));
@@ -43,17 +43,17 @@ TEST(Merge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
 TEST(Merge, ARecordWithoutAnExchangeTakesWhatItLacks) {
   Evidence text;
   text.operation = core::Operation::unknown;
-  text.auth = core::AuthMethod::unknown;
+  text.auth = std::nullopt;
   text.messages = {"Taken Under Submission"};
   Evidence client;
   client.operation = core::Operation::enroll;
-  client.auth = core::AuthMethod::username;
+  client.auth = core::AuthMode::username;
   client.outcome = core::Outcome::pending;
   client.response = core::ResponseEvidence{
       "Taken Under Submission", "17", "https://ces/x", false, std::nullopt, ""};
   merge_into(text, client);
   EXPECT_EQ(text.operation, core::Operation::enroll);
-  EXPECT_EQ(text.auth, core::AuthMethod::username);
+  EXPECT_EQ(text.auth, core::AuthMode::username);
   EXPECT_EQ(text.outcome, core::Outcome::pending);
   ASSERT_TRUE(text.response);
   EXPECT_EQ(text.response->request_id, "17");

@@ -46,7 +46,7 @@ TEST(BadInput, NeverLosesAStoredRequest) {
   options.state_dir = state.path();
   MockServer server(std::move(options));
   server.start();
-  const std::string url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   const client::EnrollResult pending = enroll_alice(server, "ManualApproval");
   ASSERT_EQ(pending.status, client::EnrollStatus::pending) << first_message(pending);
   RequestStore officer = RequestStore::open(state.path() / LabCa::kStoreFile);

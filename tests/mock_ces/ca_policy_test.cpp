@@ -191,7 +191,7 @@ OnBehalf enroll_on_behalf(const std::function<void(World&)>& change, const std::
   MockServer server(std::move(options));
   server.start();
   client::EnrollRequest request;
-  request.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   request.template_name = "EnrollmentAgent";
   request.key = core::KeySpec::parse("ecdsa-p256");
   request.username = testing::kAlice;
@@ -306,7 +306,7 @@ client::EnrollResult enroll_in(const std::string& ca, const std::string& templat
   MockServer server(std::move(options));
   server.start();
   client::EnrollRequest request;
-  request.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   request.template_name = "User";
   request.key = core::KeySpec::parse("ecdsa-p256");
   request.username = client::UsernameCredentials{"alice", "alice-password"};
@@ -370,7 +370,7 @@ TEST(UserWorlds, QualifiedPrincipalsMatchTheAccount) {
 TEST(CaPolicyDecoding, UndecodableAndBadlySignedRequestsAreEvent22) {
   MockServer server(MockOptions{});
   server.start();
-  const std::string url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   client::TlsSettings tls;
   tls.ca_files = {server.ca_certificate_path().string()};
   auto issue = [&](core::Bytes blob) {

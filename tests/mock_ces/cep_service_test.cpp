@@ -47,7 +47,7 @@ client::TlsSettings tls_for(const MockServer& server) {
 }
 
 std::string cep_url(const MockServer& server) {
-  return server.endpoint_url(Service::cep, AuthMode::username_password);
+  return server.endpoint_url(core::Service::cep, core::AuthMode::username);
 }
 
 // A GetPolicies as cepces (after #74) and Windows send it: first fetch
@@ -253,7 +253,7 @@ TEST_F(CepServiceTest, TheCaCarriesItsCertificateAndOneUriPerCesEndpoint) {
   EXPECT_EQ(ca.uris[0].client_authentication, 2u);
   EXPECT_EQ(ca.uris[0].uri, base + "/Lab%20Issuing%20CA_CES_Kerberos/service.svc/CES");
   EXPECT_EQ(ca.uris[1].client_authentication, 4u);
-  EXPECT_EQ(ca.uris[1].uri, server_->endpoint_url(Service::ces, AuthMode::username_password));
+  EXPECT_EQ(ca.uris[1].uri, server_->endpoint_url(core::Service::ces, core::AuthMode::username));
   for (const core::CaUri& u : ca.uris) {
     EXPECT_EQ(u.priority, 1u) << u.uri;
     EXPECT_EQ(u.renewal_only, false) << u.uri;
@@ -341,7 +341,7 @@ TEST_F(CepServiceTest, WrongCredentialsGetTheSameInvalidSecurityFaultAsCes) {
                                 std::string(uri::kEncodingBase64), core::build_csr(key.get(), {})};
   issue.body = rst;
   const core::EnrollmentFault ces =
-      fault_from(server_->endpoint_url(Service::ces, AuthMode::username_password), issue);
+      fault_from(server_->endpoint_url(core::Service::ces, core::AuthMode::username), issue);
   EXPECT_EQ(cep.action, ces.action);
   EXPECT_EQ(cep.code, ces.code);
   EXPECT_EQ(cep.subcode, ces.subcode);
@@ -374,14 +374,14 @@ TEST_F(CepServiceTest, AWrongToIsAnAddressFilterMismatch) {
 }
 
 TEST_F(CepServiceTest, EndpointsAndReadyFileListTheCepEndpoints) {
-  std::map<AuthMode, std::string> cep;
+  std::map<core::AuthMode, std::string> cep;
   for (const EndpointUrl& e : server_->endpoints()) {
-    if (e.service == Service::cep) cep[e.auth] = e.url;
+    if (e.service == core::Service::cep) cep[e.auth] = e.url;
   }
   ASSERT_EQ(cep.size(), 2u);
-  EXPECT_EQ(cep[AuthMode::username_password],
+  EXPECT_EQ(cep[core::AuthMode::username],
             server_->base_url() + "/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP");
-  EXPECT_EQ(cep[AuthMode::kerberos],
+  EXPECT_EQ(cep[core::AuthMode::kerberos],
             server_->base_url() + "/ADPolicyProvider_CEP_Kerberos/service.svc/CEP");
 
   const auto ready = std::filesystem::temp_directory_path() /
@@ -390,14 +390,14 @@ TEST_F(CepServiceTest, EndpointsAndReadyFileListTheCepEndpoints) {
   std::ifstream in(ready);
   const nlohmann::json j = nlohmann::json::parse(in);
   std::filesystem::remove(ready);
-  EXPECT_EQ(j["cep"]["UsernamePassword"], cep[AuthMode::username_password]);
-  EXPECT_EQ(j["cep"]["Kerberos"], cep[AuthMode::kerberos]);
+  EXPECT_EQ(j["cep"]["UsernamePassword"], cep[core::AuthMode::username]);
+  EXPECT_EQ(j["cep"]["Kerberos"], cep[core::AuthMode::kerberos]);
   EXPECT_TRUE(j["ces"].contains("UsernamePassword"));
 }
 
 TEST_F(CepServiceTest, TheKerberosEndpointChallengesLikeIis) {
   // Transport authentication runs before WCF: no credentials -> IIS 401.
-  const std::string url = server_->endpoint_url(Service::cep, AuthMode::kerberos);
+  const std::string url = server_->endpoint_url(core::Service::cep, core::AuthMode::kerberos);
   core::SoapMessage m = get_policies(url);
   m.security.reset();
   const client::SoapCall call = client::call(url, m, tls_for(*server_));
@@ -412,7 +412,7 @@ TEST(CepKerberosEndpoint, AnswersForTheAccountTheTransportAuthenticated) {
   options.kerberos_acceptor = testing::fake_negotiate;  // Negotiate without a KDC
   MockServer server(std::move(options));
   server.start();
-  const std::string url = server.endpoint_url(Service::cep, AuthMode::kerberos);
+  const std::string url = server.endpoint_url(core::Service::cep, core::AuthMode::kerberos);
   core::SoapMessage m = get_policies(url);
   m.security.reset();
   const client::SoapCall call =
@@ -431,13 +431,14 @@ TEST(CepServiceSeam, HandleAuthenticatedAnswersForTheAccountItIsGiven) {
   EventLog events;
   CepService cep(world, ca, events);
   const std::string base = "https://127.0.0.1:8443";
-  const std::string url = base + endpoint_path(Service::cep, AuthMode::kerberos, world.ca.name);
+  const std::string url =
+      base + core::endpoint_path(core::Service::cep, core::AuthMode::kerberos, world.ca.name);
 
   core::SoapMessage m = get_policies(url);
   m.security.reset();  // Kerberos: no credentials in the SOAP header
   core::HttpRequest request;
   request.method = "POST";
-  request.target = endpoint_path(Service::cep, AuthMode::kerberos, world.ca.name);
+  request.target = core::endpoint_path(core::Service::cep, core::AuthMode::kerberos, world.ca.name);
   request.headers.push_back({"Content-Type", "application/soap+xml; charset=utf-8"});
   request.body = wsdl::write_message(m);
 
@@ -650,7 +651,7 @@ cep:
   const auto& uris = r.cas->front().uris;
   ASSERT_EQ(uris.size(), 3u);
   // Paths are resolved against the mock; the list is advertised as written.
-  EXPECT_EQ(uris[0].uri, server.endpoint_url(Service::ces, AuthMode::username_password));
+  EXPECT_EQ(uris[0].uri, server.endpoint_url(core::Service::ces, core::AuthMode::username));
   EXPECT_EQ(uris[1].uri, server.base_url() + "/Old%20CA_CES_UsernamePassword/service.svc/CES");
   EXPECT_EQ(uris[1].priority, 2u);
   EXPECT_EQ(uris[2].client_authentication, 2u);
@@ -674,8 +675,9 @@ cep:
 
 TEST(CepCesUris, AUriWithTheWrongAuthenticationIsInvalidToo) {
   MockOptions options;
-  options.world.cep.ces_uris = std::vector<AdvertisedCesUri>{
-      {"/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES", AuthMode::kerberos, 1, false}};
+  options.world.cep.ces_uris =
+      std::vector<AdvertisedCesUri>{{"/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES",
+                                     core::AuthMode::kerberos, 1, false}};
   MockServer server(std::move(options));
   server.start();
   fetch(server);
@@ -714,7 +716,7 @@ TEST(CepCesUris, TheWorldValidatesTheList) {
       "renewal_only: true }\n",
       "w.yaml");
   ASSERT_TRUE(ok.cep.ces_uris);
-  EXPECT_EQ(ok.cep.ces_uris->at(0).auth, AuthMode::certificate);
+  EXPECT_EQ(ok.cep.ces_uris->at(0).auth, core::AuthMode::certificate);
   EXPECT_EQ(ok.cep.ces_uris->at(0).priority, 3u);
   EXPECT_TRUE(ok.cep.ces_uris->at(0).renewal_only);
   EXPECT_FALSE(default_world().cep.ces_uris);

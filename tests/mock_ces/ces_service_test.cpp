@@ -27,7 +27,7 @@ class CesServiceTest : public ::testing::Test {
     server_ = nullptr;
   }
   static std::string url() {
-    return server_->endpoint_url(Service::ces, AuthMode::username_password);
+    return server_->endpoint_url(core::Service::ces, core::AuthMode::username);
   }
   static client::TlsSettings tls() {
     client::TlsSettings t;

@@ -33,7 +33,7 @@ core::SoapMessage request(const std::string& url, std::string_view action,
 TEST(Dispatch, ARequestTypeOutsideItsActionIsAFault) {
   MockServer server{MockOptions{}};
   server.start();
-  const std::string url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   const client::SoapCall wrong =
       client::call(url, request(url, uri::kActionRstWstep, std::string(uri::kRequestTypeKet)),
                    testing::tls_for(server));
@@ -57,7 +57,7 @@ TEST(Dispatch, ARequestTypeOutsideItsActionIsAFault) {
 TEST(Dispatch, FaultsForUndispatchableMessagesRelateToTheRequest) {
   MockServer server{MockOptions{}};
   server.start();
-  const std::string url = server.endpoint_url(Service::cep, AuthMode::username_password);
+  const std::string url = server.endpoint_url(core::Service::cep, core::AuthMode::username);
   core::SoapMessage get = client::request_message(uri::kActionGetPolicies, url, kAlice);
   get.body = core::GetPoliciesRequest{};
   const std::string id = *get.addressing.message_id;

@@ -54,11 +54,11 @@ class CertificateEndpoint : public ::testing::Test {
  protected:
   void SetUp() override {
     MockOptions options;
-    options.world.ces.endpoints.push_back({AuthMode::certificate, false, false});
+    options.world.ces.endpoints.push_back({core::AuthMode::certificate, false, false});
     options.state_dir = state_.path();
     server_ = std::make_unique<MockServer>(std::move(options));
     server_->start();
-    url_ = server_->endpoint_url(Service::ces, AuthMode::certificate);
+    url_ = server_->endpoint_url(core::Service::ces, core::AuthMode::certificate);
   }
   client::EnrollResult enroll_with(X509* cert, EVP_PKEY* key) {
     client::TlsSettings tls = tls_for(*server_);
@@ -123,7 +123,7 @@ TEST_F(CertificateEndpoint, CertificateMappingToNoAccountIsForbidden) {
 
 TEST_F(CertificateEndpoint, RenewalOnlyInstanceRefusesANewRequest) {
   MockOptions options;
-  options.world.ces.endpoints.push_back({AuthMode::certificate, true, false});
+  options.world.ces.endpoints.push_back({core::AuthMode::certificate, true, false});
   MockServer server(std::move(options));
   server.start();
   const client::EnrollResult alice = enroll_alice(server);
@@ -131,8 +131,8 @@ TEST_F(CertificateEndpoint, RenewalOnlyInstanceRefusesANewRequest) {
   client::TlsSettings tls = tls_for(server);
   tls.client_certificate = core::share(alice.certificate.get());
   tls.client_key = core::share(alice.key.get());
-  const client::EnrollResult r =
-      client::enroll(user_request(server.endpoint_url(Service::ces, AuthMode::certificate)), tls);
+  const client::EnrollResult r = client::enroll(
+      user_request(server.endpoint_url(core::Service::ces, core::AuthMode::certificate)), tls);
   ASSERT_TRUE(r.fault) << first_message(r);
   EXPECT_EQ(r.fault->reason, "This CES instance only accepts renewal requests.");
   const auto e6 = events_with_key(server, "ces_renewal_only_new_request");
@@ -141,7 +141,7 @@ TEST_F(CertificateEndpoint, RenewalOnlyInstanceRefusesANewRequest) {
 
   // A renewal through the same instance is accepted.
   client::RenewRequest renew;
-  renew.url = server.endpoint_url(Service::ces, AuthMode::certificate);
+  renew.url = server.endpoint_url(core::Service::ces, core::AuthMode::certificate);
   renew.old_certificate = core::share(alice.certificate.get());
   renew.old_key = core::share(alice.key.get());
   const client::EnrollResult renewed = client::renew(renew, tls);
@@ -154,7 +154,7 @@ TEST(KerberosEndpoint, WithoutCredentialsIisChallengesWithNegotiateAndNtlm) {
   MockServer server{MockOptions{}};
   server.start();
   client::EnrollRequest request =
-      user_request(server.endpoint_url(Service::ces, AuthMode::kerberos));
+      user_request(server.endpoint_url(core::Service::ces, core::AuthMode::kerberos));
   const client::EnrollResult r = client::enroll(request, tls_for(server));
   ASSERT_TRUE(r.call.exchange.response) << first_message(r);
   const core::HttpResponse& http = *r.call.exchange.response;
@@ -171,7 +171,7 @@ TEST(KerberosEndpoint, AnAccountIsAuthenticatedOnlyThroughTheAcceptor) {
     if (on) options.kerberos_acceptor = testing::fake_negotiate;
     MockServer server{std::move(options)};
     server.start();
-    const std::string url = server.endpoint_url(Service::ces, AuthMode::kerberos);
+    const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::kerberos);
     // Without an acceptor the header means nothing: IIS answers 401.
     client::EnrollRequest request = user_request(url);
     request.username.reset();
@@ -207,7 +207,7 @@ TEST(KerberosEndpoint, ChannelBindingRequiredRefusesAnUnboundAuthentication) {
   options.world.ces.channel_binding_required = true;
   MockServer server{std::move(options)};
   server.start();
-  const std::string url = server.endpoint_url(Service::ces, AuthMode::kerberos);
+  const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::kerberos);
   core::SoapMessage m;
   m.addressing.action = std::string(uri::kActionRstWstep);
   m.addressing.message_id = client::new_message_id();
@@ -264,7 +264,7 @@ TEST_P(FailedLogon, IsInvalidSecurityAndAudited) {
   MockServer server(std::move(options));
   server.start();
   client::EnrollRequest request =
-      user_request(server.endpoint_url(Service::ces, AuthMode::username_password));
+      user_request(server.endpoint_url(core::Service::ces, core::AuthMode::username));
   request.username = client::UsernameCredentials{c.username, c.password};
   const client::EnrollResult r = client::enroll(request, tls_for(server));
   ASSERT_TRUE(r.fault) << first_message(r);
@@ -300,7 +300,7 @@ INSTANTIATE_TEST_SUITE_P(Reasons, FailedLogon,
 TEST(IncompatibleKeyBasedRenewal, InstanceLogsEvent10AndAnswersWithTheWcfFault) {
   MockOptions options;
   for (CesEndpoint& e : options.world.ces.endpoints)
-    if (e.auth == AuthMode::username_password) e.key_based_renewal = true;
+    if (e.auth == core::AuthMode::username) e.key_based_renewal = true;
   MockServer server(std::move(options));
   server.start();
   const auto e10 = events_with_key(server, "ces_kbr_incompatible_config");
@@ -318,7 +318,7 @@ TEST(IncompatibleKeyBasedRenewal, InstanceLogsEvent10AndAnswersWithTheWcfFault) 
 TEST(KeyExchangeToken, ReturnsTheCaExchangeCertificate) {
   MockServer server{MockOptions{}};
   server.start();
-  const std::string url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   core::SoapMessage m;
   m.addressing.action = std::string(uri::kActionRstKet);
   m.addressing.message_id = client::new_message_id();
@@ -379,7 +379,8 @@ TEST(Replay, RecordedResponseIsServedVerbatim) {
   EXPECT_EQ(r.call.exchange.response->body, body);
   EXPECT_EQ(r.call.exchange.response->header("X-Powered-By"), "ASP.NET");
   // Other paths are served by the pipeline as usual.
-  client::EnrollRequest other = user_request(server.endpoint_url(Service::ces, AuthMode::kerberos));
+  client::EnrollRequest other =
+      user_request(server.endpoint_url(core::Service::ces, core::AuthMode::kerberos));
   EXPECT_EQ(client::enroll(other, tls_for(server)).call.exchange.response->status, 401);
 }
 

@@ -28,7 +28,7 @@ std::string with_qualified_type(std::string xml) {
   return std::regex_replace(xml, std::regex(R"(<o:Password Type=)"), "<o:Password o:Type=");
 }
 
-core::SoapMessage send(const MockServer& server, Service service, AuthMode auth,
+core::SoapMessage send(const MockServer& server, core::Service service, core::AuthMode auth,
                        const std::string& fixture, bool qualify = false,
                        const std::string& content_type = testing::kSoap12Type,
                        const std::function<std::string(std::string)>& edit = {}) {
@@ -50,7 +50,7 @@ TEST(GoldenRequests, WindowsGetPoliciesAndTheLinuxShapeGetThePolicy) {
   server.start();
   for (const bool qualify : {false, true}) {
     const core::SoapMessage m =
-        send(server, Service::cep, AuthMode::username_password, "get_policies.xml", qualify);
+        send(server, core::Service::cep, core::AuthMode::username, "get_policies.xml", qualify);
     EXPECT_EQ(layer_fault(m), "") << "qualified: " << qualify;
     const auto* p = std::get_if<core::GetPoliciesResponse>(&m.body);
     ASSERT_NE(p, nullptr) << "qualified: " << qualify;
@@ -63,7 +63,7 @@ TEST(GoldenRequests, CepcesGetPoliciesWithNilVersionsIsAnswered) {
   MockServer server = lab();
   server.start();
   const core::SoapMessage m =
-      send(server, Service::cep, AuthMode::kerberos, "get_policies_filter_nil.xml");
+      send(server, core::Service::cep, core::AuthMode::kerberos, "get_policies_filter_nil.xml");
   EXPECT_EQ(layer_fault(m), "");
   EXPECT_TRUE(std::holds_alternative<core::GetPoliciesResponse>(m.body));
 }
@@ -74,7 +74,7 @@ TEST(GoldenRequests, WindowsIssueAndTheLinuxShapeReachTheCa) {
   std::string first;
   for (const bool qualify : {false, true}) {
     const core::SoapMessage m =
-        send(server, Service::ces, AuthMode::username_password, "rst_issue_pkcs10.xml", qualify);
+        send(server, core::Service::ces, core::AuthMode::username, "rst_issue_pkcs10.xml", qualify);
     EXPECT_EQ(layer_fault(m), "") << "qualified: " << qualify;
     // Both shapes get the same judgement from the CA.
     std::string outcome;
@@ -97,7 +97,7 @@ TEST(GoldenRequests, TheLinuxShapeEnrolls) {
   const core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("rsa2048"));
   const std::string csr = wsdl::encode_base64_wrapped(core::build_csr(key.get(), {}));
   const core::SoapMessage m =
-      send(server, Service::ces, AuthMode::username_password, "rst_issue_pkcs10.xml", true,
+      send(server, core::Service::ces, core::AuthMode::username, "rst_issue_pkcs10.xml", true,
            testing::kSoap12Type, [&](std::string body) {
              // Only the token's text changes: its attributes stay as the fixture has them.
              return std::regex_replace(body, std::regex(R"((<BinarySecurityToken [^>]*>)[^<]*)"),
@@ -117,7 +117,7 @@ TEST(GoldenRequests, CepcesIssueAndWindowsKetThroughKerberos) {
   MockServer server = lab();
   server.start();
   for (const char* fixture : {"rst_issue_pkcs10_cepces.xml", "rst_ket.xml"}) {
-    const core::SoapMessage m = send(server, Service::ces, AuthMode::kerberos, fixture);
+    const core::SoapMessage m = send(server, core::Service::ces, core::AuthMode::kerberos, fixture);
     EXPECT_EQ(layer_fault(m), "") << fixture;
   }
 }
@@ -140,7 +140,7 @@ TEST_P(AcceptedVariant, GetsThePolicy) {
   MockServer server = lab();
   server.start();
   const Variant& v = GetParam();
-  const core::SoapMessage m = send(server, Service::cep, AuthMode::username_password,
+  const core::SoapMessage m = send(server, core::Service::cep, core::AuthMode::username,
                                    "get_policies.xml", false, v.content_type, v.edit);
   EXPECT_EQ(layer_fault(m), "");
   EXPECT_TRUE(std::holds_alternative<core::GetPoliciesResponse>(m.body));
@@ -206,24 +206,24 @@ TEST(Addressing, TheReplyRelatesToTheMessageIdOnlyWhenThereIsOne) {
     return std::regex_replace(b, std::regex(R"(<a:MessageID>[^<]*</a:MessageID>)"), "");
   };
   struct Case {
-    Service service;
+    core::Service service;
     const char* fixture;
     const char* message_id;  // as the fixture has it
   };
-  for (const Case& c :
-       {Case{Service::cep, "get_policies.xml", "urn:uuid:5fb5f6fd-4709-414b-8afa-0c05f6686d1c"},
-        Case{Service::ces, "rst_issue_pkcs10.xml",
-             "urn:uuid:6f0c2a5e-3d41-4b8e-9a57-1c2d3e4f5a61"}}) {
+  for (const Case& c : {Case{core::Service::cep, "get_policies.xml",
+                             "urn:uuid:5fb5f6fd-4709-414b-8afa-0c05f6686d1c"},
+                        Case{core::Service::ces, "rst_issue_pkcs10.xml",
+                             "urn:uuid:6f0c2a5e-3d41-4b8e-9a57-1c2d3e4f5a61"}}) {
     SCOPED_TRACE(c.fixture);
-    const core::SoapMessage with = send(server, c.service, AuthMode::username_password, c.fixture);
+    const core::SoapMessage with = send(server, c.service, core::AuthMode::username, c.fixture);
     EXPECT_EQ(layer_fault(with), "");
     EXPECT_EQ(with.addressing.relates_to, c.message_id);
-    const core::SoapMessage without = send(server, c.service, AuthMode::username_password,
-                                           c.fixture, false, testing::kSoap12Type, without_id);
+    const core::SoapMessage without = send(server, c.service, core::AuthMode::username, c.fixture,
+                                           false, testing::kSoap12Type, without_id);
     EXPECT_EQ(layer_fault(without), "");
     // The service's own answer: the policy, or the CA's judgement (an RSTR
     // or its enrollment fault).
-    if (c.service == Service::cep) {
+    if (c.service == core::Service::cep) {
       EXPECT_TRUE(std::holds_alternative<core::GetPoliciesResponse>(without.body));
     } else {
       EXPECT_TRUE(std::holds_alternative<core::RequestSecurityTokenResponse>(without.body) ||
@@ -240,7 +240,7 @@ TEST(RefusedVariant, AnUnknownHeaderThatMustBeUnderstoodGetsTheMustUnderstandFau
   MockServer server = lab();
   server.start();
   const core::SoapMessage m =
-      send(server, Service::cep, AuthMode::username_password, "get_policies.xml", false,
+      send(server, core::Service::cep, core::AuthMode::username, "get_policies.xml", false,
            "application/soap+xml; charset=utf-8", [](std::string b) {
              return std::regex_replace(b, std::regex(R"(</s:Header>)"),
                                        R"(<x:Trace s:mustUnderstand="1" )"

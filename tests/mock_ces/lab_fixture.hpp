@@ -72,7 +72,7 @@ inline client::TlsSettings tls_for(const MockServer& server) {
 inline client::EnrollResult enroll_alice(const MockServer& server,
                                          const std::string& template_name = "User") {
   client::EnrollRequest request;
-  request.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   request.template_name = template_name;
   request.key = core::KeySpec::parse("ecdsa-p256");
   request.username = kAlice;

@@ -58,7 +58,7 @@ std::string get_policies(const std::string& to, const std::string& password_attr
 }
 
 core::SoapMessage post(const MockServer& server, const std::string& body) {
-  const std::string url = server.endpoint_url(Service::cep, AuthMode::username_password);
+  const std::string url = server.endpoint_url(core::Service::cep, core::AuthMode::username);
   const core::Exchange ex =
       testing::post_raw(server, url, "application/soap+xml; charset=utf-8", body);
   if (!ex.response) throw std::runtime_error("no answer: " + ex.error_message);
@@ -81,7 +81,7 @@ TEST_P(PasswordType, IsReadAsWcfReadsIt) {
   const TypeCase& c = GetParam();
   MockServer server{MockOptions{}};
   server.start();
-  const std::string to = server.endpoint_url(Service::cep, AuthMode::username_password);
+  const std::string to = server.endpoint_url(core::Service::cep, core::AuthMode::username);
   const core::SoapMessage m = post(server, get_policies(to, c.attribute));
   if (c.logged_on) {
     EXPECT_TRUE(std::holds_alternative<core::GetPoliciesResponse>(m.body)) << c.name;

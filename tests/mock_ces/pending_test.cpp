@@ -21,7 +21,7 @@ using testing::tls_for;
 
 client::EnrollResult enroll(const MockServer& server, const std::string& template_name) {
   client::EnrollRequest request;
-  request.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   request.template_name = template_name;
   request.key = core::KeySpec::parse("ecdsa-p256");
   request.username = kAlice;
@@ -31,7 +31,8 @@ client::EnrollResult enroll(const MockServer& server, const std::string& templat
 client::EnrollResult retrieve(const MockServer& server, const std::optional<std::string>& id,
                               const std::string& url = "") {
   client::RetrieveRequest request;
-  request.url = url.empty() ? server.endpoint_url(Service::ces, AuthMode::username_password) : url;
+  request.url =
+      url.empty() ? server.endpoint_url(core::Service::ces, core::AuthMode::username) : url;
   request.request_id = id.value_or("");
   request.username = kAlice;
   return client::retrieve(request, tls_for(server));
@@ -50,7 +51,7 @@ TEST(PendingRequest, IsTakenUnderSubmissionWithReferenceAndId) {
       << (r.messages.empty() ? "" : r.messages.back());
   EXPECT_EQ(r.call.exchange.response->status, 200);
   EXPECT_EQ(r.disposition, "Taken Under Submission");
-  EXPECT_EQ(r.pending_reference, server.endpoint_url(Service::ces, AuthMode::username_password));
+  EXPECT_EQ(r.pending_reference, server.endpoint_url(core::Service::ces, core::AuthMode::username));
   EXPECT_FALSE(r.certificate);
   ASSERT_FALSE(r.request_id.empty());
 
@@ -163,7 +164,7 @@ TEST(QueryTokenStatus, WrongPasswordIsRejectedBeforeTheCa) {
   MockServer server{MockOptions{}};
   server.start();
   client::RetrieveRequest request;
-  request.url = server.endpoint_url(Service::ces, AuthMode::username_password);
+  request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   request.request_id = "1";
   request.username = client::UsernameCredentials{"alice", "wrong"};
   const client::EnrollResult r = client::retrieve(request, tls_for(server));

@@ -70,7 +70,7 @@ class Renewal : public ::testing::Test {
     options.state_dir = state_.path();
     server_ = std::make_unique<MockServer>(std::move(options));
     server_->start();
-    url_ = server_->endpoint_url(Service::ces, AuthMode::username_password);
+    url_ = server_->endpoint_url(core::Service::ces, core::AuthMode::username);
   }
   // The lab CA itself, opened on the server's state dir (same key pair).
   LabCa lab_ca() { return LabCa::open(state_.path(), server_->world().ca); }
@@ -156,7 +156,7 @@ TEST_F(Renewal, CertificateOfAnotherCaIsRefused) {
 // the CA flag set, and the User template allowing key-based renewal.
 World kbr_world() {
   World w = default_world();
-  w.ces.endpoints.push_back({AuthMode::certificate, true, true});
+  w.ces.endpoints.push_back({core::AuthMode::certificate, true, true});
   w.ca.edit_flags.insert("EDITF_ENABLERENEWONBEHALFOF");
   tmpl(w, "User").key_based_renewal = true;
   return w;
@@ -171,7 +171,9 @@ class KeyBasedRenewal : public ::testing::Test {
     server_ = std::make_unique<MockServer>(std::move(options));
     server_->start();
   }
-  std::string kbr_url() const { return server_->endpoint_url(Service::ces, AuthMode::certificate); }
+  std::string kbr_url() const {
+    return server_->endpoint_url(core::Service::ces, core::AuthMode::certificate);
+  }
   // Renew `old` on the KBR endpoint, authenticating with `tls_cert` (by
   // default the old certificate itself, as Windows does).
   client::EnrollResult renew(const Credential& old, const Credential* tls_cert = nullptr) {

@@ -48,7 +48,7 @@ const std::string kGetPoliciesElement =
 
 struct Row {
   std::string name;
-  Service service;
+  core::Service service;
   Edit edit;
   std::string fault;  // empty: the service's own answer; else the fault's subcode
 };
@@ -57,8 +57,8 @@ void PrintTo(const Row& r, std::ostream* os) {
   *os << r.name;
 }
 
-const char* fixture_of(Service s) {
-  return s == Service::cep ? "get_policies.xml" : "rst_issue_pkcs10.xml";
+const char* fixture_of(core::Service s) {
+  return s == core::Service::cep ? "get_policies.xml" : "rst_issue_pkcs10.xml";
 }
 
 // What the service answers a request it reads: the policy, or for the CES
@@ -85,13 +85,13 @@ TEST_P(Body, IsAnsweredAsWcfAnswersIt) {
   server.start();
   const char* fixture = fixture_of(row.service);
   const core::Exchange ex =
-      testing::post_fixture(server, row.service, AuthMode::username_password, fixture, row.edit);
+      testing::post_fixture(server, row.service, core::AuthMode::username, fixture, row.edit);
   const core::SoapMessage m = testing::soap_answer(ex);
   if (row.fault.empty()) {
     EXPECT_EQ(layer_fault(m), "");
     // The same answer as the fixture as it is gets.
     const core::SoapMessage as_is = testing::soap_answer(
-        testing::post_fixture(server, row.service, AuthMode::username_password, fixture));
+        testing::post_fixture(server, row.service, core::AuthMode::username, fixture));
     EXPECT_NE(service_answer(m), "");
     EXPECT_EQ(service_answer(m), service_answer(as_is));
     return;
@@ -120,26 +120,27 @@ TEST_P(Body, IsAnsweredAsWcfAnswersIt) {
 INSTANTIATE_TEST_SUITE_P(
     Refused, Body,
     ::testing::Values(
-        Row{"cep_empty_body", Service::cep, body_element(kGetPolicies, ""), "InternalServiceFault"},
+        Row{"cep_empty_body", core::Service::cep, body_element(kGetPolicies, ""),
+            "InternalServiceFault"},
         // MS-XCEP 3.1.4.1.2.1: a GetPolicies without client gets a SOAP fault.
-        Row{"cep_no_client", Service::cep, body_element(R"(<client>[\s\S]*</client>)", ""),
+        Row{"cep_no_client", core::Service::cep, body_element(R"(<client>[\s\S]*</client>)", ""),
             "InternalServiceFault"},
-        Row{"cep_rst_body_with_the_getpolicies_action", Service::cep,
+        Row{"cep_rst_body_with_the_getpolicies_action", core::Service::cep,
             body_element(kGetPolicies, kRstElement), "InternalServiceFault"},
-        Row{"cep_unknown_element", Service::cep, body_element(kGetPolicies, kUnknownElement),
+        Row{"cep_unknown_element", core::Service::cep, body_element(kGetPolicies, kUnknownElement),
             "InternalServiceFault"},
-        Row{"ces_empty_body", Service::ces, body_element(kRst, ""), "InternalServiceFault"},
-        Row{"ces_getpolicies_body_with_the_rst_action", Service::ces,
+        Row{"ces_empty_body", core::Service::ces, body_element(kRst, ""), "InternalServiceFault"},
+        Row{"ces_getpolicies_body_with_the_rst_action", core::Service::ces,
             body_element(kRst, kGetPoliciesElement), "InternalServiceFault"},
-        Row{"ces_unknown_element", Service::ces, body_element(kRst, kUnknownElement),
+        Row{"ces_unknown_element", core::Service::ces, body_element(kRst, kUnknownElement),
             "InternalServiceFault"},
         // No operation for the action: the body is never looked at.
-        Row{"ces_unknown_element_and_action", Service::ces,
+        Row{"ces_unknown_element_and_action", core::Service::ces,
             [](std::string b) {
               return action("urn:example:unknown")(body_element(kRst, kUnknownElement)(b));
             },
             "ActionNotSupported"},
-        Row{"ces_empty_body_and_unknown_action", Service::ces,
+        Row{"ces_empty_body_and_unknown_action", core::Service::ces,
             [](std::string b) { return action("urn:example:unknown")(body_element(kRst, "")(b)); },
             "ActionNotSupported"}),
     [](const auto& info) { return info.param.name; });
@@ -147,17 +148,17 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     Accepted, Body,
     ::testing::Values(
-        Row{"cep_unknown_child_of_another_namespace", Service::cep,
+        Row{"cep_unknown_child_of_another_namespace", core::Service::cep,
             body_element(R"(</GetPolicies>)",
                          "<x:Trace xmlns:x=\"urn:example:trace\">1</x:Trace></GetPolicies>"),
             ""},
-        Row{"cep_unknown_child_in_the_xcep_namespace", Service::cep,
+        Row{"cep_unknown_child_in_the_xcep_namespace", core::Service::cep,
             body_element(R"(</GetPolicies>)", "<futureFilter>1</futureFilter></GetPolicies>"), ""},
-        Row{"cep_unknown_child_of_client", Service::cep,
+        Row{"cep_unknown_child_of_client", core::Service::cep,
             body_element(R"(</client>)",
                          "<x:Hint xmlns:x=\"urn:example:trace\">1</x:Hint></client>"),
             ""},
-        Row{"cep_request_filter_before_client", Service::cep,
+        Row{"cep_request_filter_before_client", core::Service::cep,
             [](std::string b) {
               return std::regex_replace(
                   b,
@@ -166,17 +167,17 @@ INSTANTIATE_TEST_SUITE_P(
                   "$02$01");
             },
             ""},
-        Row{"ces_unknown_child_of_another_namespace", Service::ces,
+        Row{"ces_unknown_child_of_another_namespace", core::Service::ces,
             body_element(R"(</RequestSecurityToken>)",
                          "<x:Trace xmlns:x=\"urn:example:trace\">1</x:Trace>"
                          "</RequestSecurityToken>"),
             ""},
-        Row{"ces_ws_trust_child_the_ces_does_not_use", Service::ces,
+        Row{"ces_ws_trust_child_the_ces_does_not_use", core::Service::ces,
             body_element(R"(</RequestSecurityToken>)",
                          "<KeySize>2048</KeySize></RequestSecurityToken>"),
             ""},
         // AdditionalContext (which names the template) first, TokenType last.
-        Row{"ces_children_in_another_order", Service::ces,
+        Row{"ces_children_in_another_order", core::Service::ces,
             [](std::string b) {
               std::smatch token_type;
               std::smatch context;

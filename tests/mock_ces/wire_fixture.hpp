@@ -54,14 +54,15 @@ inline MockServer wire_lab() {
 
 // `fixture`, restamped for `server`'s endpoint and changed by `edit`, posted
 // as it is; the HTTP exchange as it came back.
-inline core::Exchange post_fixture(const MockServer& server, Service service, AuthMode auth,
-                                   const std::string& fixture, const Edit& edit = {},
+inline core::Exchange post_fixture(const MockServer& server, core::Service service,
+                                   core::AuthMode auth, const std::string& fixture,
+                                   const Edit& edit = {},
                                    const std::string& content_type = kSoap12Type) {
   const std::string url = server.endpoint_url(service, auth);
   std::string body = restamped(wire(fixture), url);
   if (edit) body = edit(std::move(body));
   std::vector<core::HttpHeader> headers;
-  if (auth == AuthMode::kerberos) headers.push_back({kFakeKerberosUserHeader, "alice"});
+  if (auth == core::AuthMode::kerberos) headers.push_back({kFakeKerberosUserHeader, "alice"});
   return post_raw(server, url, content_type, std::move(body), "POST", headers);
 }
 

@@ -79,7 +79,7 @@ http::response<http::string_body> post_chunked(const MockServer& server, const s
 TEST(ChunkedRequest, GetsThePolicyAsWithAContentLength) {
   MockServer server = testing::wire_lab();
   server.start();
-  const std::string url = server.endpoint_url(Service::cep, AuthMode::username_password);
+  const std::string url = server.endpoint_url(core::Service::cep, core::AuthMode::username);
   const std::string body = testing::restamped(testing::wire("get_policies.xml"), url);
   // A chunk of a few bytes splits tags and text; one chunk is the whole body.
   for (const std::size_t chunk : {std::size_t{7}, body.size()}) {

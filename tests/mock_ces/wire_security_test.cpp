@@ -74,8 +74,8 @@ class SecurityHeader : public ::testing::TestWithParam<Row> {};
 TEST_P(SecurityHeader, IsJudgedAsWcfJudgesIt) {
   MockServer server = testing::wire_lab();
   server.start();
-  const core::Exchange ex = testing::post_fixture(server, Service::cep, AuthMode::username_password,
-                                                  "get_policies.xml", GetParam().edit);
+  const core::Exchange ex = testing::post_fixture(
+      server, core::Service::cep, core::AuthMode::username, "get_policies.xml", GetParam().edit);
   const core::SoapMessage m = testing::soap_answer(ex);
   if (GetParam().accepted) {
     EXPECT_EQ(layer_fault(m), "");
@@ -130,7 +130,7 @@ TEST(SecurityHeaderReplay, ARepeatedNonceReachesTheCaAgain) {
   const Edit same_token = in_token(kNonce + token_created(minutes(0)));
   for (int attempt = 1; attempt <= 2; ++attempt) {
     const core::SoapMessage m = testing::soap_answer(testing::post_fixture(
-        server, Service::ces, AuthMode::username_password, "rst_issue_pkcs10.xml", same_token));
+        server, core::Service::ces, core::AuthMode::username, "rst_issue_pkcs10.xml", same_token));
     EXPECT_EQ(layer_fault(m), "") << "attempt " << attempt;
   }
 }

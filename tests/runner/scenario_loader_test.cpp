@@ -52,7 +52,7 @@ TEST(ScenarioLoader, ReadsAMinimalScenarioOverTheDefaultLab) {
   ASSERT_EQ(s.steps.size(), 1u);
   EXPECT_EQ(s.steps[0].kind, StepKind::enroll);
   EXPECT_EQ(s.steps[0].template_name, "User");
-  EXPECT_EQ(s.client.auth, client::AuthMode::username);
+  EXPECT_EQ(s.client.auth, core::AuthMode::username);
   EXPECT_EQ(s.client.account, "alice");
   EXPECT_EQ(s.expect.outcome, "failed");
   EXPECT_EQ(s.client_only.verdict, "ca_subject_email_required");
@@ -120,7 +120,7 @@ expect:
   diagnosis: { client_only: unknown, with_server_events: { verdict: unknown, tied: [user_not_delegable, ces_not_trusted_for_delegation], candidates: [user_not_delegable] } }
 )");
   EXPECT_EQ(s.sources, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(s.client.auth, client::AuthMode::kerberos);
+  EXPECT_EQ(s.client.auth, core::AuthMode::kerberos);
   EXPECT_TRUE(s.client.credential_guard);
   EXPECT_EQ(s.client.clock_skew_minutes, -7);
   EXPECT_FALSE(s.client.channel_binding);
@@ -134,7 +134,7 @@ expect:
   EXPECT_EQ(s.steps[0].expect->request_id, true);
   EXPECT_TRUE(s.steps[0].expect->no_fault);
   EXPECT_EQ(s.steps[1].kind, StepKind::approve);
-  EXPECT_EQ(s.steps[2].auth, client::AuthMode::username);
+  EXPECT_EQ(s.steps[2].auth, core::AuthMode::username);
   EXPECT_EQ(s.steps[3].certificate, ClientCertificate::issued);
   EXPECT_EQ(s.steps[4].url, "{base}/x");
   ASSERT_TRUE(s.expect.events);

@@ -24,8 +24,8 @@ namespace ceslab::runner {
 namespace {
 
 namespace fs = std::filesystem;
-using mock::AuthMode;
-using mock::Service;
+using core::AuthMode;
+using core::Service;
 using mock::testing::TempDir;
 
 // The default lab with `overlay` (a world mapping, docs/scenarios.md "The
@@ -44,7 +44,7 @@ struct Lab {
     o.world = std::move(w);
     return o;
   }
-  std::string url(Service service, AuthMode auth = AuthMode::username_password) const {
+  std::string url(core::Service service, AuthMode auth = AuthMode::username) const {
     return server.endpoint_url(service, auth);
   }
   std::size_t requests() const {
@@ -98,17 +98,17 @@ Checks check(const Lab& lab, const std::string& url, const client::Authenticator
 TEST(TargetUrl, ServiceAndModeComeFromThePathAsWindowsNamesThem) {
   const TargetEndpoint ces =
       parse_target("https://ces.lab.test/Lab%20Issuing%20CA_CES_Kerberos/service.svc/CES");
-  EXPECT_EQ(ces.service, TargetService::ces);
-  EXPECT_EQ(ces.mode, client::AuthMode::kerberos);
+  EXPECT_EQ(ces.service, core::Service::ces);
+  EXPECT_EQ(ces.mode, core::AuthMode::kerberos);
   const TargetEndpoint cep = parse_target(
       "https://ces.lab.test:8443/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP");
-  EXPECT_EQ(cep.service, TargetService::cep);
-  EXPECT_EQ(cep.mode, client::AuthMode::username);
+  EXPECT_EQ(cep.service, core::Service::cep);
+  EXPECT_EQ(cep.mode, core::AuthMode::username);
   EXPECT_EQ(cep.parsed.port, 8443);
   const TargetEndpoint kbr = parse_target(
       "https://ces.lab.test/KeyBasedRenewal_ADPolicyProvider_CEP_Certificate/service.svc/cep");
-  EXPECT_EQ(kbr.service, TargetService::cep);
-  EXPECT_EQ(kbr.mode, client::AuthMode::certificate);
+  EXPECT_EQ(kbr.service, core::Service::cep);
+  EXPECT_EQ(kbr.mode, core::AuthMode::certificate);
 }
 
 TEST(TargetUrl, AnythingElseIsRefusedSayingWhatIsExpected) {
@@ -296,7 +296,7 @@ TEST(Target, WrongPasswordIsUnknownWithTheRejectedPasswordFirst) {
   std::ifstream in(out.path() / "authentication.evidence.json");
   core::Evidence e;
   core::from_json(nlohmann::json::parse(in), e);
-  EXPECT_EQ(e.auth, core::AuthMethod::username);
+  EXPECT_EQ(e.auth, core::AuthMode::username);
   const diagnosis::Diagnosis d = diagnosis::diagnose(diagnosis::Catalog::builtin(), e);
   EXPECT_EQ(d.verdict, "unknown");
   std::vector<std::string> candidates;

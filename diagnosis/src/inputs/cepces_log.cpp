@@ -19,6 +19,7 @@
 #include <charconv>
 #include <variant>
 
+#include "ceslab/core/endpoint_names.hpp"
 #include "ceslab/core/text.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "readers.hpp"
@@ -29,15 +30,15 @@ namespace {
 
 struct AuthClass {
   std::string_view name;
-  core::AuthMethod auth;
+  core::AuthMode auth;
 };
 
 // cepces/soap/auth.py
 constexpr std::array<AuthClass, 4> kAuthClasses{{
-    {"TransportKerberosAuthentication", core::AuthMethod::kerberos},
-    {"MessageUsernamePasswordAuthentication", core::AuthMethod::username},
-    {"TransportCertificateAuthentication", core::AuthMethod::certificate},
-    {"AnonymousAuthentication", core::AuthMethod::anonymous},
+    {"TransportKerberosAuthentication", core::AuthMode::kerberos},
+    {"MessageUsernamePasswordAuthentication", core::AuthMode::username},
+    {"TransportCertificateAuthentication", core::AuthMode::certificate},
+    {"AnonymousAuthentication", core::AuthMode::anonymous},
 }};
 
 std::string local_part(std::string_view qname) {
@@ -233,10 +234,10 @@ class CepcesReader {
       const bool ces = !ces_endpoint_.empty();
       e_.endpoint = ces ? ces_endpoint_ : cep_endpoint_;
       r_.facts.push_back("endpoint " + e_.endpoint + (ces ? "" : " (the CEP; no CES was called)"));
-      const std::optional<core::AuthMethod> auth = ces ? ces_auth_ : cep_auth_;
+      const std::optional<core::AuthMode> auth = ces ? ces_auth_ : cep_auth_;
       if (auth) {
         e_.auth = *auth;
-        r_.facts.push_back("auth " + std::string(core::to_string(*auth)) +
+        r_.facts.push_back("auth " + std::string(core::cli_name(*auth)) +
                            " (cepces' authentication class)");
       }
     }
@@ -306,11 +307,12 @@ class CepcesReader {
     const std::size_t comma = rest.find(", auth: ");
     if (comma == std::string_view::npos) return;
     const std::string url(rest.substr(0, comma));
-    std::optional<core::AuthMethod> auth;
+    std::optional<core::AuthMode> auth;
     for (const AuthClass& c : kAuthClasses) {
       if (rest.find(c.name, comma) != std::string_view::npos) auth = c.auth;
     }
-    const bool wstep = t.find("cepces.wstep.") != std::string_view::npos || is_ces_url(url);
+    const bool wstep =
+        t.find("cepces.wstep.") != std::string_view::npos || core::looks_like_ces_url(url);
     (wstep ? ces_endpoint_ : cep_endpoint_) = url;
     (wstep ? ces_auth_ : cep_auth_) = auth;
     recognised_ = true;
@@ -389,8 +391,8 @@ class CepcesReader {
     }
     if (for_url != std::string_view::npos) {
       const std::string url(trim(rest.substr(for_url + 10)));
-      if (is_ces_url(url) && ces_endpoint_.empty()) ces_endpoint_ = url;
-      if (is_cep_url(url) && cep_endpoint_.empty()) cep_endpoint_ = url;
+      if (core::looks_like_ces_url(url) && ces_endpoint_.empty()) ces_endpoint_ = url;
+      if (core::looks_like_cep_url(url) && cep_endpoint_.empty()) cep_endpoint_ = url;
     }
     message(rest);
   }
@@ -507,8 +509,8 @@ class CepcesReader {
   std::string failed_operation_;
   std::string ces_endpoint_;
   std::string cep_endpoint_;
-  std::optional<core::AuthMethod> ces_auth_;
-  std::optional<core::AuthMethod> cep_auth_;
+  std::optional<core::AuthMode> ces_auth_;
+  std::optional<core::AuthMode> cep_auth_;
   std::optional<core::EnrollmentFault> envelope_fault_;
   std::optional<core::EnrollmentFault> line_fault_;
   std::optional<core::SoapMessage> other_answer_;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // CES/CEP URLs in text, and what their IIS application names say about the
-// authentication (docs/protocol.md 3.1: <CA>_CES_Kerberos, ..._UsernamePassword,
-// ..._Certificate; ADPolicyProvider_CEP_<auth>).
+// authentication (core/endpoint_names.hpp, docs/protocol.md 3.1).
 #include <array>
 #include <cctype>
 #include <optional>
@@ -10,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "ceslab/core/endpoint_names.hpp"
 #include "ceslab/core/text.hpp"
 #include "readers.hpp"
 
@@ -21,17 +21,6 @@ bool ends_url(char c) {
   return std::isspace(static_cast<unsigned char>(c)) != 0 || c == '"' || c == '\'' || c == '<' ||
          c == '>' || c == ')' || c == ']' || c == '`';
 }
-
-struct AuthSuffix {
-  std::string_view suffix;
-  core::AuthMethod auth;
-};
-
-constexpr std::array<AuthSuffix, 3> kAuthSuffixes{{
-    {"_Kerberos/", core::AuthMethod::kerberos},
-    {"_UsernamePassword/", core::AuthMethod::username},
-    {"_Certificate/", core::AuthMethod::certificate},
-}};
 
 // An option on a command line, as a word of its own ("-q", "-username").
 bool has_option(std::string_view line, std::string_view option) {
@@ -47,7 +36,7 @@ bool has_option(std::string_view line, std::string_view option) {
 }
 
 struct AuthReading {
-  std::optional<core::AuthMethod> auth;
+  std::optional<core::AuthMode> auth;
   std::string why;
 };
 
@@ -57,24 +46,23 @@ struct AuthReading {
 // unless -q ("suppress all interactive prompts", learn.microsoft.com certreq)
 // forbids it, so `-q` without `-username` sends none.
 AuthReading auth_of(std::string_view url, std::string_view command) {
-  const auto auth = auth_of_url(url);
-  if (auth != core::AuthMethod::username) return {auth, "the endpoint's IIS application name"};
+  const auto auth = core::auth_mode_in_url(url);
+  if (auth != core::AuthMode::username) return {auth, "the endpoint's IIS application name"};
   if (command.empty())
     return {std::nullopt, ""};  // a listing or a log line: whether credentials went is not shown
   if (contains_icase(command, "certreq")) {
     if (has_option(command, "-username"))
-      return {core::AuthMethod::username, "certreq -username on a UsernamePassword endpoint"};
-    if (has_option(command, "-anonymous"))
-      return {core::AuthMethod::anonymous, "certreq -anonymous"};
+      return {core::AuthMode::username, "certreq -username on a UsernamePassword endpoint"};
+    if (has_option(command, "-anonymous")) return {core::AuthMode::anonymous, "certreq -anonymous"};
     if (has_option(command, "-q"))
-      return {core::AuthMethod::anonymous,
+      return {core::AuthMode::anonymous,
               "certreq -q without -username: silent mode cannot ask for the user name and "
               "password of this UsernamePassword endpoint, so none were sent"};
-    return {core::AuthMethod::username,
+    return {core::AuthMode::username,
             "certreq asks for the credentials of a UsernamePassword endpoint"};
   }
   if (has_option(command, "-Credential"))
-    return {core::AuthMethod::username, "Get-Certificate -Credential"};
+    return {core::AuthMode::username, "Get-Certificate -Credential"};
   return {std::nullopt, ""};
 }
 
@@ -101,21 +89,6 @@ std::vector<std::string> find_urls(std::string_view line) {
   return urls;
 }
 
-bool is_ces_url(std::string_view url) {
-  return contains_icase(url, "_CES_") || contains_icase(url, "/service.svc/CES");
-}
-
-bool is_cep_url(std::string_view url) {
-  return contains_icase(url, "_CEP_") || contains_icase(url, "/service.svc/CEP");
-}
-
-std::optional<core::AuthMethod> auth_of_url(std::string_view url) {
-  for (const AuthSuffix& s : kAuthSuffixes) {
-    if (contains_icase(url, s.suffix)) return s.auth;
-  }
-  return std::nullopt;
-}
-
 std::string host_of_url(std::string_view url) {
   const std::size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return {};
@@ -135,8 +108,8 @@ void endpoint_from_text(std::string_view text, core::Evidence& e, Facts& facts) 
         contains_icase(line, "certreq") || contains_icase(line, "Get-Certificate ");
     if (command && first_command.empty()) first_command = line;
     for (const std::string& url : find_urls(line)) {
-      if (ces.empty() && is_ces_url(url)) ces = url;
-      if (cep.empty() && is_cep_url(url)) cep = url;
+      if (ces.empty() && core::looks_like_ces_url(url)) ces = url;
+      if (cep.empty() && core::looks_like_cep_url(url)) cep = url;
       if (commanded.empty() && command) commanded = url;
       if (command) command_urls.emplace_back(url, line);
     }
@@ -155,9 +128,9 @@ void endpoint_from_text(std::string_view text, core::Evidence& e, Facts& facts) 
                   (!ces.empty()   ? ""
                    : !cep.empty() ? " (a CEP URL)"
                                   : " (the command line's URL, neither a CES nor a CEP path)"));
-  if (const AuthReading r = auth_of(url, command); r.auth && e.auth == core::AuthMethod::unknown) {
+  if (const AuthReading r = auth_of(url, command); r.auth && !e.auth) {
     e.auth = *r.auth;
-    facts.push_back("auth " + std::string(core::to_string(*r.auth)) + " (" + r.why + ")");
+    facts.push_back("auth " + std::string(core::cli_name(*r.auth)) + " (" + r.why + ")");
   }
 }
 

@@ -55,7 +55,7 @@ InputError::InputError(std::string name, std::string problem)
 core::Evidence empty_evidence() {
   core::Evidence e;
   e.operation = core::Operation::unknown;
-  e.auth = core::AuthMethod::unknown;
+  e.auth = std::nullopt;
   e.outcome = core::Outcome::failed;
   return e;
 }

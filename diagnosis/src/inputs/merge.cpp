@@ -77,8 +77,8 @@ void merge(const core::Evidence& part, core::Evidence& into, Facts& facts) {
                       std::string(core::to_string(into.operation)));
     }
   }
-  if (part.auth != core::AuthMethod::unknown) {
-    if (into.auth == core::AuthMethod::unknown) {
+  if (part.auth.has_value()) {
+    if (!into.auth) {
       into.auth = part.auth;
     } else if (into.auth != part.auth) {
       facts.push_back("auth " + std::string(core::to_string(part.auth)) + " conflicts with " +

@@ -96,13 +96,6 @@ std::optional<int> http_status_of(std::uint32_t value);
 
 // The http(s) URLs in a line.
 std::vector<std::string> find_urls(std::string_view line);
-// A CES (or CEP) URL as IIS names its applications (docs/protocol.md 3.1):
-// "..._CES_Kerberos/service.svc/CES" and the like.
-bool is_ces_url(std::string_view url);
-bool is_cep_url(std::string_view url);
-// The authentication the application suffix names: _Kerberos,
-// _UsernamePassword, _Certificate.
-std::optional<core::AuthMethod> auth_of_url(std::string_view url);
 // The host part of a URL, lower-cased ("ces.lab.test").
 std::string host_of_url(std::string_view url);
 // Sets endpoint/auth of `e` from the URLs in `text` (a CES URL before a CEP

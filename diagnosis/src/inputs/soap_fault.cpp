@@ -3,6 +3,7 @@
 // codec (ceslab::wsdl, which also refuses DTDs and oversize input).
 #include <variant>
 
+#include "ceslab/core/endpoint_names.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "readers.hpp"
 
@@ -40,11 +41,10 @@ void apply_request(const core::SoapMessage& message, core::Evidence& e, Facts& f
   if (message.addressing.to && e.endpoint.empty()) {
     e.endpoint = *message.addressing.to;
     facts.push_back("endpoint " + e.endpoint + " (wsa:To)");
-    if (const auto auth = auth_of_url(e.endpoint); auth && e.auth == core::AuthMethod::unknown)
-      e.auth = *auth;
+    if (const auto auth = core::auth_mode_in_url(e.endpoint); auth && !e.auth) e.auth = *auth;
   }
-  if (message.security && message.security->username_token && e.auth == core::AuthMethod::unknown) {
-    e.auth = core::AuthMethod::username;
+  if (message.security && message.security->username_token && !e.auth) {
+    e.auth = core::AuthMode::username;
     facts.push_back("auth username (a WS-Security UsernameToken; the password is not kept)");
   }
   if (const auto* rst = std::get_if<core::RequestSecurityToken>(&message.body)) {

@@ -16,33 +16,12 @@
 #include <vector>
 
 #include "ceslab/client/soap_call.hpp"
+#include "ceslab/core/endpoint_names.hpp"
 #include "ceslab/core/evidence.hpp"
 #include "ceslab/core/http_types.hpp"
 #include "ceslab/core/ossl.hpp"
 
 namespace ceslab::client {
-
-// The clientAuthentication values of an MS-XCEP CAURI (3.1.4.1.3.5), so a
-// mode compares directly with what CEP advertises.
-enum class AuthMode : unsigned {
-  anonymous = 1,
-  kerberos = 2,     // transport: HTTP Negotiate
-  username = 4,     // message: WS-Security UsernameToken
-  certificate = 8,  // transport: TLS client certificate
-};
-
-// The IIS application suffix Windows names the mode with: "Anonymous",
-// "Kerberos", "UsernamePassword", "Certificate".
-std::string_view to_string(AuthMode mode);
-// The mode a CAURI clientAuthentication value names; nullopt for any other.
-std::optional<AuthMode> auth_mode_from_flag(unsigned client_authentication);
-// How `--auth` (and a scenario's `client.auth`) names the modes a client
-// can use: "username", "kerberos", "cert"; anonymous is "anonymous".
-std::string_view cli_name(AuthMode mode);
-// The mode `--auth` names; nullopt for anything but "username", "kerberos", "cert".
-std::optional<AuthMode> auth_mode_from_cli_name(std::string_view name);
-// The evidence's name for the mode (core/evidence.hpp).
-core::AuthMethod evidence_method(AuthMode mode);
 
 // What one call carries to authenticate, in the layer its mode uses.
 struct CallCredentials {
@@ -61,7 +40,7 @@ class AuthenticationUnavailable : public std::runtime_error {
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
-  virtual AuthMode mode() const = 0;
+  virtual core::AuthMode mode() const = 0;
   // Adds this mode's credentials for one call to `url`. Throws
   // AuthenticationUnavailable when the mode cannot authenticate; never sends
   // anything without credentials instead.
@@ -72,7 +51,7 @@ class Authenticator {
 class UsernameAuthenticator final : public Authenticator {
  public:
   explicit UsernameAuthenticator(UsernameCredentials credentials);
-  AuthMode mode() const override { return AuthMode::username; }
+  core::AuthMode mode() const override { return core::AuthMode::username; }
   void apply(const std::string& url, CallCredentials& credentials) const override;
 
  private:
@@ -85,7 +64,7 @@ class UsernameAuthenticator final : public Authenticator {
 class CertificateAuthenticator final : public Authenticator {
  public:
   CertificateAuthenticator(core::X509Ptr certificate, core::EvpPkeyPtr key);
-  AuthMode mode() const override { return AuthMode::certificate; }
+  core::AuthMode mode() const override { return core::AuthMode::certificate; }
   void apply(const std::string& url, CallCredentials& credentials) const override;
 
  private:
@@ -129,7 +108,7 @@ class KerberosAuthenticator final : public Authenticator {
  public:
   explicit KerberosAuthenticator(KerberosSettings settings);
   ~KerberosAuthenticator() override;
-  AuthMode mode() const override { return AuthMode::kerberos; }
+  core::AuthMode mode() const override { return core::AuthMode::kerberos; }
   void apply(const std::string& url, CallCredentials& credentials) const override;
 
  private:

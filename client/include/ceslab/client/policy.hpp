@@ -94,7 +94,7 @@ struct TemplateEndpoints {
 // means). Throws PolicyError naming the templates the policy does list when
 // it has no such template.
 TemplateEndpoints ces_uris_for(const core::GetPoliciesResponse& policy,
-                               std::string_view template_name_or_oid, AuthMode mode);
+                               std::string_view template_name_or_oid, core::AuthMode mode);
 
 // ---- Enrollment through a policy --------------------------------------------
 

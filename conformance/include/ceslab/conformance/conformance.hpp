@@ -15,11 +15,12 @@
 
 #include "ceslab/client/auth.hpp"
 #include "ceslab/client/soap_call.hpp"
+#include "ceslab/core/endpoint_names.hpp"
 #include "ceslab/runner/suite.hpp"
 
 namespace ceslab::conformance {
 
-enum class Service { ces, cep };
+using core::Service;  // which endpoint kind a case applies to
 
 // One rule a server must follow, as docs/conformance.md lists it.
 struct CaseInfo {

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ceslab/core/endpoint_names.hpp"
 #include "ceslab/core/https_client.hpp"
 #include "ceslab/core/messages.hpp"
 
@@ -28,15 +29,16 @@ inline constexpr std::string_view kEvidenceSchema = "ceslab.evidence/1";
 
 // `unknown`: the record was rebuilt from artefacts that do not say (ceslab diagnose).
 enum class Operation { enroll, renew, retrieve, policy, unknown };
-// How the client authenticated (CEP's clientAuthentication kinds 1, 2, 4, 8;
-// docs/protocol.md 2.5): JSON "anonymous", "kerberos", "username", "cert".
-enum class AuthMethod { anonymous, kerberos, username, certificate, unknown };
 // issued / pending / failed for CES operations; `answered` for an exchange
 // that got a SOAP reply which is not a fault (a GetPolicies response).
 enum class Outcome { issued, pending, failed, answered };
 
 std::string_view to_string(Operation operation);
-std::string_view to_string(AuthMethod auth);
+// How the client authenticated, as the JSON names it: core::cli_name
+// ("anonymous", "kerberos", "username", "cert"), or "unknown" for nullopt.
+std::string_view to_string(const std::optional<AuthMode>& auth);
+// A mode has two names: say which (iis_name, cli_name).
+std::string_view to_string(AuthMode) = delete;
 std::string_view to_string(Outcome outcome);
 
 // Evidence JSON that does not fit the schema. what() names the JSON path
@@ -141,7 +143,9 @@ struct ServerEvent {
 struct Evidence {
   Operation operation = Operation::enroll;
   std::string endpoint;  // the URL the client called
-  AuthMethod auth = AuthMethod::anonymous;
+  // How the client authenticated (docs/protocol.md 2.5); nullopt: the record
+  // was rebuilt from artefacts that do not say.
+  std::optional<AuthMode> auth = AuthMode::anonymous;
   Outcome outcome = Outcome::failed;
   std::optional<TransportEvidence> transport;  // set when no HTTP response came
   TlsEvidence tls;

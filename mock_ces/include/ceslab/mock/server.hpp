@@ -38,8 +38,8 @@ struct MockOptions {
 };
 
 struct EndpointUrl {
-  Service service;
-  AuthMode auth;
+  core::Service service;
+  core::AuthMode auth;
   std::string url;
 };
 
@@ -55,7 +55,7 @@ class MockServer {
 
   std::string base_url() const;  // https://127.0.0.1:PORT
   std::vector<EndpointUrl> endpoints() const;
-  std::string endpoint_url(Service service, AuthMode auth) const;
+  std::string endpoint_url(core::Service service, core::AuthMode auth) const;
   std::filesystem::path ca_certificate_path() const;
   const World& world() const;
   // What the Windows hosts of this lab logged; also appended to

@@ -168,7 +168,7 @@ enum class TlsCertificate {
 };
 
 struct CesEndpoint {
-  AuthMode auth = AuthMode::username_password;
+  core::AuthMode auth = core::AuthMode::username;
   bool renewal_only = false;
   bool key_based_renewal = false;
 };
@@ -188,7 +188,7 @@ struct CesSettings {
 // msPKI-Enrollment-Servers, as `certutil -enrollmentserverurl` writes it).
 struct AdvertisedCesUri {
   std::string uri;  // absolute URL, or a path ("/...") resolved against the mock's base URL
-  AuthMode auth = AuthMode::username_password;
+  core::AuthMode auth = core::AuthMode::username;
   unsigned priority = 1;
   bool renewal_only = false;
 };
@@ -197,7 +197,7 @@ struct CepSettings {
   std::string policy_id = "{6B1EBF5E-8C1B-4D5D-9A77-2A5F2C4D9E10}";
   std::string friendly_name = "Lab Enrollment Policy";
   unsigned next_update_hours = 8;
-  std::vector<AuthMode> endpoints;
+  std::vector<core::AuthMode> endpoints;
   std::optional<std::vector<std::string>> templates;  // advertised; default = published
   // Replaces the URIs derived from ces.endpoints (ces_uri_invalid_in_policy).
   std::optional<std::vector<AdvertisedCesUri>> ces_uris;

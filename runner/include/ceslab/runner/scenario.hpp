@@ -30,7 +30,7 @@ class ScenarioError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// How the client authenticates is a client::AuthMode, named in the file as
+// How the client authenticates is a core::AuthMode, named in the file as
 // `ceslab enroll --auth` names it (client::cli_name).
 
 // Which server certificate the client trusts.
@@ -48,7 +48,7 @@ enum class ClientCertificate {
 // The client's settings: the request side of the story. Each can also be
 // given to `ceslab enroll`.
 struct ClientSettings {
-  client::AuthMode auth = client::AuthMode::username;
+  core::AuthMode auth = core::AuthMode::username;
   std::string account = "alice";
   std::optional<std::string> password;  // unset: the account's own
   bool credential_guard = false;
@@ -110,7 +110,7 @@ struct Step {
   int line = 0;
   std::string template_name;  // enroll; renew (optional)
   bool via_policy = false;    // enroll: ask CEP for the CES URIs (as Windows does)
-  std::optional<client::AuthMode> auth;
+  std::optional<core::AuthMode> auth;
   std::optional<std::string> url;  // the endpoint, "{base}" = the mock's base URL
   std::optional<std::string> subject;
   std::optional<std::string> key;

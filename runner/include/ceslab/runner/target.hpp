@@ -19,6 +19,7 @@
 
 #include "ceslab/client/auth.hpp"
 #include "ceslab/client/soap_call.hpp"
+#include "ceslab/core/endpoint_names.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/url.hpp"
 #include "ceslab/runner/suite.hpp"
@@ -32,19 +33,13 @@ class TargetError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-enum class TargetService { ces, cep };
-
-// What the URL's path says about the endpoint. Windows names the IIS
-// applications <CA name>_CES_<Kerberos|UsernamePassword|Certificate> (CES,
-// MS-WSTEP; Install-AdcsEnrollmentWebService) and
-// [KeyBasedRenewal_]ADPolicyProvider_CEP_<mode> (CEP, MS-XCEP;
-// Install-AdcsEnrollmentPolicyWebService), each serving service.svc/CES or
-// service.svc/CEP.
+// What the URL's path says about the endpoint, read as Windows names them
+// (core/endpoint_names.hpp).
 struct TargetEndpoint {
   std::string url;  // as given
   core::Url parsed;
-  TargetService service = TargetService::ces;
-  client::AuthMode mode = client::AuthMode::username;
+  core::Service service = core::Service::ces;
+  core::AuthMode mode = core::AuthMode::username;
 };
 
 // Throws TargetError: not https, no service.svc/CES or service.svc/CEP at

@@ -14,7 +14,7 @@
 
 #include "ceslab/client/auth.hpp"
 #include "ceslab/client/enroll.hpp"
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "ceslab/client/soap_call.hpp"
 
 namespace ceslab::app {

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "ceslab/client/redaction.hpp"
 #include "ceslab/client/soap_call.hpp"
 

@@ -18,11 +18,13 @@ Outcome Expect::done(std::string seen) const {
   return {runner::Result::fail, "", diffs_};
 }
 
-Outcome fault_expected(Probes& probes, ProbeKind kind) {
-  const Reply& r = probes.get(kind);
-  Expect e(r);
-  e.fault();
-  return e.done(r.summary());
+Check fault_expected(ProbeKind kind) {
+  return [kind](Probes& probes) {
+    const Reply& r = probes.get(kind);
+    Expect e(r);
+    e.fault();
+    return e.done(r.summary());
+  };
 }
 
 std::string shown_child(const xmlNode* parent, std::string_view ns, std::string_view local) {

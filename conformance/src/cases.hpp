@@ -45,8 +45,9 @@ class Expect {
   std::vector<runner::FieldDiff> diffs_;
 };
 
-// The rule "this request is a fault": PASS with what came back, or the diff.
-Outcome fault_expected(Probes& probes, ProbeKind kind);
+// The check of the rule "this request is a fault": PASS with what came
+// back, or the diff.
+Check fault_expected(ProbeKind kind);
 
 // "absent", "nil" or the quoted text of `parent`'s child.
 std::string shown_child(const xmlNode* parent, std::string_view ns, std::string_view local);

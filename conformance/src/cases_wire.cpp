@@ -195,7 +195,7 @@ std::vector<Case> wire_cases() {
        accepts_credentials},
       {{"soap/unknown-action", "MS-WSTEP 3.1.4.2; WS-Addressing 1.0 SOAP Binding 6.4.2",
         "A request with an action the contract does not have is a fault", kBoth, true, ""},
-       [](Probes& p) { return fault_expected(p, ProbeKind::unknown_action); }},
+       fault_expected(ProbeKind::unknown_action)},
   };
 }
 

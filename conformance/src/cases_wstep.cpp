@@ -35,6 +35,13 @@ const xmlNode* only_rstr(const Reply& r, Expect& e) {
   return rstrs.front();
 }
 
+// An Issue's answer: HTTP 200 and its one RSTR (null, with the diffs, when
+// it has none).
+const xmlNode* answered_rstr(const Reply& r, Expect& e) {
+  e.that(r.status() == 200, "HTTP status", "200", r.summary());
+  return only_rstr(r, e);
+}
+
 // The DER of a wsse:BinarySecurityToken, or nullopt (with a diff) when its
 // text is not base64.
 std::optional<core::Bytes> token_der(const xmlNode* bst, Expect& e, const std::string& field) {
@@ -46,18 +53,12 @@ std::optional<core::Bytes> token_der(const xmlNode* bst, Expect& e, const std::s
   }
 }
 
-std::string value_type(const xmlNode* bst) {
-  xmlChar* v = xmlGetProp(bst, reinterpret_cast<const xmlChar*>("ValueType"));
-  std::string out = v == nullptr ? "" : reinterpret_cast<const char*>(v);
-  xmlFree(v);
-  return out;
-}
-
 // A certificate in a BinarySecurityToken whose ValueType is X509v3.
 core::X509Ptr certificate_in(const xmlNode* bst, Expect& e, const std::string& field) {
   if (!e.that(bst != nullptr, field, "a wsse:BinarySecurityToken", "absent")) return nullptr;
-  e.that(value_type(bst) == uri::kValueTypeX509v3, field + " ValueType",
-         std::string(uri::kValueTypeX509v3), value_type(bst));
+  const std::string value_type = attribute(bst, "ValueType");
+  e.that(value_type == uri::kValueTypeX509v3, field + " ValueType",
+         std::string(uri::kValueTypeX509v3), value_type);
   const auto der = token_der(bst, e, field);
   if (!der) return nullptr;
   core::X509Ptr cert = core::parse_certificate_der(*der);
@@ -127,8 +128,7 @@ Outcome no_request_id_without_ca(Probes& probes) {
 Outcome issue(Probes& probes) {
   const Reply& r = probes.get(ProbeKind::issue);
   Expect e(r);
-  e.that(r.status() == 200, "HTTP status", "200", r.summary());
-  const xmlNode* rstr = only_rstr(r, e);
+  const xmlNode* rstr = answered_rstr(r, e);
   if (rstr == nullptr) return e.done("");
   const core::X509Ptr cert = certificate_in(
       child(child(rstr, ns::kTrust, "RequestedSecurityToken"), ns::kWsse, "BinarySecurityToken"), e,
@@ -161,19 +161,14 @@ Outcome issue(Probes& probes) {
 Outcome pending_then_query(Probes& probes) {
   const Reply& r = probes.get(ProbeKind::issue_pending);
   Expect e(r);
-  e.that(r.status() == 200, "HTTP status", "200", r.summary());
-  const xmlNode* rstr = only_rstr(r, e);
+  const xmlNode* rstr = answered_rstr(r, e);
   if (rstr == nullptr) return e.done("");
   const xmlNode* requested = child(rstr, ns::kTrust, "RequestedSecurityToken");
   e.that(child(requested, ns::kWsse, "BinarySecurityToken") == nullptr, "issued certificate",
          "none (pending)", "present");
   const xmlNode* reference =
       child(child(requested, ns::kWsse, "SecurityTokenReference"), ns::kWsse, "Reference");
-  xmlChar* uri_attr = reference == nullptr
-                          ? nullptr
-                          : xmlGetProp(reference, reinterpret_cast<const xmlChar*>("URI"));
-  const std::string where = uri_attr == nullptr ? "" : reinterpret_cast<const char*>(uri_attr);
-  xmlFree(uri_attr);
+  const std::string where = attribute(reference, "URI");
   e.that(!where.empty(), "SecurityTokenReference/Reference/@URI", "the CES URI to ask again",
          where.empty() ? "absent" : where);
   const auto id = child_text(rstr, ns::kEnrollment, "RequestID");
@@ -216,14 +211,14 @@ std::vector<Case> wstep_cases() {
        no_request_id_without_ca},
       {{"wstep/issue-requires-token", "MS-WSTEP 3.1.4.2.1.1",
         "Issue without a BinarySecurityToken is a fault", kCes, true, ""},
-       [](Probes& p) { return fault_expected(p, ProbeKind::issue_no_token); }},
+       fault_expected(ProbeKind::issue_no_token)},
       {{"wstep/query-requires-request-id", "MS-WSTEP 3.1.4.2.1.2",
         "QueryTokenStatus with a nil RequestID is a fault", kCes, true, ""},
-       [](Probes& p) { return fault_expected(p, ProbeKind::query_nil_request_id); }},
+       fault_expected(ProbeKind::query_nil_request_id)},
       {{"wstep/request-type-matches-action", "MS-WSTEP 3.1.4.2; 3.1.4.2.1",
         "A RequestType that does not belong to the action (KET under RST/wstep) is a fault", kCes,
         true, ""},
-       [](Probes& p) { return fault_expected(p, ProbeKind::ket_type_on_wstep); }},
+       fault_expected(ProbeKind::ket_type_on_wstep)},
       {{"wstep/issue", "MS-WSTEP 3.1.4.1.3.2; 3.1.4.1.3.4",
         "An issued request is answered with the certificate for the request's key, the CA's "
         "CMC response (status success) and the RequestID",

@@ -63,6 +63,14 @@ bool refused_by_authentication(const Reply& r) {
   return code.ends_with("/InvalidSecurity") || code.ends_with("/FailedAuthentication");
 }
 
+// A KET request's body (MS-WSTEP 3.1.4.2).
+core::RequestSecurityToken ket_request() {
+  core::RequestSecurityToken rst;
+  rst.request_type = std::string(uri::kRequestTypeKet);
+  rst.request_ket = true;
+  return rst;
+}
+
 }  // namespace
 
 Probes::Probes(const ConformanceOptions& options, runner::TargetEndpoint endpoint)
@@ -149,10 +157,7 @@ core::SoapMessage Probes::service_request(bool credentials) {
     return m;
   }
   core::SoapMessage m = message(uri::kActionRstKet, credentials);
-  core::RequestSecurityToken rst;
-  rst.request_type = std::string(uri::kRequestTypeKet);
-  rst.request_ket = true;
-  m.body = std::move(rst);
+  m.body = ket_request();
   return m;
 }
 
@@ -192,123 +197,152 @@ Reply Probes::send_message(const std::string& request, core::SoapMessage m, bool
 }
 
 Reply Probes::send(ProbeKind kind) {
-  const bool ces = endpoint_.service == core::Service::ces;
-  const auto needs_credentials = [&] {
-    if (!has_credentials()) {
-      throw NotSent{"needs credentials (--auth and its options for this endpoint)"};
-    }
-  };
   switch (kind) {
-    case ProbeKind::soap11: {
-      return send_message("the service's request in a SOAP 1.1 envelope (text/xml)",
-                          service_request(false), false, as_soap11, "text/xml; charset=utf-8");
-    }
+    case ProbeKind::soap11:
     case ProbeKind::no_credentials:
-      return send_message(std::string(ces ? "KET" : "GetPolicies") + " without credentials",
-                          service_request(false), false);
+      return send_without_credentials(kind);
     case ProbeKind::ket:
-      needs_credentials();
-      return send_message("KET", service_request(true), true);
+    case ProbeKind::unknown_action:
+      return send_to_either_service(kind);
     case ProbeKind::issue_unknown_template:
-      needs_credentials();
-      return send_message(std::string("Issue for template '") + kNoSuchTemplate + "'",
-                          issue(kNoSuchTemplate), true);
     case ProbeKind::issue_no_encoding_type:
-      needs_credentials();
+    case ProbeKind::issue_no_token:
+    case ProbeKind::query_nil_request_id:
+    case ProbeKind::ket_type_on_wstep:
+    case ProbeKind::issue:
+    case ProbeKind::issue_pending:
+    case ProbeKind::query_pending:
+      return send_wstep(kind);
+    case ProbeKind::get_policies:
+    case ProbeKind::get_policies_version_3:
+    case ProbeKind::get_policies_one_oid:
+    case ProbeKind::get_policies_up_to_date:
+    case ProbeKind::get_policies_nil_client:
+      return send_xcep(kind);
+  }
+  throw std::logic_error("unknown probe");
+}
+
+void Probes::require_credentials() const {
+  if (!has_credentials()) {
+    throw NotSent{"needs credentials (--auth and its options for this endpoint)"};
+  }
+}
+
+Reply Probes::send_without_credentials(ProbeKind kind) {
+  if (kind == ProbeKind::soap11) {
+    return send_message("the service's request in a SOAP 1.1 envelope (text/xml)",
+                        service_request(false), false, as_soap11, "text/xml; charset=utf-8");
+  }
+  const bool ces = endpoint_.service == core::Service::ces;
+  return send_message(std::string(ces ? "KET" : "GetPolicies") + " without credentials",
+                      service_request(false), false);
+}
+
+Reply Probes::send_to_either_service(ProbeKind kind) {
+  require_credentials();
+  if (kind == ProbeKind::ket) return send_message("KET", service_request(true), true);
+  const bool ces = endpoint_.service == core::Service::ces;
+  core::SoapMessage m = service_request(true);
+  m.addressing.action = ces ? std::string(uri::kActionRstWstep) + "/ceslab-unknown"
+                            : std::string(uri::kActionGetPolicies) + "/ceslab-unknown";
+  return send_message("an action the contract does not have", std::move(m), true);
+}
+
+Reply Probes::send_issue(const std::string& template_name) {
+  return send_message("Issue for template '" + template_name + "'", issue(template_name), true);
+}
+
+core::SoapMessage Probes::query_token_status(std::optional<std::string> request_id) {
+  core::SoapMessage m = message(uri::kActionRstWstep, true);
+  core::RequestSecurityToken rst;
+  rst.request_type = std::string(uri::kRequestTypeQueryTokenStatus);
+  rst.request_id = std::move(request_id);  // unset: written xsi:nil
+  m.body = std::move(rst);
+  return m;
+}
+
+Reply Probes::send_wstep(ProbeKind kind) {
+  // The pending query needs the pending Issue's answer, which checks for itself.
+  if (kind == ProbeKind::query_pending) return send_query_pending();
+  require_credentials();
+  switch (kind) {
+    case ProbeKind::issue_unknown_template:
+      return send_issue(kNoSuchTemplate);
+    case ProbeKind::issue_no_encoding_type:
       return send_message("Issue whose BinarySecurityToken has no EncodingType",
                           issue(kNoSuchTemplate, true, false), true);
     case ProbeKind::issue_no_token:
-      needs_credentials();
       return send_message("Issue without a BinarySecurityToken", issue(kNoSuchTemplate, false),
                           true);
-    case ProbeKind::query_nil_request_id: {
-      needs_credentials();
-      core::SoapMessage m = message(uri::kActionRstWstep, true);
-      core::RequestSecurityToken rst;
-      rst.request_type = std::string(uri::kRequestTypeQueryTokenStatus);
-      m.body = std::move(rst);  // request_id unset: written xsi:nil
-      return send_message("QueryTokenStatus with RequestID xsi:nil", std::move(m), true);
-    }
+    case ProbeKind::query_nil_request_id:
+      return send_message("QueryTokenStatus with RequestID xsi:nil",
+                          query_token_status(std::nullopt), true);
     case ProbeKind::ket_type_on_wstep: {
-      needs_credentials();
       core::SoapMessage m = message(uri::kActionRstWstep, true);
-      core::RequestSecurityToken rst;
-      rst.request_type = std::string(uri::kRequestTypeKet);
-      rst.request_ket = true;
-      m.body = std::move(rst);
+      m.body = ket_request();
       return send_message("RequestType KET under the RST/wstep action", std::move(m), true);
     }
-    case ProbeKind::unknown_action: {
-      needs_credentials();
-      core::SoapMessage m = service_request(true);
-      m.addressing.action = ces ? std::string(uri::kActionRstWstep) + "/ceslab-unknown"
-                                : std::string(uri::kActionGetPolicies) + "/ceslab-unknown";
-      return send_message("an action the contract does not have", std::move(m), true);
-    }
     case ProbeKind::issue:
-      needs_credentials();
       if (!options_.issue_template) throw NotSent{"needs --template T (a certificate is issued)"};
-      return send_message("Issue for template '" + *options_.issue_template + "'",
-                          issue(*options_.issue_template), true);
+      return send_issue(*options_.issue_template);
     case ProbeKind::issue_pending:
-      needs_credentials();
       if (!options_.pending_template) {
         throw NotSent{"needs --pending-template T (a template whose requests wait for a manager)"};
       }
-      return send_message("Issue for template '" + *options_.pending_template + "'",
-                          issue(*options_.pending_template), true);
-    case ProbeKind::query_pending: {
-      const Reply& pending = get(ProbeKind::issue_pending);
-      const xmlNode* rstr =
-          child(pending.body_element(), ns::kTrust, "RequestSecurityTokenResponse");
-      const auto id = child_text(rstr, ns::kEnrollment, "RequestID");
-      if (!id || id->empty()) throw NotSent{"the pending answer named no RequestID"};
-      core::SoapMessage m = message(uri::kActionRstWstep, true);
-      core::RequestSecurityToken rst;
-      rst.request_type = std::string(uri::kRequestTypeQueryTokenStatus);
-      rst.request_id = *id;
-      m.body = std::move(rst);
-      return send_message("QueryTokenStatus for RequestID " + *id, std::move(m), true);
-    }
+      return send_issue(*options_.pending_template);
+    default:
+      throw std::logic_error("not an MS-WSTEP probe");
+  }
+}
+
+Reply Probes::send_query_pending() {
+  const Reply& pending = get(ProbeKind::issue_pending);
+  const xmlNode* rstr = child(pending.body_element(), ns::kTrust, "RequestSecurityTokenResponse");
+  const auto id = child_text(rstr, ns::kEnrollment, "RequestID");
+  if (!id || id->empty()) throw NotSent{"the pending answer named no RequestID"};
+  return send_message("QueryTokenStatus for RequestID " + *id, query_token_status(*id), true);
+}
+
+Reply Probes::send_xcep(ProbeKind kind) {
+  // The one-OID request filters on what the plain GetPolicies listed, which
+  // checks for itself.
+  if (kind == ProbeKind::get_policies_one_oid) return send_get_policies_one_oid();
+  require_credentials();
+  core::SoapMessage m = service_request(true);
+  switch (kind) {
     case ProbeKind::get_policies:
-      needs_credentials();
-      return send_message("GetPolicies (lastUpdate nil, versions 0/0)", service_request(true),
-                          true);
+      return send_message("GetPolicies (lastUpdate nil, versions 0/0)", std::move(m), true);
     case ProbeKind::get_policies_version_3: {
-      needs_credentials();
-      core::SoapMessage m = service_request(true);
       auto& request = std::get<core::GetPoliciesRequest>(m.body);
       request.client_version = 3;
       request.server_version = 3;
       return send_message("GetPolicies with clientVersion 3, serverVersion 3", std::move(m), true);
     }
-    case ProbeKind::get_policies_one_oid: {
-      const Reply& all = get(ProbeKind::get_policies);
-      const auto* policy =
-          all.call.reply ? std::get_if<core::GetPoliciesResponse>(&all.call.reply->body) : nullptr;
-      if (policy == nullptr || !policy->policies || policy->policies->empty()) {
-        throw NotSent{"GetPolicies listed no template to filter on"};
-      }
-      const core::PolicyOid* oid =
-          client::find_oid(*policy, policy->policies->front().oid_reference);
-      if (oid == nullptr) throw NotSent{"the first template's policyOIDReference names no oID"};
-      core::SoapMessage m = service_request(true);
-      std::get<core::GetPoliciesRequest>(m.body).policy_oids = std::vector<std::string>{oid->value};
-      return send_message("GetPolicies with policyOIDs " + oid->value, std::move(m), true);
-    }
-    case ProbeKind::get_policies_up_to_date: {
-      needs_credentials();
-      core::SoapMessage m = service_request(true);
+    case ProbeKind::get_policies_up_to_date:
       std::get<core::GetPoliciesRequest>(m.body).last_update =
           std::chrono::system_clock::now() + std::chrono::hours(24);
       return send_message("GetPolicies with lastUpdate a day ahead", std::move(m), true);
-    }
     case ProbeKind::get_policies_nil_client:
-      needs_credentials();
-      return send_message("GetPolicies with <client xsi:nil=\"true\"/>", service_request(true),
-                          true, with_nil_client);
+      return send_message("GetPolicies with <client xsi:nil=\"true\"/>", std::move(m), true,
+                          with_nil_client);
+    default:
+      throw std::logic_error("not an MS-XCEP probe");
   }
-  throw std::logic_error("unknown probe");
+}
+
+Reply Probes::send_get_policies_one_oid() {
+  const Reply& all = get(ProbeKind::get_policies);
+  const auto* policy =
+      all.call.reply ? std::get_if<core::GetPoliciesResponse>(&all.call.reply->body) : nullptr;
+  if (policy == nullptr || !policy->policies || policy->policies->empty()) {
+    throw NotSent{"GetPolicies listed no template to filter on"};
+  }
+  const core::PolicyOid* oid = client::find_oid(*policy, policy->policies->front().oid_reference);
+  if (oid == nullptr) throw NotSent{"the first template's policyOIDReference names no oID"};
+  core::SoapMessage m = service_request(true);
+  std::get<core::GetPoliciesRequest>(m.body).policy_oids = std::vector<std::string>{oid->value};
+  return send_message("GetPolicies with policyOIDs " + oid->value, std::move(m), true);
 }
 
 }  // namespace ceslab::conformance

@@ -67,7 +67,18 @@ class Probes {
   EVP_PKEY* key() const { return key_.get(); }
 
  private:
+  // Sends `kind`, grouped as the probes are: the two that go without
+  // credentials, the two any service answers, then MS-WSTEP's and MS-XCEP's.
   Reply send(ProbeKind kind);
+  Reply send_without_credentials(ProbeKind kind);
+  Reply send_to_either_service(ProbeKind kind);
+  Reply send_wstep(ProbeKind kind);
+  Reply send_issue(const std::string& template_name);
+  Reply send_query_pending();
+  Reply send_xcep(ProbeKind kind);
+  Reply send_get_policies_one_oid();
+  // Throws NotSent when no credentials were given.
+  void require_credentials() const;
   Reply send_message(const std::string& request, core::SoapMessage message, bool credentials,
                      const std::function<std::string(std::string)>& edit = {},
                      std::string content_type = "application/soap+xml; charset=utf-8");
@@ -76,6 +87,8 @@ class Probes {
   core::SoapMessage issue(const std::string& template_name, bool with_token = true,
                           bool with_encoding_type = true);
   core::SoapMessage service_request(bool credentials);
+  // QueryTokenStatus for `request_id` (nullopt: RequestID xsi:nil).
+  core::SoapMessage query_token_status(std::optional<std::string> request_id);
 
   ConformanceOptions options_;
   runner::TargetEndpoint endpoint_;

@@ -10,15 +10,14 @@ namespace ceslab::conformance {
 
 namespace {
 
-std::string_view view(const xmlChar* s) {
-  return s == nullptr ? std::string_view{} : std::string_view(reinterpret_cast<const char*>(s));
-}
-
-std::string strip(std::string s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
+// libxml2's message for the last error, without the newline it ends with;
+// "" when there is none.
+std::string last_xml_error() {
+  const xmlError* e = xmlGetLastError();
+  if (e == nullptr || e->message == nullptr) return "";
+  std::string message(e->message);
+  message.erase(message.find_last_not_of(" \t\r\n") + 1);
+  return message;
 }
 
 // The local part of a QName value ("s:Receiver" -> "Receiver").
@@ -34,10 +33,9 @@ XmlDoc XmlDoc::parse(std::string_view xml) {
   xmlDoc* doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "answer.xml", nullptr,
                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (doc == nullptr) {
-    const xmlError* e = xmlGetLastError();
-    throw std::runtime_error(e != nullptr && e->message != nullptr
-                                 ? "not well-formed XML: " + strip(e->message)
-                                 : "not well-formed XML");
+    const std::string error = last_xml_error();
+    throw std::runtime_error(error.empty() ? "not well-formed XML"
+                                           : "not well-formed XML: " + error);
   }
   XmlDoc out;
   out.doc_ = std::shared_ptr<xmlDoc>(doc, Free{});
@@ -61,14 +59,6 @@ std::vector<const xmlNode*> children(const xmlNode* parent, std::string_view ns,
     if (is(c, ns, local)) out.push_back(c);
   }
   return out;
-}
-
-std::string local_name(const xmlNode* n) {
-  return n == nullptr ? "" : std::string(view(n->name));
-}
-
-std::string namespace_of(const xmlNode* n) {
-  return n == nullptr || n->ns == nullptr ? "" : std::string(view(n->ns->href));
 }
 
 std::optional<std::string> child_text(const xmlNode* parent, std::string_view ns,

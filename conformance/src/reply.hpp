@@ -47,14 +47,15 @@ class XmlDoc {
 };
 
 // Element helpers over libxml2 nodes; `ns` empty matches any namespace.
+using wsdl::xml::attribute;
 using wsdl::xml::child;
 using wsdl::xml::is;
 using wsdl::xml::is_nil;
+using wsdl::xml::local_name;
+using wsdl::xml::namespace_of;
 using wsdl::xml::text;  // trimmed
 std::vector<const xmlNode*> children(const xmlNode* parent, std::string_view ns = {},
                                      std::string_view local = {});
-std::string local_name(const xmlNode* n);
-std::string namespace_of(const xmlNode* n);
 // The child's text, or nullopt when the child is absent or nil.
 std::optional<std::string> child_text(const xmlNode* parent, std::string_view ns,
                                       std::string_view local);

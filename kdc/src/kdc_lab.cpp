@@ -60,18 +60,6 @@ std::uint16_t free_port() {
   throw KdcError("no free loopback port for the KDC");
 }
 
-bool accepts_tcp(std::uint16_t port) {
-  const int s = socket(AF_INET, SOCK_STREAM, 0);
-  if (s < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(s);
-  return ok;
-}
-
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
   if (!out || !(out << text)) throw KdcError("cannot write " + path.string());
@@ -83,6 +71,57 @@ std::string random_secret() {
   return core::hex_lower(bytes, sizeof bytes);
 }
 
+// Loopback only, TCP and UDP on the same port; no DNS, no reverse lookups.
+// (MIT 1.20 takes no "tcp/" prefix here: udp_preference_limit = 1 makes the
+// client use TCP.)
+std::string krb5_conf_text(const std::string& realm, std::uint16_t port) {
+  std::string domain = realm;
+  for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return "[libdefaults]\n"
+         " default_realm = " +
+         realm +
+         "\n"
+         " dns_lookup_kdc = false\n dns_lookup_realm = false\n rdns = false\n"
+         " dns_canonicalize_hostname = false\n"
+         " udp_preference_limit = 1\n"
+         " forwardable = true\n"
+         // A Windows client does not adopt the KDC's clock: a skewed one
+         // fails (KRB_AP_ERR_SKEW) instead of adapting.
+         " kdc_timesync = 0\n"
+         "[realms]\n " +
+         realm + " = {\n  kdc = 127.0.0.1:" + std::to_string(port) +
+         "\n }\n"
+         // The realm's DNS domain maps to it, as AD's does.
+         "[domain_realm]\n ." +
+         domain + " = " + realm + "\n " + domain + " = " + realm + "\n";
+}
+
+// The KDC's listening lines (UDP and TCP on one loopback port), indented as
+// the section they go in.
+std::string listen_lines(const std::string& indent, std::uint16_t port) {
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  return indent + "kdc_listen = " + address + "\n" + indent + "kdc_tcp_listen = " + address + "\n";
+}
+
+std::string kdc_conf_text(const std::string& realm, std::uint16_t port, const std::string& dir) {
+  return "[kdcdefaults]\n" + listen_lines(" ", port) + "[realms]\n " + realm +
+         " = {\n"
+         "  database_name = " +
+         dir +
+         "/principal\n"
+         "  key_stash_file = " +
+         dir +
+         "/stash\n"
+         "  acl_file = " +
+         dir + "/kadm5.acl\n" + listen_lines("  ", port) +
+         "  max_life = 10h 0m 0s\n  max_renewable_life = 7d 0h 0m 0s\n"
+         "  supported_enctypes = aes256-cts-hmac-sha1-96:normal "
+         "aes128-cts-hmac-sha1-96:normal\n"
+         " }\n"
+         "[logging]\n kdc = FILE:" +
+         dir + "/kdc.log\n";
+}
+
 std::string tail(const std::filesystem::path& file, std::size_t max = 2000) {
   std::ifstream in(file);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -91,102 +130,68 @@ std::string tail(const std::filesystem::path& file, std::size_t max = 2000) {
 
 }  // namespace
 
+bool loopback_accepts_tcp(std::uint16_t port) {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(s);
+  return ok;
+}
+
 std::unique_ptr<KdcLab> KdcLab::start(KdcOptions options) {
   const auto began = std::chrono::steady_clock::now();
   std::unique_ptr<KdcLab> lab(new KdcLab());
   lab->realm_ = options.realm;
   lab->dir_ = make_temp_dir(options.parent_dir);
-  const std::string& realm = lab->realm_;
-  std::string domain = realm;
-  for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::string dir = lab->dir_.string();
-
   for (int attempt = 0;; ++attempt) {
     lab->port_ = free_port();
-    const std::string port = std::to_string(lab->port_);
-    // Loopback only, TCP and UDP on the same port; no DNS, no reverse lookups.
-    // (MIT 1.20 takes no "tcp/" prefix here: udp_preference_limit = 1 makes
-    // the client use TCP.)
-    write_file(lab->dir_ / "krb5.conf",
-               "[libdefaults]\n"
-               " default_realm = " +
-                   realm +
-                   "\n"
-                   " dns_lookup_kdc = false\n dns_lookup_realm = false\n rdns = false\n"
-                   " dns_canonicalize_hostname = false\n"
-                   " udp_preference_limit = 1\n"
-                   " forwardable = true\n"
-                   // A Windows client does not adopt the KDC's clock: a
-                   // skewed one fails (KRB_AP_ERR_SKEW) instead of adapting.
-                   " kdc_timesync = 0\n"
-                   "[realms]\n " +
-                   realm + " = {\n  kdc = 127.0.0.1:" + port +
-                   "\n }\n"
-                   // The realm's DNS domain maps to it, as AD's does.
-                   "[domain_realm]\n ." +
-                   domain + " = " + realm + "\n " + domain + " = " + realm + "\n");
-    write_file(lab->dir_ / "kdc.conf",
-               "[kdcdefaults]\n"
-               " kdc_listen = 127.0.0.1:" +
-                   port +
-                   "\n"
-                   " kdc_tcp_listen = 127.0.0.1:" +
-                   port +
-                   "\n"
-                   "[realms]\n " +
-                   realm +
-                   " = {\n"
-                   "  database_name = " +
-                   dir +
-                   "/principal\n"
-                   "  key_stash_file = " +
-                   dir +
-                   "/stash\n"
-                   "  acl_file = " +
-                   dir +
-                   "/kadm5.acl\n"
-                   "  kdc_listen = 127.0.0.1:" +
-                   port +
-                   "\n"
-                   "  kdc_tcp_listen = 127.0.0.1:" +
-                   port +
-                   "\n"
-                   "  max_life = 10h 0m 0s\n  max_renewable_life = 7d 0h 0m 0s\n"
-                   "  supported_enctypes = aes256-cts-hmac-sha1-96:normal "
-                   "aes128-cts-hmac-sha1-96:normal\n"
-                   " }\n"
-                   "[logging]\n kdc = FILE:" +
-                   dir + "/kdc.log\n");
-    write_file(lab->dir_ / "kadm5.acl", "");
-    if (attempt == 0) {
-      const ToolResult created = run_tool(
-          {kKdb5Util, "-r", realm, "create", "-s", "-P", random_secret()}, lab->environment());
-      if (created.exit_code != 0)
-        throw KdcError("kdb5_util create " + realm + ": " + created.output);
-      for (const Principal& p : options.principals) lab->add_principal(p);
-    }
-    lab->kdc_pid_ = start_daemon({kKrb5kdc, "-n", "-r", realm}, lab->environment(),
-                                 (lab->dir_ / "krb5kdc.out").string());
-    const auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
-    while (std::chrono::steady_clock::now() < deadline && daemon_running(lab->kdc_pid_) &&
-           !accepts_tcp(lab->port_)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (daemon_running(lab->kdc_pid_) && accepts_tcp(lab->port_)) break;
-    const bool exited = !daemon_running(lab->kdc_pid_);
-    stop_daemon(lab->kdc_pid_);
-    lab->kdc_pid_ = -1;
+    lab->write_configuration();
+    if (attempt == 0) lab->create_database(options.principals);
     // Another process may have taken the port between our check and the
-    // KDC's bind: try once more on a new one before giving up.
-    if (!exited || attempt >= 2) {
-      throw KdcError(std::string("krb5kdc did not ") + (exited ? "stay up" : "accept connections") +
-                     " on 127.0.0.1:" + std::to_string(lab->port_) + ": " +
-                     tail(lab->dir_ / "krb5kdc.out") + tail(lab->dir_ / "kdc.log"));
-    }
+    // KDC's bind: try again on a new one before giving up.
+    if (lab->start_kdc(options.start_timeout, attempt >= 2)) break;
   }
   lab->startup_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - began);
   return lab;
+}
+
+void KdcLab::write_configuration() const {
+  write_file(dir_ / "krb5.conf", krb5_conf_text(realm_, port_));
+  write_file(dir_ / "kdc.conf", kdc_conf_text(realm_, port_, dir_.string()));
+  write_file(dir_ / "kadm5.acl", "");
+}
+
+void KdcLab::create_database(const std::vector<Principal>& principals) {
+  const ToolResult created =
+      run_tool({kKdb5Util, "-r", realm_, "create", "-s", "-P", random_secret()}, environment());
+  if (created.exit_code != 0) throw KdcError("kdb5_util create " + realm_ + ": " + created.output);
+  for (const Principal& p : principals) add_principal(p);
+}
+
+bool KdcLab::start_kdc(std::chrono::milliseconds timeout, bool last_attempt) {
+  kdc_pid_ =
+      start_daemon({kKrb5kdc, "-n", "-r", realm_}, environment(), (dir_ / "krb5kdc.out").string());
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline && daemon_running(kdc_pid_) &&
+         !loopback_accepts_tcp(port_)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (daemon_running(kdc_pid_) && loopback_accepts_tcp(port_)) return true;
+  const bool exited = !daemon_running(kdc_pid_);
+  stop_daemon(kdc_pid_);
+  kdc_pid_ = -1;
+  // Only a KDC that exited (lost the port) is worth another port.
+  if (!exited || last_attempt) {
+    throw KdcError(std::string("krb5kdc did not ") + (exited ? "stay up" : "accept connections") +
+                   " on 127.0.0.1:" + std::to_string(port_) + ": " + tail(dir_ / "krb5kdc.out") +
+                   tail(dir_ / "kdc.log"));
+  }
+  return false;
 }
 
 KdcLab::~KdcLab() {

@@ -42,18 +42,15 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 // The child side of fork + exec. Everything it needs was built before the
 // fork: after it, a multi-threaded parent's child may only make
 // async-signal-safe calls.
-[[noreturn]] void exec_child(char* const* args, char* const* envp, int out_fd, bool die_with_parent,
-                             pid_t parent) {
+[[noreturn]] void exec_child(char* const* args, char* const* envp, int out_fd, pid_t parent) {
   // A mask is inherited across fork and exec: a parent that blocks its stop
   // signals for sigwait (serve, run) would hand the KDC a blocked SIGTERM, so
   // neither stop_daemon nor the parent-death signal would end it.
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  if (die_with_parent) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(127);  // the parent is already gone
-  }
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) _exit(127);  // the parent is already gone
   dup2(out_fd, STDOUT_FILENO);
   dup2(out_fd, STDERR_FILENO);
   const int devnull = open("/dev/null", O_RDONLY);
@@ -65,21 +62,36 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   _exit(127);
 }
 
-}  // namespace
-
-ToolResult run_tool(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
+// Forks a child that runs `argv` with our environment plus `env`, its
+// stdout and stderr on `out_fd`, and that dies with this process; returns
+// its pid. `out_fd` is the child's: closed here either way.
+pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, int out_fd) {
   std::vector<std::string> args = argv;
   std::vector<std::string> envs = merged_environment(env);
   const std::vector<char*> c_args = c_strings(args);
   const std::vector<char*> c_env = c_strings(envs);
   const pid_t parent = getpid();
   const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork: " + std::string(std::strerror(errno)));
-  if (pid == 0) exec_child(c_args.data(), c_env.data(), fds[1], true, parent);
-  close(fds[1]);
+  if (pid == 0) exec_child(c_args.data(), c_env.data(), out_fd, parent);
+  const int fork_errno = errno;
+  close(out_fd);
+  if (pid < 0) throw std::runtime_error("fork: " + std::string(std::strerror(fork_errno)));
+  return pid;
+}
+
+}  // namespace
+
+ToolResult run_tool(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
+  pid_t pid = -1;
+  try {
+    pid = spawn(argv, env, fds[1]);
+  } catch (const std::runtime_error&) {
+    close(fds[0]);
+    throw;
+  }
   ToolResult result;
   char buf[4096];
   for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
@@ -99,19 +111,7 @@ int start_daemon(const std::vector<std::string>& argv, const std::vector<std::st
                  const std::string& log_file) {
   const int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log < 0) throw std::runtime_error(log_file + ": " + std::strerror(errno));
-  std::vector<std::string> args = argv;
-  std::vector<std::string> envs = merged_environment(env);
-  const std::vector<char*> c_args = c_strings(args);
-  const std::vector<char*> c_env = c_strings(envs);
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(log);
-    throw std::runtime_error("fork: " + std::string(std::strerror(errno)));
-  }
-  if (pid == 0) exec_child(c_args.data(), c_env.data(), log, true, parent);
-  close(log);
-  return pid;
+  return spawn(argv, env, log);
 }
 
 bool daemon_running(int pid) {

@@ -7,7 +7,7 @@
 #include "ceslab/client/auth.hpp"
 #include "ceslab/client/capture.hpp"
 #include "ceslab/client/enroll.hpp"
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "ceslab/client/policy.hpp"
 #include "ceslab/core/ca.hpp"
 #include "ceslab/core/keys.hpp"

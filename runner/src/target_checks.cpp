@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "ceslab/client/enroll.hpp"
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "ceslab/client/policy.hpp"
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/evidence.hpp"

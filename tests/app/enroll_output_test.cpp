@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli_support.hpp"
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "ceslab/mock/server.hpp"
 #include "mock_ces/lab_fixture.hpp"
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "ceslab/core/pem.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "client/client_test_support.hpp"

@@ -3,7 +3,7 @@
 // (issued, pending, CA denial, CEP answer) and with hand-built servers (a
 // fault carrying a CMC BinaryResponse, credentials in response headers),
 // and its JSON form read back.
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/x509_vfy.h>

@@ -11,7 +11,7 @@
 
 #include "ceslab/client/auth.hpp"
 #include "ceslab/client/enroll.hpp"
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "ceslab/kdc/kdc_lab.hpp"
 #include "ceslab/mock/server.hpp"
 #include "ceslab/runner/kerberos_lab.hpp"

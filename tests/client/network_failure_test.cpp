@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <openssl/x509_vfy.h>
 
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "client/client_test_support.hpp"
 #include "core/https_server_test_support.hpp"
 

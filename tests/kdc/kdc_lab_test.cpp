@@ -3,11 +3,8 @@
 // krb5kdc, whose flags come from the principals' attributes.
 #include "ceslab/kdc/kdc_lab.hpp"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <krb5/krb5.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -170,25 +167,14 @@ TEST_F(KdcLabTest, ABadPrincipalNameIsAnErrorNamingIt) {
   }
 }
 
-bool accepts(std::uint16_t port) {
-  const int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(s);
-  return ok;
-}
-
 TEST(KdcLabLifetime, StoppingRemovesTheKdcAndItsFiles) {
   auto lab = KdcLab::start({});
   const std::uint16_t port = lab->port();
   const std::filesystem::path dir = lab->directory();
-  EXPECT_TRUE(accepts(port));
+  EXPECT_TRUE(loopback_accepts_tcp(port));
   EXPECT_TRUE(std::filesystem::exists(dir / "principal"));
   lab.reset();
-  EXPECT_FALSE(accepts(port));
+  EXPECT_FALSE(loopback_accepts_tcp(port));
   EXPECT_FALSE(std::filesystem::exists(dir));
 }
 

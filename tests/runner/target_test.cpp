@@ -9,7 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "ceslab/client/evidence.hpp"
+#include "ceslab/client/exchange_evidence.hpp"
 #include "ceslab/core/evidence.hpp"
 #include "ceslab/core/pem.hpp"
 #include "ceslab/diagnosis/catalog.hpp"

@@ -58,4 +58,20 @@ std::string text(const xmlNode* n) {
   return out;
 }
 
+std::string local_name(const xmlNode* n) {
+  return n == nullptr ? "" : std::string(view(n->name));
+}
+
+std::string namespace_of(const xmlNode* n) {
+  return n == nullptr || n->ns == nullptr ? "" : std::string(view(n->ns->href));
+}
+
+std::string attribute(const xmlNode* n, std::string_view name) {
+  if (n == nullptr) return "";
+  xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(std::string(name).c_str()));
+  std::string out(view(v));
+  xmlFree(v);
+  return out;
+}
+
 }  // namespace ceslab::wsdl::xml

@@ -49,6 +49,10 @@ struct KdcOptions {
   std::chrono::milliseconds start_timeout{15000};
 };
 
+// Whether something accepts TCP connections on 127.0.0.1:`port` now (a
+// lab's KDC does once it is up, and no longer once it is stopped).
+bool loopback_accepts_tcp(std::uint16_t port);
+
 class KdcLab {
  public:
   // Creates the realm and its principals and starts the KDC. Throws KdcError.
@@ -88,6 +92,13 @@ class KdcLab {
 
  private:
   KdcLab() = default;
+  // The steps of start(): the realm's krb5.conf, kdc.conf and ACL for port_;
+  // the database with its principals; krb5kdc, up and accepting (true), or
+  // exited on a port it lost (false: try another). Throws KdcError when the
+  // KDC neither came up nor can try again.
+  void write_configuration() const;
+  void create_database(const std::vector<Principal>& principals);
+  bool start_kdc(std::chrono::milliseconds timeout, bool last_attempt);
   void kadmin(const std::string& query, const std::string& what, const std::string& success_text);
   std::string qualified(const std::string& name) const;  // "alice" -> "alice@LAB.TEST"
   void stop();

@@ -21,5 +21,11 @@ xmlNode* child(xmlNode* parent, std::string_view ns, std::string_view local);
 bool is_nil(const xmlNode* n);
 // The element's text content, white space at both ends removed.
 std::string text(const xmlNode* n);
+// The element's local name and namespace URI ("" for a null node, or no
+// namespace).
+std::string local_name(const xmlNode* n);
+std::string namespace_of(const xmlNode* n);
+// The value of the element's attribute `name` (no namespace); "" when absent.
+std::string attribute(const xmlNode* n, std::string_view name);
 
 }  // namespace ceslab::wsdl::xml

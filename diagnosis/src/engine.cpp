@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "facts.hpp"
-#include "seen.hpp"
+#include "evidence_summary.hpp"
 
 namespace ceslab::diagnosis {
 

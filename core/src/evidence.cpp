@@ -9,6 +9,7 @@
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/enum_names.hpp"
+#include "ceslab/core/fault_kind.hpp"
 #include "ceslab/wsdl/codec.hpp"
 
 namespace ceslab::core {
@@ -71,7 +72,7 @@ json cmc_json(const std::optional<CmcEvidence>& cmc) {
 
 json fault_json(const FaultEvidence& evidence) {
   const EnrollmentFault& f = evidence.fault;
-  json out = {{"kind", name_of(kFaultKinds, f.kind)},
+  json out = {{"kind", to_string(f.kind)},
               {"action", f.action},
               {"code", f.code},
               {"subcode", or_null(f.subcode)},
@@ -270,6 +271,9 @@ std::string_view to_string(const std::optional<AuthMode>& auth) {
 }
 std::string_view to_string(Outcome outcome) {
   return name_of(kOutcomes, outcome);
+}
+std::string_view to_string(FaultKind kind) {
+  return name_of(kFaultKinds, kind);
 }
 
 void to_json(json& out, const TlsEvidence& tls) {

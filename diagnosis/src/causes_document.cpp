@@ -3,37 +3,17 @@
 
 #include <sstream>
 
+#include "ceslab/core/markdown.hpp"
+
 namespace ceslab::diagnosis {
 
 namespace {
 
-// Catalog text as Markdown shows it: `<CA name>` would be taken for an HTML tag.
-std::string text(const std::string& raw) {
-  std::string out;
-  for (const char c : raw) {
-    if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+using core::markdown_text;
 
-// A cell of a Markdown table: one line, no pipe.
+// A table cell of catalog text.
 std::string cell(const std::string& raw) {
-  std::string line = text(raw);
-  for (char& c : line) {
-    if (c == '\n') c = ' ';
-  }
-  std::string out;
-  for (const char c : line) {
-    if (c == '|') out += "\\";
-    out += c;
-  }
-  return out;
+  return core::markdown_cell(markdown_text(raw));
 }
 
 std::string joined_ids(const std::vector<std::string>& ids) {
@@ -44,13 +24,14 @@ std::string joined_ids(const std::vector<std::string>& ids) {
 
 void cause_section(std::ostream& out, const CauseEntry& c) {
   // An explicit anchor: the heading's own would carry the title too.
-  out << "<a id=\"" << c.id << "\"></a>\n\n### `" << c.id << "`: " << text(c.title) << "\n\n"
-      << text(c.explanation) << "\n\n";
+  out << "<a id=\"" << c.id << "\"></a>\n\n### `" << c.id << "`: " << markdown_text(c.title)
+      << "\n\n"
+      << markdown_text(c.explanation) << "\n\n";
   if (!c.look_alikes.empty()) out << "Looks like: " << joined_ids(c.look_alikes) << ".\n\n";
   if (!c.next_checks.empty()) {
     out << "What tells it apart:\n\n";
     for (const NextCheck& n : c.next_checks) {
-      out << "- " << text(n.text);
+      out << "- " << markdown_text(n.text);
       if (!n.separates.empty()) out << " (separates it from " << joined_ids(n.separates) << ")";
       out << "\n";
     }
@@ -58,12 +39,12 @@ void cause_section(std::ostream& out, const CauseEntry& c) {
   }
   if (!c.remediation.empty()) {
     out << "Fix:\n\n";
-    for (const auto& r : c.remediation) out << "- " << text(r) << "\n";
+    for (const auto& r : c.remediation) out << "- " << markdown_text(r) << "\n";
     out << "\n";
   }
   if (!c.references.empty()) {
     out << "Sources:\n\n";
-    for (const auto& r : c.references) out << "- " << text(r) << "\n";
+    for (const auto& r : c.references) out << "- " << markdown_text(r) << "\n";
     out << "\n";
   }
   out << "Catalog entry: `diagnosis/catalog/" << c.source.substr(c.source.rfind('/') + 1)
@@ -103,8 +84,8 @@ std::string causes_markdown(const Catalog& catalog) {
   if (!catalog.families().empty()) {
     out << "## Families: causes that share one wire shape\n\n";
     for (const Family& f : catalog.families()) {
-      out << "- `" << f.id << "` (" << text(f.title) << "): " << joined_ids(f.members) << ". "
-          << cell(f.explanation) << "\n";
+      out << "- `" << f.id << "` (" << markdown_text(f.title) << "): " << joined_ids(f.members)
+          << ". " << cell(f.explanation) << "\n";
     }
     out << "\n";
   }
@@ -112,7 +93,8 @@ std::string causes_markdown(const Catalog& catalog) {
     out << "## Answers from something other than CES/CEP\n\n"
         << "The verdict stays `unknown` and the report names who answered:\n\n";
     for (const OutsideEntry& o : catalog.outside()) {
-      out << "- `" << o.id << "`: " << text(o.title) << ". " << cell(o.explanation) << "\n";
+      out << "- `" << o.id << "`: " << markdown_text(o.title) << ". " << cell(o.explanation)
+          << "\n";
     }
     out << "\n";
   }

@@ -12,10 +12,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string_view>
 
+#include "evidence_summary.hpp"
 #include "facts.hpp"
-#include "seen.hpp"
 
 namespace ceslab::diagnosis {
 
@@ -149,23 +150,26 @@ void add_separating_checks(const std::vector<const CauseEntry*>& causes, const F
 
 Candidate candidate_of(const Scored& s, const Facts& facts) {
   const CauseEntry& cause = *s.cause;
-  Candidate c;
-  c.cause = cause.id;
-  c.title = cause.title;
-  c.layer = cause.layer;
-  c.family = cause.family;
-  c.score = s.score;
-  c.confidence = s.confidence;
+  std::vector<std::string> matched;
+  std::vector<std::string> against;
   for (const auto& rule : cause.evidence.requires_all)
-    c.matched.push_back(detail::describe_match(rule, facts));
+    matched.push_back(detail::describe_match(rule, facts));
   for (std::size_t i = 0; i < cause.evidence.supports.size(); ++i) {
     const Condition& rule = cause.evidence.supports[i];
-    if (s.supports[i] == Truth::holds) c.matched.push_back(detail::describe_match(rule, facts));
-    if (s.supports[i] == Truth::fails) c.against.push_back(detail::describe_mismatch(rule, facts));
+    if (s.supports[i] == Truth::holds) matched.push_back(detail::describe_match(rule, facts));
+    if (s.supports[i] == Truth::fails) against.push_back(detail::describe_mismatch(rule, facts));
   }
-  c.remediation = cause.remediation;
-  c.references = cause.references;
-  return c;
+  return {.cause = cause.id,
+          .title = cause.title,
+          .layer = cause.layer,
+          .family = cause.family,
+          .confidence = s.confidence,
+          .score = s.score,
+          .matched = std::move(matched),
+          .against = std::move(against),
+          .separating = {},  // add_candidates adds them
+          .remediation = cause.remediation,
+          .references = cause.references};
 }
 
 void add_ruled_out_reasons(const Diagnosis& d, const std::vector<std::string>& ids,
@@ -192,42 +196,42 @@ std::vector<std::string> relatives(const Catalog& catalog, const CauseEntry& cau
   return out;
 }
 
-// The causes ranked and the verdict they give, before the catalog's
-// `outside` and `succeeded` declarations have their say.
-Diagnosis rank(const Catalog& catalog, const Facts& facts, const EngineOptions& options) {
-  Diagnosis d;
+// A cause the requires gate lets in, with its score; nullopt when the gate
+// keeps it out or a rules_out condition removes it (said in d.ruled_out).
+std::optional<Scored> score_cause(const CauseEntry& cause, std::size_t index, const Facts& facts,
+                                  Diagnosis& d) {
+  double score = 0;
+  for (const auto& rule : cause.evidence.requires_all) {
+    if (detail::evaluate(rule, facts) != Truth::holds) return std::nullopt;
+    score += rule.weight;
+  }
+  std::vector<std::string> because;
+  for (const auto& rule : cause.evidence.rules_out) {
+    if (detail::evaluate(rule, facts) == Truth::holds)
+      because.push_back(detail::describe_match(rule, facts));
+  }
+  if (!because.empty()) {
+    d.ruled_out.push_back({cause.id, cause.title, std::move(because)});
+    return std::nullopt;
+  }
+  std::vector<Truth> supports;
+  supports.reserve(cause.evidence.supports.size());
+  for (const auto& rule : cause.evidence.supports) {
+    supports.push_back(detail::evaluate(rule, facts));
+    if (supports.back() == Truth::holds) score += rule.weight;
+  }
+  return Scored{&cause, index, score, 0, std::move(supports)};
+}
+
+// The causes still in the running, best first (catalog order breaks ties),
+// each with its confidence against its strongest rival.
+std::vector<Scored> score_causes(const Catalog& catalog, const Facts& facts,
+                                 const EngineOptions& options, Diagnosis& d) {
   std::vector<Scored> viable;
   const auto& causes = catalog.causes();
   for (std::size_t i = 0; i < causes.size(); ++i) {
-    const CauseEntry& cause = causes[i];
-    double score = 0;
-    bool gated_in = true;
-    for (const auto& rule : cause.evidence.requires_all) {
-      if (detail::evaluate(rule, facts) != Truth::holds) {
-        gated_in = false;
-        break;
-      }
-      score += rule.weight;
-    }
-    if (!gated_in) continue;
-    std::vector<std::string> because;
-    for (const auto& rule : cause.evidence.rules_out) {
-      if (detail::evaluate(rule, facts) == Truth::holds)
-        because.push_back(detail::describe_match(rule, facts));
-    }
-    if (!because.empty()) {
-      d.ruled_out.push_back({cause.id, cause.title, std::move(because)});
-      continue;
-    }
-    std::vector<Truth> supports;
-    supports.reserve(cause.evidence.supports.size());
-    for (const auto& rule : cause.evidence.supports) {
-      supports.push_back(detail::evaluate(rule, facts));
-      if (supports.back() == Truth::holds) score += rule.weight;
-    }
-    viable.push_back({&cause, i, score, 0, std::move(supports)});
+    if (auto scored = score_cause(causes[i], i, facts, d)) viable.push_back(std::move(*scored));
   }
-
   std::stable_sort(viable.begin(), viable.end(), [](const Scored& a, const Scored& b) {
     return a.score != b.score ? a.score > b.score : a.index < b.index;
   });
@@ -236,7 +240,11 @@ Diagnosis rank(const Catalog& catalog, const Facts& facts, const EngineOptions& 
     const double rival = i == 0 ? (viable.size() > 1 ? viable[1].score : 0.0) : viable[0].score;
     viable[i].confidence = viable[i].score / (viable[i].score + rival + options.unexplained);
   }
+  return viable;
+}
 
+// Each candidate, with the checks that would separate it from its neighbour.
+void add_candidates(const std::vector<Scored>& viable, const Facts& facts, Diagnosis& d) {
   for (std::size_t i = 0; i < viable.size(); ++i) {
     Candidate c = candidate_of(viable[i], facts);
     CheckList separating;
@@ -251,56 +259,65 @@ Diagnosis rank(const Catalog& catalog, const Facts& facts, const EngineOptions& 
     c.separating = separating.take();
     d.candidates.push_back(std::move(c));
   }
-  d.seen = detail::seen_lines(facts);
+}
 
+// The next checks: those gathered, then the catalog's generic ones.
+void add_generic_checks(const Catalog& catalog, const Facts& facts, CheckList& checks,
+                        Diagnosis& d) {
+  for (const NextCheck& check : catalog.unknown().next_checks) {
+    if (useful(check, facts)) checks.add(check);
+  }
+  d.next_checks = checks.take();
+}
+
+// No cause fits: unknown, with what ruled out the causes it resembles.
+void answer_no_cause(const Catalog& catalog, const Facts& facts, Diagnosis& d) {
   const UnknownEntry& unknown = catalog.unknown();
+  d.verdict = std::string(kUnknown);
+  const std::string title =
+      unknown.title.empty() ? "No cause of the catalog fits this evidence" : unknown.title;
+  d.why.push_back(title +
+                  (d.ruled_out.empty() ? "." : " (the causes it resembles were ruled out)."));
+  if (!unknown.explanation.empty()) d.why.push_back(unknown.explanation);
+  std::vector<std::string> ids;
+  for (const RuledOut& r : d.ruled_out) ids.push_back(r.cause);
+  add_ruled_out_reasons(d, ids, d.why);
   CheckList checks;
-  const auto add_generic_checks = [&] {
-    for (const NextCheck& check : unknown.next_checks) {
-      if (useful(check, facts)) checks.add(check);
-    }
-    d.next_checks = checks.take();
-  };
+  add_generic_checks(catalog, facts, checks, d);
+}
 
-  if (viable.empty()) {
-    d.verdict = std::string(kUnknown);
-    const std::string title =
-        unknown.title.empty() ? "No cause of the catalog fits this evidence" : unknown.title;
-    d.why.push_back(title +
-                    (d.ruled_out.empty() ? "." : " (the causes it resembles were ruled out)."));
-    if (!unknown.explanation.empty()) d.why.push_back(unknown.explanation);
-    std::vector<std::string> ids;
-    for (const RuledOut& r : d.ruled_out) ids.push_back(r.cause);
-    add_ruled_out_reasons(d, ids, d.why);
-    add_generic_checks();
-    return d;
-  }
-
+// The best cause is confident enough to be named.
+void answer_named(const Catalog& catalog, const std::vector<Scored>& viable, const Facts& facts,
+                  Diagnosis& d) {
   const Scored& best = viable.front();
-  d.confidence = best.confidence;
-  if (best.confidence >= options.min_confidence) {
-    const CauseEntry& cause = *best.cause;
-    d.verdict = cause.id;
-    d.why.push_back("The evidence points to " + cause.id + " (" + cause.title + "), confidence " +
-                    percent(best.confidence) + ".");
-    for (const auto& line : d.candidates.front().matched) d.why.push_back("Seen: " + line + ".");
-    add_ruled_out_reasons(d, relatives(catalog, cause), d.why);
-    if (viable.size() > 1) {
-      d.why.push_back("Next best: " + viable[1].cause->id + " (confidence " +
-                      percent(viable[1].confidence) + ").");
-    }
-    for (const NextCheck& check : cause.next_checks) {
-      if (useful(check, facts)) checks.add(check);
-    }
-    d.next_checks = checks.take();
-    return d;
+  const CauseEntry& cause = *best.cause;
+  d.verdict = cause.id;
+  d.why.push_back("The evidence points to " + cause.id + " (" + cause.title + "), confidence " +
+                  percent(best.confidence) + ".");
+  for (const auto& line : d.candidates.front().matched) d.why.push_back("Seen: " + line + ".");
+  add_ruled_out_reasons(d, relatives(catalog, cause), d.why);
+  if (viable.size() > 1) {
+    d.why.push_back("Next best: " + viable[1].cause->id + " (confidence " +
+                    percent(viable[1].confidence) + ").");
   }
+  CheckList checks;
+  for (const NextCheck& check : cause.next_checks) {
+    if (useful(check, facts)) checks.add(check);
+  }
+  d.next_checks = checks.take();
+}
 
+// Unknown: causes the evidence cannot tell apart, or too little evidence
+// for the best one.
+void answer_undecided(const Catalog& catalog, const std::vector<Scored>& viable, const Facts& facts,
+                      const EngineOptions& options, Diagnosis& d) {
+  const Scored& best = viable.front();
   d.verdict = std::string(kUnknown);
   std::vector<const CauseEntry*> tied;
   for (const Scored& s : viable) {
     if (s.score >= options.tie_ratio * best.score) tied.push_back(s.cause);
   }
+  CheckList checks;
   if (tied.size() >= 2) {
     std::string ids;
     for (const auto* c : tied) {
@@ -330,7 +347,26 @@ Diagnosis rank(const Catalog& catalog, const Facts& facts, const EngineOptions& 
       }
     }
   }
-  add_generic_checks();
+  add_generic_checks(catalog, facts, checks, d);
+}
+
+// The causes ranked and the verdict they give, before the catalog's
+// `outside` and `succeeded` declarations have their say.
+Diagnosis rank(const Catalog& catalog, const Facts& facts, const EngineOptions& options) {
+  Diagnosis d;
+  const std::vector<Scored> viable = score_causes(catalog, facts, options, d);
+  add_candidates(viable, facts, d);
+  d.seen = detail::seen_lines(facts);
+  if (viable.empty()) {
+    answer_no_cause(catalog, facts, d);
+  } else {
+    d.confidence = viable.front().confidence;
+    if (d.confidence >= options.min_confidence) {
+      answer_named(catalog, viable, facts, d);
+    } else {
+      answer_undecided(catalog, viable, facts, options, d);
+    }
+  }
   return d;
 }
 

@@ -60,10 +60,9 @@ Truth evaluate(const Condition& condition, const Facts& facts);
 // Whether the record shows the field at all.
 bool observed(Field field, const Facts& facts);
 
-// Shared by evaluation and description: the JSON name of a fault kind, the
-// first of a text test's patterns matching `text` (-1 for none), the first
-// server event matching a pattern (nullptr for none).
-std::string fault_kind_name(core::FaultKind kind);
+// Shared by evaluation and description: the first of a text test's patterns
+// matching `text` (-1 for none), the first server event matching a pattern
+// (nullptr for none).
 int first_match(const FieldTest& test, std::string_view text);
 const core::ServerEvent* first_event(const EventPattern& pattern, const core::Evidence& evidence);
 

@@ -11,25 +11,13 @@
 #include <set>
 #include <sstream>
 
+#include "ceslab/core/markdown.hpp"
 #include "ceslab/diagnosis/catalog.hpp"
 
 namespace ceslab::runner {
 namespace {
 
-// A table cell: no line breaks, and a `|` that would end the cell escaped.
-std::string cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+using core::markdown_cell;
 
 std::string code(const std::string& text) {
   return text.empty() ? std::string() : "`" + text + "`";
@@ -204,10 +192,10 @@ std::string coverage_markdown(const std::vector<Scenario>& scenarios,
     const auto found = by_cause.find(c.id);
     if (found == by_cause.end()) continue;
     for (const Scenario* s : found->second) {
-      md << "| " << code(c.id) << " | " << cell(scenario_cell(*s, known_gaps)) << " | "
-         << cell(world_text(*s)) << " | " << cell(client_text(s->client)) << " | "
-         << cell(steps_text(*s)) << " | " << cell(verdict_text(s->client_only)) << " | "
-         << cell(verdict_text(s->with_server_events)) << " |\n";
+      md << "| " << code(c.id) << " | " << markdown_cell(scenario_cell(*s, known_gaps)) << " | "
+         << markdown_cell(world_text(*s)) << " | " << markdown_cell(client_text(s->client)) << " | "
+         << markdown_cell(steps_text(*s)) << " | " << markdown_cell(verdict_text(s->client_only))
+         << " | " << markdown_cell(verdict_text(s->with_server_events)) << " |\n";
     }
   }
 
@@ -218,10 +206,12 @@ std::string coverage_markdown(const std::vector<Scenario>& scenarios,
         "| verdict, with server events |\n"
      << "|---|---|---|---|---|---|---|\n";
   for (const Scenario* s : no_cause) {
-    md << "| " << cell(scenario_cell(*s, known_gaps)) << " | " << cell(world_text(*s)) << " | "
-       << cell(client_text(s->client)) << " | " << cell(steps_text(*s)) << " | "
-       << cell(code(s->expect.outcome.value_or(""))) << " | " << cell(verdict_text(s->client_only))
-       << " | " << cell(verdict_text(s->with_server_events)) << " |\n";
+    md << "| " << markdown_cell(scenario_cell(*s, known_gaps)) << " | "
+       << markdown_cell(world_text(*s)) << " | " << markdown_cell(client_text(s->client)) << " | "
+       << markdown_cell(steps_text(*s)) << " | "
+       << markdown_cell(code(s->expect.outcome.value_or(""))) << " | "
+       << markdown_cell(verdict_text(s->client_only)) << " | "
+       << markdown_cell(verdict_text(s->with_server_events)) << " |\n";
   }
 
   md << "\n## Causes no world reproduces, and why\n\n"

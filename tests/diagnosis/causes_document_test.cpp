@@ -5,12 +5,10 @@
 //   --gtest_filter='CausesDocument.*'
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "ceslab/diagnosis/causes_document.hpp"
+#include "support/generated_document.hpp"
 
 namespace ceslab::diagnosis {
 namespace {
@@ -19,25 +17,10 @@ namespace fs = std::filesystem;
 
 const fs::path kDocument = fs::path(CESLAB_FIXTURES_DIR) / ".." / ".." / "docs" / "causes.md";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 TEST(CausesDocument, IsCurrent) {
-  const std::string generated = causes_markdown(Catalog::builtin());
-  const char* update = std::getenv("CESLAB_UPDATE_DOCS");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream out(kDocument, std::ios::binary);
-    out << generated;
-    ASSERT_TRUE(out.good()) << kDocument << ": cannot be written";
-    return;
-  }
-  EXPECT_TRUE(read_file(kDocument) == generated)
-      << fs::weakly_canonical(kDocument).string()
-      << " is not what the catalog gives. Regenerate it with\n"
-         "  CESLAB_UPDATE_DOCS=1 build/release/tests/ceslab_diagnosis_tests "
-         "--gtest_filter='CausesDocument.*'\nand commit the result.";
+  generated_docs::expect_current(kDocument, causes_markdown(Catalog::builtin()), "the catalog",
+                                 "CESLAB_UPDATE_DOCS=1 build/release/tests/ceslab_diagnosis_tests "
+                                 "--gtest_filter='CausesDocument.*'");
 }
 
 // Every cause has its section and its row, and every section says where its

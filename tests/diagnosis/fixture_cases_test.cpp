@@ -22,7 +22,6 @@
 
 #include "ceslab/diagnosis/engine.hpp"
 #include "ceslab/diagnosis/inputs.hpp"
-#include "ceslab/diagnosis/merge.hpp"
 #include "ceslab/diagnosis/report.hpp"
 #include "ceslab/runner/scenario.hpp"
 #include "ceslab/runner/suite.hpp"

@@ -313,5 +313,59 @@ TEST(InputMerge, PriorExchangesTwiceAreNoConflictAndADifferentListIsReported) {
   EXPECT_EQ(e.prior_exchanges[0].endpoint, "https://cep.lab.test/a/service.svc/CEP");
 }
 
+// Two whole records, as two evidence files given to `ceslab diagnose`: the
+// first leads and the second fills only what it lacks.
+TEST(InputMerge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
+  core::Evidence client = empty_evidence();
+  client.operation = core::Operation::renew;
+  client.auth = core::AuthMethod::certificate;
+  client.endpoint = "https://ces/Lab_CES_Certificate/service.svc/CES";
+  client.http = core::HttpEvidence{500, "Internal Server Error", {}, 10, {}};
+  client.messages = {"line one", "shared line"};
+  client.kerberos.forwardable = true;
+
+  core::Evidence events = empty_evidence();
+  events.endpoint = "https://elsewhere/";
+  events.http = core::HttpEvidence{401, "Unauthorized", {}, 0, {}};
+  events.messages = {"shared line", "line two"};
+  events.kerberos.forwardable = false;
+  events.kerberos.ok_as_delegate = true;
+  events.server_events.push_back({"Application", "Microsoft-Windows-CertificationAuthority", 53,
+                                  "Warning", "ca", "", "denied"});
+
+  core::Evidence e = empty_evidence();
+  read_input("client.json", json_of(client).dump(), InputType::evidence_json, e);
+  read_input("events.json", json_of(events).dump(), InputType::evidence_json, e);
+  EXPECT_EQ(e.operation, core::Operation::renew);
+  EXPECT_EQ(e.auth, core::AuthMethod::certificate);
+  EXPECT_EQ(e.endpoint, "https://ces/Lab_CES_Certificate/service.svc/CES");
+  ASSERT_TRUE(e.http);
+  EXPECT_EQ(e.http->status, 500);
+  EXPECT_EQ(e.messages, (std::vector<std::string>{"line one", "shared line", "line two"}));
+  EXPECT_EQ(e.kerberos.forwardable, true);
+  EXPECT_EQ(e.kerberos.ok_as_delegate, true);
+  ASSERT_EQ(e.server_events.size(), 1u);
+  EXPECT_EQ(e.server_events[0].id, 53);
+}
+
+TEST(InputMerge, ARecordWithoutAnExchangeTakesWhatALaterOneShows) {
+  core::Evidence text = empty_evidence();
+  text.messages = {"Taken Under Submission"};
+  core::Evidence e = empty_evidence();
+  read_input("text.json", json_of(text).dump(), InputType::evidence_json, e);
+  core::Evidence client = empty_evidence();
+  client.operation = core::Operation::enroll;
+  client.auth = core::AuthMethod::username;
+  client.outcome = core::Outcome::pending;
+  client.response = core::ResponseEvidence{
+      "Taken Under Submission", "17", "https://ces/x", false, std::nullopt, ""};
+  read_input("client.json", json_of(client).dump(), InputType::evidence_json, e);
+  EXPECT_EQ(e.operation, core::Operation::enroll);
+  EXPECT_EQ(e.auth, core::AuthMethod::username);
+  EXPECT_EQ(e.outcome, core::Outcome::pending);
+  ASSERT_TRUE(e.response);
+  EXPECT_EQ(e.response->request_id, "17");
+}
+
 }  // namespace
 }  // namespace ceslab::diagnosis

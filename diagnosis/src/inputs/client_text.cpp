@@ -57,94 +57,124 @@ bool is_issued_status(std::string_view t) {
   return core::iequals(trim(rest.substr(1)), "Issued");
 }
 
+// What the lines of a paste showed, gathered line by line; the record is
+// written from it once all lines are read.
+struct ClientLines {
+  bool fault_seen = false;
+  std::optional<std::pair<core::TransportErrorKind, std::string>> transport;
+  std::optional<std::pair<int, std::uint32_t>> http;
+  std::unordered_set<std::uint32_t> codes_seen;
+  // A set beside the list of messages: a long log must not cost a pass per line.
+  std::unordered_set<std::string> known_messages;
+  bool issued = false;
+  std::string request_id;
+  std::optional<std::string> pending;
+};
+
+void read_command_line(std::string_view line, Reading& r) {
+  const auto op = operation_of_command(line);
+  if (!op || r.evidence.operation != core::Operation::unknown) return;
+  r.evidence.operation = *op;
+  r.facts.push_back("operation " + std::string(core::to_string(*op)) + " (command line '" +
+                    std::string(trim(line)) + "')");
+}
+
+// The lines that say how the request ended when it did not fail.
+void read_answer_line(std::string_view t, ClientLines& lines, Facts& facts) {
+  if (starts_with_icase(t, "RequestId:")) {  // certreq prints it twice: 62, then "62"
+    std::string_view id = trim(t.substr(10));
+    if (id.size() >= 2 && id.front() == '"' && id.back() == '"') id = id.substr(1, id.size() - 2);
+    if (lines.request_id != id) facts.push_back("CA RequestId " + std::string(id));
+    lines.request_id = std::string(id);
+  }
+  // certreq: "Certificate request is pending: Taken Under Submission (0)".
+  if (starts_with_icase(t, "Certificate request is pending:")) {
+    std::string_view disposition = trim(t.substr(31));
+    if (const std::size_t paren = disposition.rfind(" ("); paren != std::string_view::npos)
+      disposition = disposition.substr(0, paren);
+    lines.pending = std::string(disposition);
+  }
+  // certreq: "Certificate retrieved(Issued) Issued"; Get-Certificate's
+  // EnrollmentResult as a list ("Status      : Issued") or its table row.
+  if (starts_with_icase(t, "Certificate retrieved(Issued)") || is_issued_status(t))
+    lines.issued = true;
+}
+
+// A line carrying Windows codes: a client message, and perhaps the transport
+// error or HTTP status the code stands for.
+void read_code_line(std::string_view line, ClientLines& lines, Reading& r) {
+  const std::vector<FoundCode> codes = find_codes(line);
+  if (codes.empty()) return;
+  const std::string message = normalised_message(line, codes);
+  if (lines.known_messages.insert(message).second) r.evidence.messages.push_back(message);
+  for (const std::uint32_t v : distinct_values(codes)) {
+    if (v == kWsEndpointFaultReceived) lines.fault_seen = true;
+    if (!lines.transport) {
+      if (const auto kind = transport_kind_of(v)) lines.transport.emplace(*kind, message);
+    }
+    if (!lines.http) {
+      if (const auto status = http_status_of(v)) lines.http.emplace(*status, v);
+    }
+    if (lines.codes_seen.insert(v).second)
+      r.facts.push_back("client message " + core::hex_code(v) + " " + describe_code(v));
+  }
+}
+
+// A chain or WinHTTP code after "a fault was received" is the CA's answer
+// (an expired renewal certificate), not the connection.
+void add_connection(const ClientLines& lines, Reading& r) {
+  if (lines.fault_seen) return;
+  if (lines.transport) {
+    r.evidence.transport = core::TransportEvidence{lines.transport->first, lines.transport->second};
+    r.facts.push_back("transport " + std::string(core::to_string(lines.transport->first)) +
+                      " (the connection to the server failed)");
+  }
+  if (lines.http) {
+    r.evidence.http = core::HttpEvidence{lines.http->first, "", {}, 0, {}};
+    r.facts.push_back("HTTP " + std::to_string(lines.http->first) + " (from " +
+                      core::hex_code(lines.http->second) + ")");
+  }
+}
+
+// An issued or pending request, when no line carried an error.
+void add_answer(const ClientLines& lines, Reading& r) {
+  core::Evidence& e = r.evidence;
+  if (!e.messages.empty()) return;
+  const std::string& id = lines.request_id;
+  if (lines.issued) {
+    core::ResponseEvidence response;
+    response.disposition = "Issued";
+    response.request_id = id;
+    response.certificate = true;
+    e.response = response;
+    e.outcome = core::Outcome::issued;
+    r.facts.push_back("issued" + (id.empty() ? "" : ": RequestID " + id));
+  }
+  if (lines.pending) {
+    core::ResponseEvidence response;
+    response.disposition = *lines.pending;
+    response.request_id = id;
+    e.response = response;
+    e.outcome = core::Outcome::pending;
+    r.facts.push_back("pending: '" + *lines.pending + "'" +
+                      (id.empty() ? "" : ", RequestID " + id));
+  }
+}
+
 }  // namespace
 
 Reading read_client_text(std::string_view name, std::string_view text) {
   Reading r;
-  core::Evidence& e = r.evidence;
-  bool fault_seen = false;
-  std::optional<std::pair<core::TransportErrorKind, std::string>> transport;
-  std::optional<std::pair<int, std::uint32_t>> http;
-  std::unordered_set<std::uint32_t> seen;
-  bool issued = false;
-  std::string request_id;
-  std::optional<std::string> pending;
-
-  std::unordered_set<std::string> known_messages(e.messages.begin(), e.messages.end());
+  ClientLines lines;
   for (const std::string_view line : split_lines(text)) {
-    if (const auto op = operation_of_command(line); op && e.operation == core::Operation::unknown) {
-      e.operation = *op;
-      r.facts.push_back("operation " + std::string(core::to_string(*op)) + " (command line '" +
-                        std::string(trim(line)) + "')");
-    }
-    const std::string_view t = trim(line);
-    if (starts_with_icase(t, "RequestId:")) {  // certreq prints it twice: 62, then "62"
-      std::string_view id = trim(t.substr(10));
-      if (id.size() >= 2 && id.front() == '"' && id.back() == '"') id = id.substr(1, id.size() - 2);
-      if (request_id != id) r.facts.push_back("CA RequestId " + std::string(id));
-      request_id = std::string(id);
-    }
-    // certreq: "Certificate request is pending: Taken Under Submission (0)".
-    if (starts_with_icase(t, "Certificate request is pending:")) {
-      std::string_view disposition = trim(t.substr(31));
-      if (const std::size_t paren = disposition.rfind(" ("); paren != std::string_view::npos)
-        disposition = disposition.substr(0, paren);
-      pending = std::string(disposition);
-    }
-    // certreq: "Certificate retrieved(Issued) Issued"; Get-Certificate's
-    // EnrollmentResult as a list ("Status      : Issued") or its table row.
-    if (starts_with_icase(t, "Certificate retrieved(Issued)") || is_issued_status(t)) issued = true;
-
-    const std::vector<FoundCode> codes = find_codes(line);
-    if (codes.empty()) continue;
-    const std::string message = normalised_message(line, codes);
-    // A set beside the list: a long log must not cost a pass per line.
-    if (known_messages.insert(message).second) e.messages.push_back(message);
-    for (const std::uint32_t v : distinct_values(codes)) {
-      if (v == kWsEndpointFaultReceived) fault_seen = true;
-      if (!transport) {
-        if (const auto kind = transport_kind_of(v)) transport.emplace(*kind, message);
-      }
-      if (!http) {
-        if (const auto status = http_status_of(v)) http.emplace(*status, v);
-      }
-      if (seen.insert(v).second) {
-        r.facts.push_back("client message " + core::hex_code(v) + " " + describe_code(v));
-      }
-    }
+    read_command_line(line, r);
+    read_answer_line(trim(line), lines, r.facts);
+    read_code_line(line, lines, r);
   }
-  endpoint_from_text(text, e, r.facts);
-
-  // A chain or WinHTTP code after "a fault was received" is the CA's answer
-  // (an expired renewal certificate), not the connection.
-  if (transport && !fault_seen) {
-    e.transport = core::TransportEvidence{transport->first, transport->second};
-    r.facts.push_back("transport " + std::string(core::to_string(transport->first)) +
-                      " (the connection to the server failed)");
-  }
-  if (http && !fault_seen) {
-    e.http = core::HttpEvidence{http->first, "", {}, 0, {}};
-    r.facts.push_back("HTTP " + std::to_string(http->first) + " (from " +
-                      core::hex_code(http->second) + ")");
-  }
-  if (issued && e.messages.empty()) {
-    core::ResponseEvidence response;
-    response.disposition = "Issued";
-    response.request_id = request_id;
-    response.certificate = true;
-    e.response = response;
-    e.outcome = core::Outcome::issued;
-    r.facts.push_back("issued" + (request_id.empty() ? "" : ": RequestID " + request_id));
-  }
-  if (pending && e.messages.empty()) {
-    core::ResponseEvidence response;
-    response.disposition = *pending;
-    response.request_id = request_id;
-    e.response = response;
-    e.outcome = core::Outcome::pending;
-    r.facts.push_back("pending: '" + *pending + "'" +
-                      (request_id.empty() ? "" : ", RequestID " + request_id));
-  }
+  endpoint_from_text(text, r.evidence, r.facts);
+  add_connection(lines, r);
+  add_answer(lines, r);
+  const core::Evidence& e = r.evidence;
   if (e.messages.empty() && e.endpoint.empty() && e.operation == core::Operation::unknown &&
       !e.response) {
     throw InputError(std::string(name),

@@ -296,90 +296,123 @@ int winevent_tables(std::string_view text, Reading& r) {
   return found;
 }
 
+// The Format-List, Event Viewer and wevtutil forms, and Get-EventLog's
+// table, read line by line: each event's fields gather in one record, which
+// is turned into an event when the next one starts.
+class EventListReader {
+ public:
+  explicit EventListReader(Reading& r) : r_(r) {}
+
+  void read(std::string_view line) {
+    const std::string_view t = trim(line);
+    if (read_table_line(line, t)) return;
+    const bool header = event_header(t);
+    const std::string_view label = label_of(t);
+    if (read_description_line(line, header, label)) return;
+    if (header) {
+      flush(record_, r_, found_);
+      wevtutil_ = true;
+      open_ = nullptr;
+      return;
+    }
+    if (label == "Event Xml") {
+      open_ = nullptr;
+      return;
+    }
+    read_field_line(line, t);
+  }
+
+  // The events found, the last one included.
+  int finish() {
+    flush(record_, r_, found_);
+    return found_;
+  }
+
+ private:
+  // Get-EventLog's default table: its header, the dashes and its rows.
+  bool read_table_line(std::string_view line, std::string_view t) {
+    if (table_) {
+      if (t.empty() || t.front() == '-') return true;  // the dashes under the header
+      if (table_row(line, record_, r_.facts)) {
+        flush(record_, r_, found_);
+        return true;
+      }
+      table_ = false;
+    }
+    if (starts_with_icase(t, "Index") && t.find("EntryType") != std::string_view::npos &&
+        contains_icase(t, "InstanceID")) {
+      flush(record_, r_, found_);
+      table_ = true;
+      return true;
+    }
+    return false;
+  }
+
+  // After "Description:" every line is message, up to the next event.
+  bool read_description_line(std::string_view line, bool header, std::string_view label) {
+    if (!description_) return false;
+    const bool ends = header || label == "Log Name" || label == "Event Xml";
+    if (!ends) {
+      std::string& m = record_["Description"];
+      m += (m.empty() ? "" : "\n") + std::string(line);
+      return true;
+    }
+    description_ = false;
+    return false;
+  }
+
+  // "Key: value", or a further line of the value above it.
+  void read_field_line(std::string_view line, std::string_view t) {
+    const bool indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+    const auto key = (!indented || wevtutil_) ? key_line(line) : std::nullopt;
+    if (key) {
+      const bool repeats = record_.count(key->key) != 0;
+      if (repeats || (key->key == "Log Name" && !wevtutil_)) flush(record_, r_, found_);
+      record_[key->key] = key->value;
+      open_ = &record_[key->key];
+      open_column_ = key->value_column;
+      if (key->key == "Description") description_ = true;
+      return;
+    }
+    // KB articles quote Server 2003 events with the text right after the
+    // fields, unlabelled: the first plain line there starts the description.
+    if (!indented && !t.empty() && record_.count("Event ID") != 0 &&
+        record_.count("Description") == 0) {
+      record_["Description"] = std::string(line);
+      description_ = true;
+      return;
+    }
+    if (open_ != nullptr && (t.empty() || indented)) {
+      std::size_t cut = 0;
+      while (cut < line.size() && cut < open_column_ && (line[cut] == ' ' || line[cut] == '\t'))
+        ++cut;
+      *open_ += "\n" + std::string(line.substr(cut));
+    }
+  }
+
+  Reading& r_;
+  Record record_;
+  int found_ = 0;
+  std::string* open_ = nullptr;  // the field continuation lines belong to
+  std::size_t open_column_ = 0;  // Format-List indents them to the value column
+  bool description_ = false;     // after "Description:" every line is message
+  bool wevtutil_ = false;        // "Event[N]:" blocks indent their keys
+  bool table_ = false;           // Get-EventLog's default table, after its dashes
+};
+
 }  // namespace
 
 Reading read_event_text(std::string_view name, std::string_view text) {
   Reading r;
-  Record record;
-  int found = 0;
-  std::string* open = nullptr;  // the field continuation lines belong to
-  std::size_t open_column = 0;  // Format-List indents them to the value column
-  bool description = false;     // after "Description:" every line is message
-  bool wevtutil = false;        // "Event[N]:" blocks indent their keys
-
-  bool table = false;  // Get-EventLog's default table, after its dashes
-
   if (const int tables = winevent_tables(text, r); tables > 0) {
     r.facts.insert(r.facts.begin(), std::to_string(tables) + (tables == 1 ? " event" : " events") +
                                         " in Get-WinEvent's table (no log, host: the view "
                                         "does not show them)");
     return r;
   }
-
-  for (const std::string_view line : split_lines(text)) {
-    const std::string_view t = trim(line);
-    if (table) {
-      if (t.empty() || t.front() == '-') continue;  // the dashes under the header
-      if (table_row(line, record, r.facts)) {
-        flush(record, r, found);
-        continue;
-      }
-      table = false;
-    }
-    if (starts_with_icase(t, "Index") && t.find("EntryType") != std::string_view::npos &&
-        contains_icase(t, "InstanceID")) {
-      flush(record, r, found);
-      table = true;
-      continue;
-    }
-    const bool header = event_header(t);
-    const std::string_view label = label_of(t);
-    if (description) {
-      const bool ends = header || label == "Log Name" || label == "Event Xml";
-      if (!ends) {
-        std::string& m = record["Description"];
-        m += (m.empty() ? "" : "\n") + std::string(line);
-        continue;
-      }
-      description = false;
-    }
-    if (header) {
-      flush(record, r, found);
-      wevtutil = true;
-      open = nullptr;
-      continue;
-    }
-    if (label == "Event Xml") {
-      open = nullptr;
-      continue;
-    }
-    const bool indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
-    const auto key = (!indented || wevtutil) ? key_line(line) : std::nullopt;
-    if (key) {
-      const bool repeats = record.count(key->key) != 0;
-      if (repeats || (key->key == "Log Name" && !wevtutil)) flush(record, r, found);
-      record[key->key] = key->value;
-      open = &record[key->key];
-      open_column = key->value_column;
-      if (key->key == "Description") description = true;
-      continue;
-    }
-    // KB articles quote Server 2003 events with the text right after the
-    // fields, unlabelled: the first plain line there starts the description.
-    if (!indented && !t.empty() && record.count("Event ID") != 0 &&
-        record.count("Description") == 0) {
-      record["Description"] = std::string(line);
-      description = true;
-      continue;
-    }
-    if (open != nullptr && (t.empty() || indented)) {
-      std::size_t cut = 0;
-      while (cut < line.size() && cut < open_column && (line[cut] == ' ' || line[cut] == '\t'))
-        ++cut;
-      *open += "\n" + std::string(line.substr(cut));
-    }
-  }
-  flush(record, r, found);
+  EventListReader reader(r);
+  for (const std::string_view line : split_lines(text)) reader.read(line);
+  const int found = reader.finish();
   if (found == 0) {
     throw InputError(std::string(name),
                      "holds no event record (Get-WinEvent | Format-List, Event Viewer text "

@@ -83,32 +83,23 @@ bool looks_like_envelope(std::string_view body) {
   return !t.empty() && t.front() == '<' && t.find("Envelope") != std::string_view::npos;
 }
 
-}  // namespace
-
-Reading read_http_response(std::string_view name, std::string_view text) {
-  const std::string who(name);
-  const std::vector<std::string_view> lines = split_lines(trim(text));
-  const std::string_view first = lines.empty() ? std::string_view() : trim(lines.front());
-  if (is_request_line(first))
-    throw InputError(
-        who, "is an HTTP request (" + std::string(first) + "); give the server's response instead");
-
-  Reading r;
+// The response as saved. The body may differ from its Content-Length:
+// shorter when a tool re-encoded it (the parse fails), longer when it was
+// edited (the parse stops short, inside the XML). Either way the saved body
+// is read, unless all it adds is the line end an editor puts at the end.
+core::HttpResponse parse_saved_response(const std::string& who, std::string_view text,
+                                        Facts& facts) {
   // Leading blank lines (a paste) go; trailing ones may be body.
   std::string_view start = text;
   while (!start.empty() && (start.front() == '\r' || start.front() == '\n' || start.front() == ' '))
     start.remove_prefix(1);
   const std::string raw = with_crlf_head(start);
-  // The body as saved may differ from its Content-Length: shorter when a
-  // tool re-encoded it (the parse fails), longer when it was edited (the
-  // parse stops short, inside the XML). Either way the saved body is read,
-  // unless all it adds is the line end an editor puts at the end.
   std::size_t declared = 0;
   std::size_t saved = 0;
   const auto fixed = with_saved_length(raw, &declared, &saved);
   const auto resaved = [&](std::string_view how) {
-    r.facts.push_back("Content-Length " + std::to_string(declared) + std::string(how) +
-                      std::to_string(saved) + " bytes saved; read the body as saved");
+    facts.push_back("Content-Length " + std::to_string(declared) + std::string(how) +
+                    std::to_string(saved) + " bytes saved; read the body as saved");
   };
   core::HttpResponse response;
   try {
@@ -132,7 +123,11 @@ Reading read_http_response(std::string_view name, std::string_view text) {
       // keep the first reading
     }
   }
+  return response;
+}
 
+// The status line and headers (secrets redacted); returns the Content-Type.
+std::string add_status_and_headers(const core::HttpResponse& response, Reading& r) {
   std::vector<core::HttpHeader> headers;
   for (const core::HttpHeader& h : response.headers) headers.push_back(core::redact_header(h));
   r.evidence.http =
@@ -143,9 +138,15 @@ Reading read_http_response(std::string_view name, std::string_view text) {
     if (core::iequals(h.name, "WWW-Authenticate") || core::iequals(h.name, "Server"))
       r.facts.push_back(h.name + ": " + h.value);
   }
-  const std::string type = response.header("Content-Type").value_or("");
+  std::string type = response.header("Content-Type").value_or("");
   r.facts.push_back(type.empty() ? std::string("no Content-Type") : "Content-Type " + type);
+  return type;
+}
 
+// The body: a SOAP message read with the codec, or why it is not SOAP and,
+// for HTML, the page's text (which server answered).
+void add_body(std::string_view name, const core::HttpResponse& response, const std::string& type,
+              Reading& r) {
   const bool soap = starts_with_icase(type, "application/soap+xml") ||
                     (type.empty() && looks_like_envelope(response.body));
   if (soap) {
@@ -167,6 +168,22 @@ Reading read_http_response(std::string_view name, std::string_view text) {
         r.facts.push_back("HTML page '" + shortened(r.evidence.http->page, 120) + "'");
     }
   }
+}
+
+}  // namespace
+
+Reading read_http_response(std::string_view name, std::string_view text) {
+  const std::string who(name);
+  const std::vector<std::string_view> lines = split_lines(trim(text));
+  const std::string_view first = lines.empty() ? std::string_view() : trim(lines.front());
+  if (is_request_line(first))
+    throw InputError(
+        who, "is an HTTP request (" + std::string(first) + "); give the server's response instead");
+
+  Reading r;
+  const core::HttpResponse response = parse_saved_response(who, text, r.facts);
+  const std::string type = add_status_and_headers(response, r);
+  add_body(name, response, type, r);
   if (response.status >= 400 && !r.evidence.fault) r.evidence.outcome = core::Outcome::failed;
   return r;
 }

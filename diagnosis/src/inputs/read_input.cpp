@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include "readers.hpp"
 
@@ -106,29 +107,25 @@ inputs::Reading read_klist_session(std::string_view name, std::string_view text,
   return session;
 }
 
+// The readers that need only the text; klist also looks at the record so far.
+using TextReader = inputs::Reading (*)(std::string_view name, std::string_view text);
+constexpr std::pair<InputType, TextReader> kTextReaders[] = {
+    {InputType::soap_fault, inputs::read_soap},
+    {InputType::http_response, inputs::read_http_response},
+    {InputType::client_text, inputs::read_client_text},
+    {InputType::event_xml, inputs::read_event_xml},
+    {InputType::event_text, inputs::read_event_text},
+    {InputType::cepces_log, inputs::read_cepces_log},
+    {InputType::evidence_json, inputs::read_evidence_json},
+    {InputType::event_jsonl, inputs::read_event_jsonl},
+    {InputType::getcert_list, inputs::read_getcert_list},
+};
+
 inputs::Reading read_as(InputType type, std::string_view name, std::string_view text,
                         const core::Evidence& so_far) {
-  switch (type) {
-    case InputType::soap_fault:
-      return inputs::read_soap(name, text);
-    case InputType::http_response:
-      return inputs::read_http_response(name, text);
-    case InputType::client_text:
-      return inputs::read_client_text(name, text);
-    case InputType::event_xml:
-      return inputs::read_event_xml(name, text);
-    case InputType::event_text:
-      return inputs::read_event_text(name, text);
-    case InputType::klist:
-      return read_klist_session(name, text, so_far);
-    case InputType::cepces_log:
-      return inputs::read_cepces_log(name, text);
-    case InputType::evidence_json:
-      return inputs::read_evidence_json(name, text);
-    case InputType::event_jsonl:
-      return inputs::read_event_jsonl(name, text);
-    case InputType::getcert_list:
-      return inputs::read_getcert_list(name, text);
+  if (type == InputType::klist) return read_klist_session(name, text, so_far);
+  for (const auto& [t, read] : kTextReaders) {
+    if (t == type) return read(name, text);
   }
   throw InputError(std::string(name), "unknown input type");
 }

@@ -160,7 +160,7 @@ std::string_view english_label(std::string_view label);
 // "FailureAudit"; any other text trimmed, as it is.
 std::string english_level(std::string_view level);
 
-// ---- merge.cpp -------------------------------------------------------------
+// ---- evidence_merge.cpp ----------------------------------------------------
 
 // Adds `part` to `into`: a field is set only where `into` has none; lists
 // are appended without exact duplicates; a field both set differently is

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "ceslab/core/endpoint_names.hpp"
+#include "ceslab/core/fault_kind.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "readers.hpp"
 
@@ -11,18 +12,12 @@ namespace ceslab::diagnosis::inputs {
 
 namespace {
 
-std::string_view kind_name(core::FaultKind kind) {
-  switch (kind) {
-    case core::FaultKind::enrollment_detail:
-      return "enrollment_detail (CertificateEnrollmentWSDetail)";
-    case core::FaultKind::wcf_dispatcher:
-      return "wcf_dispatcher (WCF InternalServiceFault)";
-    case core::FaultKind::ws_addressing:
-      return "ws_addressing";
-    case core::FaultKind::other:
-      return "other";
-  }
-  return "other";
+// The fault's shape as its JSON name, with what the two CES shapes are.
+std::string kind_text(core::FaultKind kind) {
+  std::string text(core::to_string(kind));
+  if (kind == core::FaultKind::enrollment_detail) text += " (CertificateEnrollmentWSDetail)";
+  if (kind == core::FaultKind::wcf_dispatcher) text += " (WCF InternalServiceFault)";
+  return text;
 }
 
 std::string last_segment(std::string_view uri) {
@@ -60,7 +55,7 @@ void apply_request(const core::SoapMessage& message, core::Evidence& e, Facts& f
 void fault_facts(const core::EnrollmentFault& f, Facts& facts) {
   facts.push_back("SOAP fault " + f.code +
                   (f.subcode ? "/" + *f.subcode : std::string(", no subcode")));
-  facts.push_back("fault kind " + std::string(kind_name(f.kind)));
+  facts.push_back("fault kind " + kind_text(f.kind));
   facts.push_back(f.reason.empty() ? std::string("fault Reason empty")
                                    : "fault Reason '" + f.reason + "'");
   if (f.error_code)

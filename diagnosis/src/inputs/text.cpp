@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <string>
 
+#include "ceslab/core/text.hpp"
 #include "readers.hpp"
 
 namespace ceslab::diagnosis::inputs {
@@ -206,13 +207,7 @@ std::string_view trim(std::string_view text) {
 }
 
 bool starts_with_icase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) !=
-        std::tolower(static_cast<unsigned char>(prefix[i])))
-      return false;
-  }
-  return true;
+  return text.size() >= prefix.size() && core::iequals(text.substr(0, prefix.size()), prefix);
 }
 
 bool contains_icase(std::string_view text, std::string_view needle) {

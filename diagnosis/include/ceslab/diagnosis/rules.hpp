@@ -75,12 +75,28 @@ enum class FieldType : std::uint8_t {
   event,     // {log, source, level, host, message: regex; id: number(s)}
 };
 
+struct FieldTest;
+namespace detail {
+class Facts;  // the engine's view of one record (diagnosis/src/facts.hpp)
+enum class Truth : std::uint8_t;
+}  // namespace detail
+
+// One row per field: what the catalog and its documentation say about it,
+// and how the engine reads it from a record, so a new field is one new row.
 struct FieldInfo {
   Field field;
   std::string_view name;  // "fault.error_code"
   FieldType type;
   std::vector<std::string_view> choices;  // choice fields only
   std::string_view meaning;               // one line for docs and error messages
+  // Whether a test of this field holds, fails, or the record does not show it.
+  detail::Truth (*test)(const FieldTest& test, const detail::Facts& facts);
+  // Whether the record shows the field at all.
+  bool (*observed)(const detail::Facts& facts);
+  // What the record shows for it, briefly ("false", "401"); asked only when observed.
+  std::string (*seen)(const detail::Facts& facts);
+  // What a test that held matched, for the report; nullptr: "<name>: <seen>".
+  std::string (*matched)(const FieldTest& test, const detail::Facts& facts) = nullptr;
 };
 
 // The whole vocabulary, in documentation order.

@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "seen.hpp"
+#include "evidence_summary.hpp"
 
-#include "ceslab/core/codes.hpp"
 #include "ceslab/core/text.hpp"
+#include "field_rows.hpp"
 
 namespace ceslab::diagnosis::detail {
 
 namespace {
-
-std::string code_text(std::int32_t value) {
-  const auto u = static_cast<std::uint32_t>(value);
-  std::string out = core::hex_code(u);
-  if (const core::ErrorCode* c = core::CodeTable::builtin().find(u)) out += " " + c->name;
-  return out;
-}
 
 std::string flag(const std::optional<bool>& v) {
   return v ? (*v ? "true" : "false") : "?";
@@ -59,7 +52,7 @@ std::vector<std::string> seen_lines(const Facts& facts) {
     if (f.subcode) line += "/" + *f.subcode;
     line += ", reason \"" + f.reason + "\"";
     if (f.has_detail) {
-      line += ", ErrorCode " + (f.error_code ? code_text(*f.error_code) : std::string("nil"));
+      line += ", ErrorCode " + (f.error_code ? code_text(static_cast<std::uint32_t>(*f.error_code)) : std::string("nil"));
       line += ", InvalidRequest " + flag(f.invalid_request);
       line += ", RequestID " + (f.request_id ? *f.request_id : std::string("nil"));
     }

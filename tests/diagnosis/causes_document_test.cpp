@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "ceslab/diagnosis/causes_document.hpp"
+#include "generated_doc.hpp"
 
 namespace ceslab::diagnosis {
 namespace {
@@ -19,25 +20,11 @@ namespace fs = std::filesystem;
 
 const fs::path kDocument = fs::path(CESLAB_FIXTURES_DIR) / ".." / ".." / "docs" / "causes.md";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 TEST(CausesDocument, IsCurrent) {
   const std::string generated = causes_markdown(Catalog::builtin());
-  const char* update = std::getenv("CESLAB_UPDATE_DOCS");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream out(kDocument, std::ios::binary);
-    out << generated;
-    ASSERT_TRUE(out.good()) << kDocument << ": cannot be written";
-    return;
-  }
-  EXPECT_TRUE(read_file(kDocument) == generated)
-      << fs::weakly_canonical(kDocument).string()
-      << " is not what the catalog gives. Regenerate it with\n"
-         "  CESLAB_UPDATE_DOCS=1 build/release/tests/ceslab_diagnosis_tests "
-         "--gtest_filter='CausesDocument.*'\nand commit the result.";
+  test_support::expect_document_current(
+      kDocument, generated, "what the catalog gives",
+      "build/release/tests/ceslab_diagnosis_tests --gtest_filter='CausesDocument.*'");
 }
 
 // Every cause has its section and its row, and every section says where its

@@ -16,6 +16,7 @@
 #include "ceslab/runner/coverage.hpp"
 #include "ceslab/runner/scenario.hpp"
 #include "ceslab/runner/suite.hpp"
+#include "generated_doc.hpp"
 #include "mock_ces/lab_fixture.hpp"
 
 namespace ceslab::runner {
@@ -25,8 +26,6 @@ namespace fs = std::filesystem;
 
 const fs::path kDocument =
     fs::path(CESLAB_FIXTURES_DIR) / ".." / ".." / "docs" / "mock-coverage.md";
-
-using mock::testing::read_file;
 
 std::vector<std::string> ids_of(const std::vector<Scenario>& scenarios) {
   std::vector<std::string> ids;
@@ -57,19 +56,9 @@ TEST(Coverage, DocumentIsCurrent) {
   ASSERT_FALSE(b.scenarios.empty()) << "no bundled scenarios under " << bundled_scenarios_dir();
   const std::string generated =
       coverage_markdown(b.scenarios, diagnosis::Catalog::builtin(), b.not_reproduced, b.known_gaps);
-  const char* update = std::getenv("CESLAB_UPDATE_DOCS");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream out(kDocument, std::ios::binary);
-    out << generated;
-    ASSERT_TRUE(out.good()) << kDocument << ": cannot be written";
-    return;
-  }
-  EXPECT_TRUE(read_file(kDocument) == generated)
-      << fs::weakly_canonical(kDocument).string()
-      << " is not what the scenarios give. Regenerate it with\n"
-         "  CESLAB_UPDATE_DOCS=1 build/release/tests/ceslab_runner_tests "
-         "--gtest_filter='Coverage.*'\n"
-         "and commit the result.";
+  test_support::expect_document_current(
+      kDocument, generated, "what the scenarios give",
+      "build/release/tests/ceslab_runner_tests --gtest_filter='Coverage.*'");
 }
 
 TEST(Coverage, EveryCauseHasAWorldOrAReason) {

@@ -6,6 +6,7 @@
 #include "ceslab/core/csr.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/wsdl/codec.hpp"
+#include "soap_requests.hpp"
 
 namespace {
 
@@ -16,20 +17,10 @@ core::SoapMessage issue_message() {
     core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("rsa2048"));
     return core::build_csr(key.get(), {});
   }();
-  core::SoapMessage m;
-  m.addressing.action = std::string(core::uri::kActionRstWstep);
-  m.addressing.message_id = "urn:uuid:6f1d1a52-5b2e-4a43-9b7c-0c1c7d5c2a11";
-  m.addressing.to = "https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES";
-  core::SecurityHeader sec;
-  sec.created = std::chrono::system_clock::now();
-  sec.expires = *sec.created + std::chrono::minutes(5);
-  sec.username_token = core::UsernameToken{"LAB\\alice", "alice-password"};
-  m.security = sec;
-  core::RequestSecurityToken rst;
-  rst.token = core::BinaryToken{std::string(core::uri::kValueTypePkcs7),
-                                std::string(core::uri::kEncodingBase64), csr};
-  rst.context.push_back({"CertificateTemplate", "User"});
-  m.body = rst;
+  core::SoapMessage m = test_support::issue_request(
+      "https://ces.lab.test/Lab%20Issuing%20CA_CES_UsernamePassword/service.svc/CES",
+      "urn:uuid:6f1d1a52-5b2e-4a43-9b7c-0c1c7d5c2a11", csr, "User");
+  m.security = test_support::username_security({"LAB\\alice", "alice-password"});
   return m;
 }
 

@@ -14,6 +14,7 @@
 #include "ceslab/diagnosis/inputs.hpp"
 
 #include "ceslab/diagnosis/report.hpp"
+#include "diagnosis/fault_evidence.hpp"
 
 namespace {
 
@@ -44,19 +45,10 @@ Evidence exchange(core::AuthMode auth, const char* url, int status) {
 
 Evidence detail_fault(std::uint32_t code, const char* reason, bool invalid, const char* id,
                       core::AuthMode auth = core::AuthMode::username) {
-  Evidence e = exchange(auth, auth == core::AuthMode::kerberos ? kKerberosUrl : kUsernameUrl, 500);
-  core::FaultEvidence f;
-  f.fault.kind = core::FaultKind::enrollment_detail;
-  f.fault.code = "Receiver";
-  f.fault.reason = reason;
-  f.fault.has_detail = true;
-  f.fault.error_code = static_cast<std::int32_t>(code);
-  f.fault.invalid_request = invalid;
-  if (id != nullptr) f.fault.request_id = id;
-  e.fault = f;
-  e.messages = {"A message containing a fault was received from the remote endpoint. " +
-                    core::format_code(0x803d0013),
-                core::format_message_line(code)};
+  Evidence e =
+      exchange(auth, auth == core::AuthMode::kerberos ? kKerberosUrl : kUsernameUrl, 500);
+  test_support::record_detail_fault(e, code, reason, invalid,
+                                    id != nullptr ? std::optional<std::string>(id) : std::nullopt);
   return e;
 }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ceslab/mock/server.hpp"
 #include "mock_ces/lab_fixture.hpp"
 
 namespace ceslab::app::testing {
@@ -54,5 +55,21 @@ inline std::vector<std::string> files_containing(const std::filesystem::path& di
   }
   return found;
 }
+
+// A mock lab served in this process for the binary to run against, and a
+// scratch directory: the default world, or `overlay` (lines indented under
+// `world:`) laid over it.
+struct ServedLab {
+  explicit ServedLab(const std::string& overlay = "") : server(options(overlay)) { server.start(); }
+
+  static mock::MockOptions options(const std::string& overlay) {
+    mock::MockOptions o;
+    if (!overlay.empty()) o.world = mock::parse_world("world:\n" + overlay, "cli test");
+    return o;
+  }
+
+  mock::MockServer server;
+  mock::testing::TempDir dir;
+};
 
 }  // namespace ceslab::app::testing

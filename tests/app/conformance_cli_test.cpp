@@ -21,17 +21,11 @@ namespace fs = std::filesystem;
 using ceslab::app::testing::Invocation;
 using ceslab::app::testing::read_file;
 using ceslab::app::testing::run_split;
+using ceslab::app::testing::ServedLab;
 using ceslab::core::AuthMode;
 using ceslab::core::Service;
-using ceslab::mock::MockOptions;
 using ceslab::mock::MockServer;
 using ceslab::mock::testing::TempDir;
-
-MockOptions lab(const std::string& overlay = "") {
-  MockOptions o;
-  if (!overlay.empty()) o.world = ceslab::mock::parse_world("world:\n" + overlay, "cli test");
-  return o;
-}
 
 Invocation conformance(const MockServer& server, Service service, const std::string& args,
                        const fs::path& scratch) {
@@ -42,16 +36,14 @@ Invocation conformance(const MockServer& server, Service service, const std::str
 }
 
 TEST(ConformanceCli, TheMockPassesEveryCaseWithItsReports) {
-  MockServer server(lab());
-  server.start();
-  TempDir dir;
-  const fs::path json = dir.path() / "c.json";
-  const fs::path junit = dir.path() / "c.xml";
-  const Invocation r = conformance(server, Service::ces,
+  const ServedLab lab;
+  const fs::path json = lab.dir.path() / "c.json";
+  const fs::path junit = lab.dir.path() / "c.xml";
+  const Invocation r = conformance(lab.server, Service::ces,
                                    "--username alice --template User --pending-template "
                                    "ManualApproval --json '" +
                                        json.string() + "' --junit '" + junit.string() + "'",
-                                   dir.path());
+                                   lab.dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS wstep/denial-detail [MS-WSTEP 3.1.4.1.3.7]"), std::string::npos)
       << r.out;
@@ -68,10 +60,8 @@ TEST(ConformanceCli, TheMockPassesEveryCaseWithItsReports) {
 }
 
 TEST(ConformanceCli, APlantedDeviationFailsItsCaseWithExit1) {
-  MockServer server(lab("  wire_deviations: [no_relates_to]\n"));
-  server.start();
-  TempDir dir;
-  const Invocation r = conformance(server, Service::cep, "--username alice", dir.path());
+  const ServedLab lab("  wire_deviations: [no_relates_to]\n");
+  const Invocation r = conformance(lab.server, Service::cep, "--username alice", lab.dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL wsa/relates-to [WS-Addressing 1.0 Core 3.4]"), std::string::npos)
       << r.out;
@@ -79,10 +69,8 @@ TEST(ConformanceCli, APlantedDeviationFailsItsCaseWithExit1) {
 }
 
 TEST(ConformanceCli, WithoutCredentialsNothingPromptsAndTheRestIsSkipped) {
-  MockServer server(lab());
-  server.start();
-  TempDir dir;
-  const Invocation r = conformance(server, Service::cep, "", dir.path());
+  const ServedLab lab;
+  const Invocation r = conformance(lab.server, Service::cep, "", lab.dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("(no credentials: the cases that need them are skipped)"), std::string::npos)
       << r.out;

@@ -23,17 +23,8 @@ using ceslab::app::testing::run_split;
 using ceslab::mock::testing::TempDir;
 using nlohmann::json;
 
-class EnrollOutput : public ::testing::Test {
+class EnrollOutput : public ceslab::mock::testing::SharedLab<EnrollOutput> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ceslab::mock::MockServer(ceslab::mock::MockOptions{});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
   // `ceslab enroll` with the password in CESLAB_PASSWORD (docs/cli.md) and
   // every output option pointing into `dir`.
   static Invocation enroll(const std::string& password, const fs::path& dir) {
@@ -47,10 +38,7 @@ class EnrollOutput : public ::testing::Test {
                          (dir / "capture").string() + "'",
                      dir);
   }
-
-  static ceslab::mock::MockServer* server_;
 };
-ceslab::mock::MockServer* EnrollOutput::server_ = nullptr;
 
 TEST_F(EnrollOutput, IssuedPrintsTheResultObjectAndWritesEvidenceAndCapture) {
   TempDir dir;

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "cli_support.hpp"
+#include "runner/no_email_case.hpp"
 
 extern char** environ;
 
@@ -144,21 +145,16 @@ class RunFiles : public ::testing::Test {
 };
 
 // A customer's case reproduced in the lab: alice has no e-mail.
-const char* kOwnScenario = R"(name: no-email
+const std::string kOwnScenario = ceslab::test_support::no_email_scenario(
+    R"(name: no-email
 summary: alice lost her e-mail address
 source: ticket 4711
-world:
-  accounts:
-    - { name: alice, email: null }
-steps:
-  - enroll: { template: User }
-expect:
-  outcome: failed
-  fault: { error_code: CERTSRV_E_SUBJECT_EMAIL_REQUIRED }
+)",
+    R"(  fault: { error_code: CERTSRV_E_SUBJECT_EMAIL_REQUIRED }
   diagnosis:
     client_only: ca_subject_email_required
     with_server_events: ca_subject_email_required
-)";
+)");
 
 TEST_F(RunFiles, RunsAUsersOwnScenarioAndWritesJsonAndJunit) {
   const fs::path file = write("no-email", kOwnScenario);

@@ -13,6 +13,7 @@
 #include "app/cli_support.hpp"
 #include "ceslab/mock/server.hpp"
 #include "mock_ces/lab_fixture.hpp"
+#include "runner/no_email_case.hpp"
 
 namespace {
 
@@ -20,17 +21,11 @@ namespace fs = std::filesystem;
 using ceslab::app::testing::Invocation;
 using ceslab::app::testing::read_file;
 using ceslab::app::testing::run_split;
+using ceslab::app::testing::ServedLab;
 using ceslab::core::AuthMode;
 using ceslab::core::Service;
-using ceslab::mock::MockOptions;
 using ceslab::mock::MockServer;
 using ceslab::mock::testing::TempDir;
-
-MockOptions lab(const std::string& overlay = "") {
-  MockOptions o;
-  if (!overlay.empty()) o.world = ceslab::mock::parse_world("world:\n" + overlay, "cli test");
-  return o;
-}
 
 // `ceslab run --target URL ARGS` as alice, her password in CESLAB_PASSWORD.
 Invocation target(const MockServer& server, const std::string& url, const std::string& args,
@@ -42,14 +37,12 @@ Invocation target(const MockServer& server, const std::string& url, const std::s
 }
 
 TEST(TargetCli, HealthyCepPassesWithItsReports) {
-  MockServer server(lab());
-  server.start();
-  TempDir dir;
-  const fs::path json = dir.path() / "target.json";
-  const fs::path junit = dir.path() / "target.xml";
+  const ServedLab lab;
+  const fs::path json = lab.dir.path() / "target.json";
+  const fs::path junit = lab.dir.path() / "target.xml";
   const Invocation r =
-      target(server, server.endpoint_url(Service::cep, AuthMode::username),
-             "--json '" + json.string() + "' --junit '" + junit.string() + "'", dir.path());
+      target(lab.server, lab.server.endpoint_url(Service::cep, AuthMode::username),
+             "--json '" + json.string() + "' --junit '" + junit.string() + "'", lab.dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS target/get-policies: policy Lab Enrollment Policy: 3 template(s)"),
             std::string::npos)
@@ -65,12 +58,11 @@ TEST(TargetCli, HealthyCepPassesWithItsReports) {
 }
 
 TEST(TargetCli, MisconfiguredCaFailsWithTheVerdictInTheTable) {
-  MockServer server(lab("  accounts:\n    - { name: alice, email: null }\n"));
-  server.start();
-  TempDir dir;
-  const fs::path out = dir.path() / "out";
-  const Invocation r = target(server, server.endpoint_url(Service::ces, AuthMode::username),
-                              "--template User --out '" + out.string() + "'", dir.path());
+  const ServedLab lab(ceslab::test_support::kAliceWithoutEmail);
+  const fs::path out = lab.dir.path() / "out";
+  const Invocation r =
+      target(lab.server, lab.server.endpoint_url(Service::ces, AuthMode::username),
+             "--template User --out '" + out.string() + "'", lab.dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL target/enroll:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ca_subject_email_required"), std::string::npos) << r.out;
@@ -78,7 +70,7 @@ TEST(TargetCli, MisconfiguredCaFailsWithTheVerdictInTheTable) {
   // The evidence kept reads back through `ceslab diagnose` to the same cause.
   const Invocation d = run_split(
       std::string(CESLAB_BINARY) + " diagnose '" + (out / "enroll.evidence.json").string() + "'",
-      dir.path());
+      lab.dir.path());
   EXPECT_EQ(d.exit_code, 0) << d.out << d.err;
   EXPECT_NE(d.out.find("ca_subject_email_required"), std::string::npos) << d.out;
   // The password is in no file written.
@@ -86,11 +78,10 @@ TEST(TargetCli, MisconfiguredCaFailsWithTheVerdictInTheTable) {
 }
 
 TEST(TargetCli, NothingIsIssuedWithoutATemplateAndAWrongPasswordFails) {
-  MockServer server(lab());
-  server.start();
-  TempDir dir;
-  const Invocation r = target(server, server.endpoint_url(Service::ces, AuthMode::username), "",
-                              dir.path(), "not-her-password");
+  const ServedLab lab;
+  const Invocation r =
+      target(lab.server, lab.server.endpoint_url(Service::ces, AuthMode::username), "",
+             lab.dir.path(), "not-her-password");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("(no enrollment)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAIL target/authentication"), std::string::npos) << r.out;

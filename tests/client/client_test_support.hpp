@@ -21,12 +21,7 @@ namespace ceslab::client::testing {
 
 using mock::testing::TempDir;
 
-inline core::CertificateAuthority make_ca(const std::string& subject) {
-  core::CaOptions options;
-  options.subject = subject;
-  options.key = core::KeySpec::parse("ecdsa-p256");  // fast to generate
-  return core::CertificateAuthority::create(options);
-}
+using mock::testing::make_ca;
 
 // Server identities for the TLS failure classes, all for 127.0.0.1 unless
 // the name is the point.

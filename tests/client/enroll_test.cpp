@@ -14,27 +14,15 @@
 namespace ceslab::client {
 namespace {
 
-class EnrollTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    mock::MockOptions options;
-    options.world.accounts.push_back(mock::testing::bob_without_email());
-    server_ = new mock::MockServer(std::move(options));
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
+class EnrollTest : public mock::testing::SharedLab<EnrollTest> {
+ public:
+  static mock::MockOptions lab_options() { return mock::testing::lab_with_bob(); }
 
+ protected:
   static std::string url() {
     return server_->endpoint_url(core::Service::ces, core::AuthMode::username);
   }
-  static TlsSettings tls() {
-    TlsSettings t;
-    t.ca_files = {server_->ca_certificate_path().string()};
-    return t;
-  }
+  static TlsSettings tls() { return mock::testing::tls_for(*server_); }
   static EnrollRequest request(std::string user, std::string password, std::string tmpl = "User") {
     EnrollRequest r;
     r.url = url();
@@ -43,10 +31,7 @@ class EnrollTest : public ::testing::Test {
     r.username = UsernameCredentials{std::move(user), std::move(password)};
     return r;
   }
-
-  static mock::MockServer* server_;
 };
-mock::MockServer* EnrollTest::server_ = nullptr;
 
 TEST_F(EnrollTest, IssuesAUserCertificateThatMatchesTheKeyAndChainsToTheCa) {
   for (RequestWrapping wrapping : {RequestWrapping::cmc, RequestWrapping::pkcs10}) {

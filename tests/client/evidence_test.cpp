@@ -23,18 +23,11 @@ using testing::server_pki;
 using testing::start_server;
 using testing::trusting_tls;
 
-class EvidenceTest : public ::testing::Test {
+class EvidenceTest : public mock::testing::SharedLab<EvidenceTest> {
+ public:
+  static mock::MockOptions lab_options() { return mock::testing::lab_with_bob(); }
+
  protected:
-  static void SetUpTestSuite() {
-    mock::MockOptions options;
-    options.world.accounts.push_back(mock::testing::bob_without_email());
-    server_ = new mock::MockServer(std::move(options));
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   static std::string ces_url() {
     return server_->endpoint_url(core::Service::ces, core::AuthMode::username);
   }
@@ -45,10 +38,7 @@ class EvidenceTest : public ::testing::Test {
     r.template_name = template_name;
     return enroll(r, mock::testing::tls_for(*server_));
   }
-
-  static mock::MockServer* server_;
 };
-mock::MockServer* EvidenceTest::server_ = nullptr;
 
 // JSON -> Evidence -> JSON gives the same document.
 void expect_round_trip(const Evidence& evidence) {

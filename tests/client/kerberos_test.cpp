@@ -61,6 +61,13 @@ class KerberosLab : public ::testing::Test {
     return k;
   }
 
+  // alice on a client with Credential Guard, which never forwards a TGT.
+  static KerberosSettings guarded_alice(const World& w) {
+    KerberosSettings k = alice(w);
+    k.credential_guard = true;
+    return k;
+  }
+
   static EnrollResult enroll_with(const MockServer& server, const KerberosSettings& settings) {
     const KerberosAuthenticator auth(settings);
     EnrollRequest request;
@@ -179,9 +186,7 @@ TEST_F(KerberosLab, CesNotTrustedForDelegation) {
 TEST_F(KerberosLab, CredentialGuardBlocksUnconstrainedDelegation) {
   const World w = world(Delegation::unconstrained);
   const auto server = serve(w);
-  KerberosSettings guarded = alice(w);
-  guarded.credential_guard = true;
-  const EnrollResult r = enroll_with(*server, guarded);
+  const EnrollResult r = enroll_with(*server, guarded_alice(w));
   expect_access_denied(r, *server);
   const Evidence e = evidence(r);
   EXPECT_EQ(e.kerberos.forwardable, true);
@@ -192,9 +197,7 @@ TEST_F(KerberosLab, CredentialGuardBlocksUnconstrainedDelegation) {
 TEST_F(KerberosLab, CredentialGuardIsFineWithConstrainedDelegation) {
   const World w = world(Delegation::constrained_protocol_transition);
   const auto server = serve(w);
-  KerberosSettings guarded = alice(w);
-  guarded.credential_guard = true;
-  const EnrollResult r = enroll_with(*server, guarded);
+  const EnrollResult r = enroll_with(*server, guarded_alice(w));
   EXPECT_EQ(r.status, EnrollStatus::issued) << r.messages.back();
 }
 

@@ -34,25 +34,15 @@ std::string ces_url(const mock::MockServer& server) {
 
 // ---- GetPolicies against the default lab ------------------------------------
 
-class PolicyClient : public ::testing::Test {
+class PolicyClient : public mock::testing::SharedLab<PolicyClient> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new mock::MockServer(mock::MockOptions{});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   static PolicyResult fetch(UsernameCredentials who) {
     PolicyRequest r;
     r.url = cep_url(*server_);
     r.username = std::move(who);
     return get_policies(r, tls_for(*server_));
   }
-  static mock::MockServer* server_;
 };
-mock::MockServer* PolicyClient::server_ = nullptr;
 
 TEST_F(PolicyClient, GetPoliciesListsTheTemplatesAndTheirCesUris) {
   const PolicyResult r = fetch(kAlice);
@@ -326,10 +316,7 @@ TEST(Authenticators, UsernameGoesInTheMessageAndCertificateInTls) {
   EXPECT_EQ(u.username->username, "alice");
   EXPECT_FALSE(u.tls.client_certificate);
 
-  core::CaOptions ca_options;
-  ca_options.subject = "CN=Test CA";
-  ca_options.key = core::KeySpec::parse("ecdsa-p256");
-  const core::CertificateAuthority ca = core::CertificateAuthority::create(ca_options);
+  const core::CertificateAuthority ca = mock::testing::make_ca("CN=Test CA");
   core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("ecdsa-p256"));
   core::IssueOptions issue;
   issue.subject = "CN=client";
@@ -347,16 +334,8 @@ TEST(Authenticators, UsernameGoesInTheMessageAndCertificateInTls) {
 
 // ---- Requests the enroll options need ---------------------------------------
 
-class EnrollOptions : public ::testing::Test {
+class EnrollOptions : public mock::testing::SharedLab<EnrollOptions> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new mock::MockServer(mock::MockOptions{});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   static EnrollRequest request(std::string tmpl) {
     EnrollRequest r;
     r.url = ces_url(*server_);
@@ -365,9 +344,7 @@ class EnrollOptions : public ::testing::Test {
     r.username = kAlice;
     return r;
   }
-  static mock::MockServer* server_;
 };
-mock::MockServer* EnrollOptions::server_ = nullptr;
 
 TEST_F(EnrollOptions, GivenCsrIsSentAsItIsFromPemOrDer) {
   TempDir dir;

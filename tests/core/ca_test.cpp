@@ -3,6 +3,7 @@
 
 #include "ceslab/core/pem.hpp"
 #include "ceslab/core/x509.hpp"
+#include "core/test_pki.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
@@ -49,9 +50,7 @@ class CaTest : public ::testing::Test {
   }
   static bool has(const X509* cert, int nid) { return X509_get_ext_by_NID(cert, nid, -1) >= 0; }
   static std::vector<X509Ptr> trust(const CertificateAuthority& ca) {
-    std::vector<X509Ptr> v;
-    v.push_back(share(ca.certificate()));
-    return v;
+    return testing::trust_list(ca.certificate());
   }
   static CertificateAuthority* rsa_ca_;
   static CertificateAuthority* ec_ca_;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/cmc.hpp"
 
+#include "core/test_pki.hpp"
+#include "error_message.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/asn1.h>
 #include <openssl/x509v3.h>
@@ -12,31 +15,10 @@
 namespace ceslab::core {
 namespace {
 
-// Test-local PKI built with raw OpenSSL 3 (to be replaced by the shared
-// keys/x509/csr helpers once they exist).
-EvpPkeyPtr make_key() {
-  EvpPkeyPtr key(EVP_EC_gen("P-256"));
-  if (!key) throw CryptoError("test key generation");
-  return key;
-}
-
-X509Ptr make_cert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
-                  long serial) {
-  X509Ptr cert(X509_new());
-  X509NamePtr name(X509_NAME_new());
-  X509_set_version(cert.get(), X509_VERSION_3);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
-  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-  X509_set_subject_name(cert.get(), name.get());
-  X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name.get());
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
-  X509_set_pubkey(cert.get(), key);
-  if (X509_sign(cert.get(), issuer_key != nullptr ? issuer_key : key, EVP_sha256()) <= 0)
-    throw CryptoError("test certificate signing");
-  return cert;
-}
+using testing::make_bare_cert;
+using testing::make_csr;
+using testing::make_key;
+using testing::text_bytes;
 
 // OpenSSL's own "subjectKeyIdentifier=hash" value for `key`, computed through a
 // scratch certificate — an independent reference for ceslab's key identifier.
@@ -54,39 +36,9 @@ Bytes openssl_ski_hash(EVP_PKEY* key) {
   return Bytes(d, d + ASN1_STRING_length(ski.get()));
 }
 
-// A PKCS#10; with `ski` it carries a SubjectKeyIdentifier in extensionRequest, as
-// CertEnroll's requests do.
-Bytes make_csr(const std::string& cn, EVP_PKEY* key, const Bytes* ski = nullptr) {
-  X509ReqPtr req(X509_REQ_new());
-  X509NamePtr name(X509_NAME_new());
-  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-  X509_REQ_set_subject_name(req.get(), name.get());
-  X509_REQ_set_pubkey(req.get(), key);
-  if (ski != nullptr) {
-    std::unique_ptr<ASN1_OCTET_STRING, void (*)(ASN1_OCTET_STRING*)> os(ASN1_OCTET_STRING_new(),
-                                                                        ASN1_OCTET_STRING_free);
-    ASN1_OCTET_STRING_set(os.get(), ski->data(), static_cast<int>(ski->size()));
-    STACK_OF(X509_EXTENSION)* exts = sk_X509_EXTENSION_new_null();
-    X509V3_add1_i2d(&exts, NID_subject_key_identifier, os.get(), 0, X509V3_ADD_DEFAULT);
-    X509_REQ_add_extensions(req.get(), exts);
-    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-  }
-  if (X509_REQ_sign(req.get(), key, EVP_sha256()) <= 0) throw CryptoError("test CSR signing");
-  unsigned char* out = nullptr;
-  const int len = i2d_X509_REQ(req.get(), &out);
-  Bytes der(out, out + len);
-  OPENSSL_free(out);
-  return der;
-}
-
 bool contains(const Bytes& haystack, const Bytes& needle) {
   return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
          haystack.end();
-}
-
-Bytes text_bytes(const std::string& s) {
-  return Bytes(s.begin(), s.end());
 }
 
 bool holds_cert(const std::vector<X509Ptr>& certs, X509* cert) {
@@ -96,19 +48,14 @@ bool holds_cert(const std::vector<X509Ptr>& certs, X509* cert) {
 
 template <typename F>
 std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const CryptoError& e) {
-    return e.what();
-  }
-  return "(no CryptoError thrown)";
+  return test_support::error_message<CryptoError>(std::forward<F>(f), "(no CryptoError thrown)");
 }
 
 struct CmcPki : ::testing::Test {
   EvpPkeyPtr ca_key = make_key();
-  X509Ptr ca = make_cert("Test Issuing CA", ca_key.get(), nullptr, nullptr, 1);
+  X509Ptr ca = make_bare_cert("Test Issuing CA", ca_key.get(), nullptr, nullptr, 1);
   EvpPkeyPtr old_key = make_key();
-  X509Ptr old_cert = make_cert("alice", old_key.get(), ca.get(), ca_key.get(), 2);
+  X509Ptr old_cert = make_bare_cert("alice", old_key.get(), ca.get(), ca_key.get(), 2);
   EvpPkeyPtr new_key = make_key();
 };
 
@@ -248,7 +195,7 @@ TEST_F(CmcRequestTest, RejectsOtherEnvelopesAndGarbage) {
 }
 
 TEST_F(CmcResponseTest, IssuedRoundTrip) {
-  X509Ptr issued = make_cert("alice", new_key.get(), ca.get(), ca_key.get(), 42);
+  X509Ptr issued = make_bare_cert("alice", new_key.get(), ca.get(), ca_key.get(), 42);
   const Bytes der = build_cmc_response(CmcStatus::success, "Issued", ca.get(), ca_key.get(),
                                        {ca.get(), issued.get()}, issued.get());
 
@@ -295,7 +242,7 @@ TEST_F(CmcResponseTest, PendingWithoutStatusString) {
 }
 
 TEST_F(CmcResponseTest, TamperedSignatureIsReported) {
-  X509Ptr issued = make_cert("alice", new_key.get(), ca.get(), ca_key.get(), 7);
+  X509Ptr issued = make_bare_cert("alice", new_key.get(), ca.get(), ca_key.get(), 7);
   Bytes der = build_cmc_response(CmcStatus::success, "Issued", ca.get(), ca_key.get(),
                                  {issued.get()}, issued.get());
   der.back() ^= 0x01;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/cms.hpp"
 
+#include "core/test_pki.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/asn1.h>
 #include <openssl/x509v3.h>
@@ -11,50 +13,10 @@
 namespace ceslab::core {
 namespace {
 
-// Test-local PKI built with raw OpenSSL 3 (to be replaced by the shared
-// keys/x509/csr helpers once they exist).
-EvpPkeyPtr make_key() {
-  EvpPkeyPtr key(EVP_EC_gen("P-256"));
-  if (!key) throw CryptoError("test key generation");
-  return key;
-}
-
-X509Ptr make_cert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
-                  long serial) {
-  X509Ptr cert(X509_new());
-  X509NamePtr name(X509_NAME_new());
-  X509_set_version(cert.get(), X509_VERSION_3);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
-  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-  X509_set_subject_name(cert.get(), name.get());
-  X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name.get());
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
-  X509_set_pubkey(cert.get(), key);
-  if (X509_sign(cert.get(), issuer_key != nullptr ? issuer_key : key, EVP_sha256()) <= 0)
-    throw CryptoError("test certificate signing");
-  return cert;
-}
-
-Bytes make_csr(const std::string& cn, EVP_PKEY* key) {
-  X509ReqPtr req(X509_REQ_new());
-  X509NamePtr name(X509_NAME_new());
-  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-  X509_REQ_set_subject_name(req.get(), name.get());
-  X509_REQ_set_pubkey(req.get(), key);
-  if (X509_REQ_sign(req.get(), key, EVP_sha256()) <= 0) throw CryptoError("test CSR signing");
-  unsigned char* out = nullptr;
-  const int len = i2d_X509_REQ(req.get(), &out);
-  Bytes der(out, out + len);
-  OPENSSL_free(out);
-  return der;
-}
-
-Bytes text_bytes(const std::string& s) {
-  return Bytes(s.begin(), s.end());
-}
+using testing::make_bare_cert;
+using testing::make_csr;
+using testing::make_key;
+using testing::text_bytes;
 
 // SignedData.version, read by walking the TLV headers with OpenSSL's decoder:
 // ContentInfo SEQUENCE > contentType OID > [0] > SignedData SEQUENCE > version INTEGER.
@@ -86,9 +48,9 @@ constexpr std::string_view kPrivateOid = "1.3.6.1.4.1.99999.1.2";
 
 struct CmsPki : ::testing::Test {
   EvpPkeyPtr ca_key = make_key();
-  X509Ptr ca = make_cert("Test CA", ca_key.get(), nullptr, nullptr, 1);
+  X509Ptr ca = make_bare_cert("Test CA", ca_key.get(), nullptr, nullptr, 1);
   EvpPkeyPtr user_key = make_key();
-  X509Ptr user = make_cert("alice", user_key.get(), ca.get(), ca_key.get(), 2);
+  X509Ptr user = make_bare_cert("alice", user_key.get(), ca.get(), ca_key.get(), 2);
 };
 
 using CmsSign = CmsPki;

@@ -2,6 +2,7 @@
 // The Evidence record's JSON form (docs/evidence.md) read back: defaults,
 // forward compatibility, and errors that name the JSON path.
 #include "ceslab/core/evidence.hpp"
+#include "error_message.hpp"
 
 #include <gtest/gtest.h>
 
@@ -137,14 +138,9 @@ TEST(EvidenceJson, PolicySummaryIsOptionalAndRoundTrips) {
   j["policy"] = {{"templates", -1}};
   EXPECT_THROW((void)j.get<Evidence>(), EvidenceError);
   j["policy"] = {{"ces_uris", {1}}};
-  try {
-    (void)j.get<Evidence>();
-    ADD_FAILURE() << "a numeric URI was accepted";
-  } catch (const EvidenceError& error) {
-    EXPECT_NE(std::string(error.what()).find("policy.ces_uris[0] is not a string"),
-              std::string::npos)
-        << error.what();
-  }
+  const std::string refused = test_support::error_message<EvidenceError>(
+      [&] { (void)j.get<Evidence>(); }, "a numeric URI was accepted");
+  EXPECT_NE(refused.find("policy.ces_uris[0] is not a string"), std::string::npos) << refused;
 }
 
 TEST(EvidenceJson, PolicyEvidenceCountsNilAsEmpty) {

@@ -40,6 +40,17 @@ struct Seen {
   std::string client_subject;
   long client_verify = -1;
   Bytes end_point;
+
+  // The client certificate part of the last request, copied under the lock.
+  struct ClientCert {
+    bool sent = false;
+    std::string subject;
+    long verify = -1;
+  };
+  ClientCert client_cert() {
+    std::lock_guard lock(mutex);
+    return {had_client_cert, client_subject, client_verify};
+  }
 };
 
 Handler recording(Seen& seen, HttpResponse reply = {}) {
@@ -444,23 +455,19 @@ TEST(HttpsServer, RequestedClientCertificateIsPassedThrough) {
 
   Exchange ex = HttpsClient(client_with_cert(pki().client)).send(url_of(server), post(""));
   ASSERT_TRUE(ex.response) << ex.error_message;
-  {
-    std::lock_guard lock(seen.mutex);
-    EXPECT_TRUE(seen.had_client_cert);
-    EXPECT_EQ(seen.client_subject, "/CN=enrollee@ceslab.test");
-    EXPECT_EQ(seen.client_verify, X509_V_OK);
-  }
+  const Seen::ClientCert trusted = seen.client_cert();
+  EXPECT_TRUE(trusted.sent);
+  EXPECT_EQ(trusted.subject, "/CN=enrollee@ceslab.test");
+  EXPECT_EQ(trusted.verify, X509_V_OK);
 
   // An untrusted certificate still reaches the handler, with its verdict,
   // so the app can answer 403 as IIS does.
   ex = HttpsClient(client_with_cert(pki().stranger)).send(url_of(server), post(""));
   ASSERT_TRUE(ex.response) << ex.error_message;
-  {
-    std::lock_guard lock(seen.mutex);
-    EXPECT_TRUE(seen.had_client_cert);
-    EXPECT_EQ(seen.client_subject, "/CN=stranger");
-    EXPECT_NE(seen.client_verify, X509_V_OK);
-  }
+  const Seen::ClientCert untrusted = seen.client_cert();
+  EXPECT_TRUE(untrusted.sent);
+  EXPECT_EQ(untrusted.subject, "/CN=stranger");
+  EXPECT_NE(untrusted.verify, X509_V_OK);
 
   ex = HttpsClient(trusting_client()).send(url_of(server), post(""));
   ASSERT_TRUE(ex.response) << ex.error_message;
@@ -477,11 +484,9 @@ TEST(HttpsServer, RequiredClientCertificate) {
 
   Exchange ex = HttpsClient(client_with_cert(pki().client)).send(url_of(server), post(""));
   ASSERT_TRUE(ex.response) << ex.error_message;
-  {
-    std::lock_guard lock(seen.mutex);
-    EXPECT_TRUE(seen.had_client_cert);
-    EXPECT_EQ(seen.client_verify, X509_V_OK);
-  }
+  const Seen::ClientCert trusted = seen.client_cert();
+  EXPECT_TRUE(trusted.sent);
+  EXPECT_EQ(trusted.verify, X509_V_OK);
 
   // Without a certificate (TLS 1.3: the alert arrives after our Finished).
   ex = HttpsClient(trusting_client()).send(url_of(server), post(""));
@@ -508,7 +513,7 @@ TEST(HttpsServer, TlsServerEndPointEqualOnBothSides) {
 }
 
 TEST(HttpsServer, TlsServerEndPointHashFollowsSignatureAlgorithm) {
-  auto key = testing::make_ec_key();
+  auto key = testing::make_key();
   // SHA-1 and MD5 are replaced by SHA-256 (RFC 5929 §4.1).
   auto sha1_spec = testing::spec("sha1");
   sha1_spec.md = EVP_sha1();

@@ -7,6 +7,7 @@
 #include "ceslab/core/https_client.hpp"
 #include "ceslab/core/https_server.hpp"
 #include "ceslab/core/ossl.hpp"
+#include "core/test_pki.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -36,12 +37,6 @@ struct KeyCert {
   EvpPkeyPtr key;
   X509Ptr cert;
 };
-
-inline EvpPkeyPtr make_ec_key() {
-  EvpPkeyPtr key(EVP_EC_gen("P-256"));
-  if (!key) throw CryptoError("test: EVP_EC_gen");
-  return key;
-}
 
 inline EvpPkeyPtr make_ed25519_key() {
   EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
@@ -116,7 +111,7 @@ inline X509Ptr make_cert(EVP_PKEY* key, const CertSpec& spec, X509* issuer = nul
 
 inline KeyCert issue(const CertSpec& spec, const KeyCert* issuer) {
   KeyCert kc;
-  kc.key = make_ec_key();
+  kc.key = make_key();
   kc.cert = issuer ? make_cert(kc.key.get(), spec, issuer->cert.get(), issuer->key.get())
                    : make_cert(kc.key.get(), spec);
   return kc;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/url.hpp"
+#include "error_message.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,12 +10,7 @@ namespace ceslab::core {
 namespace {
 
 std::string error_of(std::string_view text) {
-  try {
-    parse_url(text);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "<no error>";
+  return test_support::error_message<std::invalid_argument>([&] { parse_url(text); }, "<no error>");
 }
 
 TEST(Url, ParsesCesEndpoint) {

@@ -3,6 +3,7 @@
 
 #include "ceslab/core/ca.hpp"
 #include "ceslab/core/keys.hpp"
+#include "core/test_pki.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -64,9 +65,7 @@ class X509Test : public ::testing::Test {
     return o;
   }
   static std::vector<X509Ptr> roots(const CertificateAuthority& ca) {
-    std::vector<X509Ptr> v;
-    v.push_back(share(ca.certificate()));
-    return v;
+    return testing::trust_list(ca.certificate());
   }
   static CertificateAuthority* ca_;
   static CertificateAuthority* other_ca_;

@@ -8,6 +8,7 @@
 
 #include "ceslab/core/codes.hpp"
 #include "ceslab/diagnosis/report.hpp"
+#include "diagnosis/fault_evidence.hpp"
 
 namespace ceslab::diagnosis {
 namespace {
@@ -18,8 +19,7 @@ using core::Operation;
 
 // ---- Evidence as the client records it -------------------------------
 
-// A CES fault with a CertificateEnrollmentWSDetail, and the lines certreq
-// prints for it (docs/protocol.md 6).
+// A CES fault with a CertificateEnrollmentWSDetail over Kerberos.
 Evidence detail_fault(std::uint32_t code, const std::string& reason, bool invalid_request,
                       std::optional<std::string> request_id = std::nullopt) {
   Evidence e;
@@ -31,23 +31,21 @@ Evidence detail_fault(std::uint32_t code, const std::string& reason, bool invali
                               {{"Content-Type", "application/soap+xml; charset=utf-8"}},
                               1500,
                               {}};
-  core::FaultEvidence f;
-  f.fault.kind = core::FaultKind::enrollment_detail;
-  f.fault.code = "Receiver";
-  f.fault.reason = reason;
-  f.fault.has_detail = true;
-  f.fault.error_code = static_cast<std::int32_t>(code);
-  f.fault.invalid_request = invalid_request;
-  f.fault.request_id = std::move(request_id);
-  e.fault = f;
-  e.messages = {"A message containing a fault was received from the remote endpoint. " +
-                    core::format_code(0x803d0013),
-                core::format_message_line(code)};
+  test_support::record_detail_fault(e, code, reason, invalid_request, std::move(request_id));
   return e;
 }
 
 Evidence access_denied() {
   return detail_fault(0x80070005, "Access is denied.", false);
+}
+
+// Access denied over Kerberos, with the ticket flags the client saw: the
+// TGT forwardable or not, the service ticket ok-as-delegate or not.
+Evidence access_denied_with_ticket(bool forwardable, bool ok_as_delegate) {
+  Evidence e = access_denied();
+  e.kerberos.forwardable = forwardable;
+  e.kerberos.ok_as_delegate = ok_as_delegate;
+  return e;
 }
 
 // Only the lines certreq printed: a record rebuilt from console output.
@@ -90,9 +88,7 @@ TEST(Engine, AccessDeniedAloneIsUnknownWithTheWholeFamilyTied) {
 }
 
 TEST(Engine, NonForwardableTgtNamesTheUser) {
-  Evidence e = access_denied();
-  e.kerberos.forwardable = false;
-  e.kerberos.ok_as_delegate = true;
+  Evidence e = access_denied_with_ticket(false, true);
   const Diagnosis d = diagnose(catalog(), e);
   EXPECT_EQ(d.verdict, "user_not_delegable");
   EXPECT_GE(d.confidence, 0.6);
@@ -102,18 +98,14 @@ TEST(Engine, NonForwardableTgtNamesTheUser) {
 }
 
 TEST(Engine, TicketWithoutOkAsDelegateNamesTheCesAccount) {
-  Evidence e = access_denied();
-  e.kerberos.forwardable = true;
-  e.kerberos.ok_as_delegate = false;
+  Evidence e = access_denied_with_ticket(true, false);
   const Diagnosis d = diagnose(catalog(), e);
   EXPECT_EQ(d.verdict, "ces_not_trusted_for_delegation");
   EXPECT_TRUE(ruled_out(d, "user_not_delegable"));
 }
 
 TEST(Engine, NothingDelegatedThoughBothSidesAllowItNamesCredentialGuard) {
-  Evidence e = access_denied();
-  e.kerberos.forwardable = true;
-  e.kerberos.ok_as_delegate = true;
+  Evidence e = access_denied_with_ticket(true, true);
   e.kerberos.delegated = false;
   EXPECT_EQ(diagnose(catalog(), e).verdict, "credential_guard_blocks_unconstrained_delegation");
   // Without the delegation fact, elimination alone is not enough to name it.

@@ -318,7 +318,7 @@ TEST(InputMerge, PriorExchangesTwiceAreNoConflictAndADifferentListIsReported) {
 TEST(InputMerge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
   core::Evidence client = empty_evidence();
   client.operation = core::Operation::renew;
-  client.auth = core::AuthMethod::certificate;
+  client.auth = core::AuthMode::certificate;
   client.endpoint = "https://ces/Lab_CES_Certificate/service.svc/CES";
   client.http = core::HttpEvidence{500, "Internal Server Error", {}, 10, {}};
   client.messages = {"line one", "shared line"};
@@ -337,7 +337,7 @@ TEST(InputMerge, TheFirstRecordLeadsAndTheSecondFillsWhatItLacks) {
   read_input("client.json", json_of(client).dump(), InputType::evidence_json, e);
   read_input("events.json", json_of(events).dump(), InputType::evidence_json, e);
   EXPECT_EQ(e.operation, core::Operation::renew);
-  EXPECT_EQ(e.auth, core::AuthMethod::certificate);
+  EXPECT_EQ(e.auth, core::AuthMode::certificate);
   EXPECT_EQ(e.endpoint, "https://ces/Lab_CES_Certificate/service.svc/CES");
   ASSERT_TRUE(e.http);
   EXPECT_EQ(e.http->status, 500);
@@ -355,13 +355,13 @@ TEST(InputMerge, ARecordWithoutAnExchangeTakesWhatALaterOneShows) {
   read_input("text.json", json_of(text).dump(), InputType::evidence_json, e);
   core::Evidence client = empty_evidence();
   client.operation = core::Operation::enroll;
-  client.auth = core::AuthMethod::username;
+  client.auth = core::AuthMode::username;
   client.outcome = core::Outcome::pending;
   client.response = core::ResponseEvidence{
       "Taken Under Submission", "17", "https://ces/x", false, std::nullopt, ""};
   read_input("client.json", json_of(client).dump(), InputType::evidence_json, e);
   EXPECT_EQ(e.operation, core::Operation::enroll);
-  EXPECT_EQ(e.auth, core::AuthMethod::username);
+  EXPECT_EQ(e.auth, core::AuthMode::username);
   EXPECT_EQ(e.outcome, core::Outcome::pending);
   ASSERT_TRUE(e.response);
   EXPECT_EQ(e.response->request_id, "17");

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "inputs_test_support.hpp"
+#include "temp_dir.hpp"
 
 namespace ceslab::diagnosis {
 namespace {
@@ -33,24 +34,7 @@ std::string problem_of(std::string_view name, std::string_view content,
   return {};
 }
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("ceslab-inputs-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::filesystem::path file(const std::string& name, const std::string& content) const {
-    std::ofstream(path_ / name, std::ios::binary) << content;
-    return path_ / name;
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ceslab::test_support::TempDir;
 
 TEST(InputTypes, NamesRoundTripForEveryType) {
   for (const InputType t : all_input_types()) EXPECT_EQ(parse_input_type(to_string(t)), t);

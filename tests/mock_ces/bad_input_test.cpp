@@ -8,6 +8,7 @@
 #include "ceslab/mock/request_store.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "lab_fixture.hpp"
+#include "soap_requests.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -23,20 +24,9 @@ namespace uri = core::uri;
 
 // An Issue from alice whose BST carries `blob` as given.
 core::SoapMessage issue_with(const std::string& url, core::Bytes blob) {
-  core::SoapMessage m;
-  m.addressing.action = std::string(uri::kActionRstWstep);
-  m.addressing.message_id = client::new_message_id();
-  m.addressing.to = url;
-  core::SecurityHeader sec;
-  sec.created = std::chrono::system_clock::now();
-  sec.expires = *sec.created + std::chrono::minutes(5);
-  sec.username_token = core::UsernameToken{kAlice.username, kAlice.password};
-  m.security = sec;
-  core::RequestSecurityToken rst;
-  rst.token = core::BinaryToken{std::string(uri::kValueTypePkcs7),
-                                std::string(uri::kEncodingBase64), std::move(blob)};
-  rst.context.push_back({"CertificateTemplate", "User"});
-  m.body = rst;
+  core::SoapMessage m =
+      test_support::issue_request(url, client::new_message_id(), std::move(blob), "User");
+  m.security = test_support::username_security({kAlice.username, kAlice.password});
   return m;
 }
 

@@ -28,6 +28,7 @@
 #include "ceslab/runner/scenario.hpp"
 #include "ceslab/runner/suite.hpp"
 #include "lab_fixture.hpp"
+#include "soap_requests.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -152,9 +153,7 @@ TEST(BundledScenarios, AreFound) {
 // yet, so ca_restricted_officer is derived from a world here only
 // (scenarios/not-reproduced.yaml).
 
-TemplateSettings& tmpl(World& w, const std::string& name) {
-  return const_cast<TemplateSettings&>(*w.find_template(name));
-}
+using testing::tmpl;
 
 // What enrollment on behalf of needs in the lab: an Enrollment Agent
 // template (EKU Certificate Request Agent, 1.3.6.1.4.1.311.20.2.1) and a
@@ -199,8 +198,7 @@ OnBehalf enroll_on_behalf(const std::function<void(World&)>& change, const std::
   const client::EnrollResult agent = client::enroll(request, tls);
   OnBehalf o;
   if (agent.status != client::EnrollStatus::issued) {
-    ADD_FAILURE() << "no agent certificate: "
-                  << (agent.messages.empty() ? "" : agent.messages.back());
+    ADD_FAILURE() << "no agent certificate: " << testing::first_message(agent);
     return o;
   }
   request.template_name = "User";
@@ -209,6 +207,15 @@ OnBehalf enroll_on_behalf(const std::function<void(World&)>& change, const std::
   o.result = client::enroll(request, tls);
   o.events = server.events().since(before);
   return o;
+}
+
+// Enrollment agent restrictions (docs/world.md): agent alice may enroll for
+// User only on behalf of members of `group`.
+std::function<void(World&)> agent_alice_for(std::string group) {
+  return [group = std::move(group)](World& w) {
+    w.ca.enrollment_agent_restrictions =
+        std::vector<EnrollmentAgentRule>{{"alice", {"User"}, {group}, {}}};
+  };
 }
 
 // A CA denial with a RequestID and exactly one CA event, `event_id`.
@@ -232,12 +239,7 @@ void expect_denied(const OnBehalf& o, std::uint32_t code, const std::string& rea
 
 // Agent alice may enroll only Domain Admins for User; bob is a Domain User.
 TEST(EnrollOnBehalfOf, AgentRestrictedToOtherGroupsIsARestrictedOfficer) {
-  const OnBehalf o = enroll_on_behalf(
-      [](World& w) {
-        w.ca.enrollment_agent_restrictions =
-            std::vector<EnrollmentAgentRule>{{"alice", {"User"}, {"Domain Admins"}, {}}};
-      },
-      "LAB\\bob");
+  const OnBehalf o = enroll_on_behalf(agent_alice_for("Domain Admins"), "LAB\\bob");
   expect_denied(o, 0x80094009, "", 21);
   ASSERT_TRUE(o.result.fault && o.result.fault->request_id);
   ASSERT_EQ(o.events.size(), 1u);
@@ -257,14 +259,8 @@ TEST(EnrollOnBehalfOf, AgentRestrictedToOtherGroupsIsARestrictedOfficer) {
 }
 
 TEST(EnrollOnBehalfOf, AgentRulePermittingTheGroupIssuesForTheRequester) {
-  const OnBehalf o = enroll_on_behalf(
-      [](World& w) {
-        w.ca.enrollment_agent_restrictions =
-            std::vector<EnrollmentAgentRule>{{"alice", {"User"}, {"Domain Users"}, {}}};
-      },
-      "LAB\\bob");
-  ASSERT_EQ(o.result.status, client::EnrollStatus::issued)
-      << (o.result.messages.empty() ? "" : o.result.messages.back());
+  const OnBehalf o = enroll_on_behalf(agent_alice_for("Domain Users"), "LAB\\bob");
+  ASSERT_EQ(o.result.status, client::EnrollStatus::issued) << testing::first_message(o.result);
   EXPECT_EQ(core::describe(o.result.certificate.get()).san.upn,
             std::vector<std::string>{"bob@lab.test"});
 }
@@ -305,18 +301,7 @@ client::EnrollResult enroll_in(const std::string& ca, const std::string& templat
       "user-world.yaml");
   MockServer server(std::move(options));
   server.start();
-  client::EnrollRequest request;
-  request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
-  request.template_name = "User";
-  request.key = core::KeySpec::parse("ecdsa-p256");
-  request.username = client::UsernameCredentials{"alice", "alice-password"};
-  client::TlsSettings tls;
-  tls.ca_files = {server.ca_certificate_path().string()};
-  return client::enroll(request, tls);
-}
-
-std::string why(const client::EnrollResult& r) {
-  return r.messages.empty() ? "" : r.messages.back();
+  return testing::enroll_alice(server, "User");
 }
 
 std::int32_t error_of(const client::EnrollResult& r) {
@@ -330,7 +315,7 @@ const std::string kDomainUsersEnroll =
 // Authenticated Users may request (it used to mean: nobody may).
 TEST(UserWorlds, OmittedCaAclIsAFreshEnterpriseCa) {
   const client::EnrollResult r = enroll_in("", kDomainUsersEnroll);
-  EXPECT_EQ(r.status, client::EnrollStatus::issued) << why(r);
+  EXPECT_EQ(r.status, client::EnrollStatus::issued) << testing::first_message(r);
 }
 
 // `acl: []` is still an empty security tab.
@@ -344,7 +329,7 @@ TEST(UserWorlds, ExplicitlyEmptyCaAclDeniesEveryone) {
 TEST(UserWorlds, OmittedTemplateAclIsAFreshDuplicatedTemplate) {
   EXPECT_EQ(error_of(enroll_in("", "")), static_cast<std::int32_t>(0x80094012));
   const client::EnrollResult admin = enroll_in("", "", "[Domain Admins]");
-  EXPECT_EQ(admin.status, client::EnrollStatus::issued) << why(admin);
+  EXPECT_EQ(admin.status, client::EnrollStatus::issued) << testing::first_message(admin);
   EXPECT_EQ(error_of(enroll_in("", "    acl: []\n", "[Domain Admins]")),
             static_cast<std::int32_t>(0x80094012));
 }
@@ -362,7 +347,7 @@ TEST(UserWorlds, QualifiedPrincipalsMatchTheAccount) {
   // The same for a template's acl and a group in its domain-qualified form.
   const client::EnrollResult r =
       enroll_in("", "    acl: [{ principal: 'LAB\\Domain Users', allow: [read, enroll] }]\n");
-  EXPECT_EQ(r.status, client::EnrollStatus::issued) << why(r);
+  EXPECT_EQ(r.status, client::EnrollStatus::issued) << testing::first_message(r);
 }
 
 // Requests the CA cannot decode still reach it: it assigns an id and fails
@@ -370,24 +355,12 @@ TEST(UserWorlds, QualifiedPrincipalsMatchTheAccount) {
 TEST(CaPolicyDecoding, UndecodableAndBadlySignedRequestsAreEvent22) {
   MockServer server(MockOptions{});
   server.start();
-  const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
-  client::TlsSettings tls;
-  tls.ca_files = {server.ca_certificate_path().string()};
+  const std::string url = server.endpoint_url(Service::ces, AuthMode::username);
+  const client::TlsSettings tls = testing::tls_for(server);
   auto issue = [&](core::Bytes blob) {
-    core::SoapMessage m;
-    m.addressing.action = std::string(core::uri::kActionRstWstep);
-    m.addressing.message_id = client::new_message_id();
-    m.addressing.to = url;
-    core::SecurityHeader sec;
-    sec.created = std::chrono::system_clock::now();
-    sec.expires = *sec.created + std::chrono::minutes(5);
-    sec.username_token = core::UsernameToken{"alice", "alice-password"};
-    m.security = sec;
-    core::RequestSecurityToken rst;
-    rst.token = core::BinaryToken{std::string(core::uri::kValueTypePkcs10),
-                                  std::string(core::uri::kEncodingBase64), std::move(blob)};
-    rst.context.push_back({"CertificateTemplate", "WebServer"});
-    m.body = rst;
+    core::SoapMessage m = test_support::issue_request(
+        url, client::new_message_id(), std::move(blob), "WebServer", core::uri::kValueTypePkcs10);
+    m.security = test_support::username_security({"alice", "alice-password"});
     return client::call(url, m, tls);
   };
   const core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("ecdsa-p256"));

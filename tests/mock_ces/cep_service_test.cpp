@@ -23,7 +23,10 @@
 #include "ceslab/mock/oid_names.hpp"
 #include "ceslab/mock/server.hpp"
 #include "ceslab/wsdl/codec.hpp"
+#include "error_message.hpp"
 #include "fake_negotiate.hpp"
+#include "lab_fixture.hpp"
+#include "soap_requests.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -36,15 +39,9 @@ using core::PolicyTemplate;
 
 constexpr const char* kMessageId = "urn:uuid:00000000-0000-4000-8000-0000000000c1";
 
-TemplateSettings& tmpl(World& w, const std::string& name) {
-  return const_cast<TemplateSettings&>(*w.find_template(name));
-}
+using testing::tmpl;
 
-client::TlsSettings tls_for(const MockServer& server) {
-  client::TlsSettings t;
-  t.ca_files = {server.ca_certificate_path().string()};
-  return t;
-}
+using testing::tls_for;
 
 std::string cep_url(const MockServer& server) {
   return server.endpoint_url(core::Service::cep, core::AuthMode::username);
@@ -60,11 +57,7 @@ core::SoapMessage get_policies(const std::string& to, GetPoliciesRequest body = 
   m.addressing.message_id = kMessageId;
   m.addressing.reply_to = std::string(uri::kAnonymous);
   m.addressing.to = to;
-  core::SecurityHeader sec;
-  sec.created = std::chrono::system_clock::now();
-  sec.expires = *sec.created + std::chrono::minutes(5);
-  sec.username_token = core::UsernameToken{user, password};
-  m.security = sec;
+  m.security = test_support::username_security({user, password});
   m.body = body;
   return m;
 }
@@ -117,19 +110,7 @@ std::vector<Event> events_with_id(const MockServer& server, int id) {
 
 // ---- The default lab, one server for the read-only checks -----------------
 
-class CepServiceTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = new MockServer(MockOptions{});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static MockServer* server_;
-};
-MockServer* CepServiceTest::server_ = nullptr;
+class CepServiceTest : public testing::SharedLab<CepServiceTest> {};
 
 TEST_F(CepServiceTest, TheDefaultLabListsThePublishedTemplatesAliceMayEnrollFor) {
   const std::size_t events_before = server_->events().size();
@@ -276,8 +257,7 @@ TEST_F(CepServiceTest, TheAdvertisedUsernamePasswordUriEnrolls) {
   request.subject = "CN=web.lab.test";
   request.username = client::UsernameCredentials{"alice", "alice-password"};
   const client::EnrollResult result = client::enroll(request, tls_for(*server_));
-  EXPECT_EQ(result.status, client::EnrollStatus::issued)
-      << (result.messages.empty() ? "" : result.messages.back());
+  EXPECT_EQ(result.status, client::EnrollStatus::issued) << testing::first_message(result);
 }
 
 TEST_F(CepServiceTest, TheResponseRoundTripsThroughTheCodec) {
@@ -555,22 +535,16 @@ std::ostream& operator<<(std::ostream& os, const VersionCase& c) {
   return os << c.name;
 }
 
-class CepVersionFilterTest : public ::testing::TestWithParam<VersionCase> {
- protected:
-  static void SetUpTestSuite() {
+class CepVersionFilterTest
+    : public testing::SharedLab<CepVersionFilterTest, ::testing::TestWithParam<VersionCase>> {
+ public:
+  static MockOptions lab_options() {
     MockOptions options;
     tmpl(options.world, "WebServer").client_compatibility = 4;
     tmpl(options.world, "ManualApproval").server_compatibility = 5;
-    server_ = new MockServer(std::move(options));
-    server_->start();
+    return options;
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static MockServer* server_;
 };
-MockServer* CepVersionFilterTest::server_ = nullptr;
 
 TEST_P(CepVersionFilterTest, TemplatesNewerThanTheCallerSaidAreFilteredOut) {
   const VersionCase& c = GetParam();
@@ -685,12 +659,7 @@ TEST(CepCesUris, AUriWithTheWrongAuthenticationIsInvalidToo) {
 }
 
 std::string world_error(const std::string& yaml) {
-  try {
-    parse_world(yaml, "w.yaml");
-  } catch (const WorldError& e) {
-    return e.what();
-  }
-  return "";
+  return test_support::error_message<WorldError>([&] { parse_world(yaml, "w.yaml"); });
 }
 
 TEST(CepCesUris, TheWorldValidatesTheList) {
@@ -725,12 +694,8 @@ TEST(CepCesUris, TheWorldValidatesTheList) {
 // ---- The OID name data --------------------------------------------------------
 
 std::string oid_names_error(std::string_view yaml) {
-  try {
-    OidNames::from_yaml(yaml, "oids.yaml");
-  } catch (const OidNamesError& e) {
-    return e.what();
-  }
-  return "";
+  return test_support::error_message<OidNamesError>(
+      [&] { OidNames::from_yaml(yaml, "oids.yaml"); });
 }
 
 TEST(CepOidNames, TheBuiltinFileLoadsAndNamesTheTemplateExtensions) {

@@ -10,49 +10,28 @@
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/url.hpp"
 #include "ceslab/mock/server.hpp"
+#include "lab_fixture.hpp"
+#include "soap_requests.hpp"
 
 namespace ceslab::mock {
 namespace {
 
 namespace uri = core::uri;
 
-class CesServiceTest : public ::testing::Test {
+class CesServiceTest : public testing::SharedLab<CesServiceTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new MockServer(MockOptions{});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   static std::string url() {
     return server_->endpoint_url(core::Service::ces, core::AuthMode::username);
   }
-  static client::TlsSettings tls() {
-    client::TlsSettings t;
-    t.ca_files = {server_->ca_certificate_path().string()};
-    return t;
-  }
+  static client::TlsSettings tls() { return testing::tls_for(*server_); }
 
   // A well-formed Issue for alice; tests break one thing at a time.
   static core::SoapMessage issue() {
-    core::SoapMessage m;
-    m.addressing.action = std::string(uri::kActionRstWstep);
-    m.addressing.message_id = "urn:uuid:00000000-0000-4000-8000-000000000001";
-    m.addressing.to = url();
-    core::SecurityHeader sec;
-    sec.created = std::chrono::system_clock::now();
-    sec.expires = *sec.created + std::chrono::minutes(5);
-    sec.username_token = core::UsernameToken{"alice", "alice-password"};
-    m.security = sec;
     core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("ecdsa-p256"));
-    core::RequestSecurityToken rst;
-    rst.token =
-        core::BinaryToken{std::string(uri::kValueTypePkcs10), std::string(uri::kEncodingBase64),
-                          core::build_csr(key.get(), {})};
-    rst.context.push_back({"CertificateTemplate", "User"});
-    m.body = rst;
+    core::SoapMessage m =
+        test_support::issue_request(url(), "urn:uuid:00000000-0000-4000-8000-000000000001",
+                                    core::build_csr(key.get(), {}), "User", uri::kValueTypePkcs10);
+    m.security = test_support::username_security({"alice", "alice-password"});
     return m;
   }
 
@@ -67,10 +46,7 @@ class CesServiceTest : public ::testing::Test {
     EXPECT_NE(f, nullptr);
     return f ? *f : core::EnrollmentFault{};
   }
-
-  static MockServer* server_;
 };
-MockServer* CesServiceTest::server_ = nullptr;
 
 TEST_F(CesServiceTest, TheBaselineIssueIsIssuedAndRelatesToTheRequest) {
   const client::SoapCall call = client::call(url(), issue(), tls());
@@ -144,30 +120,16 @@ TEST_F(CesServiceTest, GarbageInTheTokenReachesTheCaAndIsDenied) {
 }
 
 TEST_F(CesServiceTest, MalformedXmlGetsTheWcfInternalFault) {
-  core::ClientOptions options;
-  options.ca_files = {server_->ca_certificate_path().string()};
-  core::HttpsClient http(std::move(options));
-  core::HttpRequest req;
-  req.method = "POST";
-  req.target = core::parse_url(url()).target;
-  req.headers.push_back({"Content-Type", "application/soap+xml; charset=utf-8"});
-  req.body = "<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body><unclosed>";
-  const core::Exchange x = http.send(core::parse_url(url()), req);
+  const core::Exchange x = testing::post_raw(
+      *server_, url(), "application/soap+xml; charset=utf-8",
+      "<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body><unclosed>");
   ASSERT_TRUE(x.response) << x.error_message;
   EXPECT_EQ(x.response->status, 500);
   EXPECT_NE(x.response->body.find("InternalServiceFault"), std::string::npos);
 }
 
 TEST_F(CesServiceTest, WrongContentTypeIs415AsWcfAnswers) {
-  core::ClientOptions options;
-  options.ca_files = {server_->ca_certificate_path().string()};
-  core::HttpsClient http(std::move(options));
-  core::HttpRequest req;
-  req.method = "POST";
-  req.target = core::parse_url(url()).target;
-  req.headers.push_back({"Content-Type", "text/xml; charset=utf-8"});
-  req.body = "<x/>";
-  const core::Exchange x = http.send(core::parse_url(url()), req);
+  const core::Exchange x = testing::post_raw(*server_, url(), "text/xml; charset=utf-8", "<x/>");
   ASSERT_TRUE(x.response) << x.error_message;
   EXPECT_EQ(x.response->status, 415);
 }

@@ -15,6 +15,7 @@
 #include "ceslab/mock/lab_ca.hpp"
 #include "fake_negotiate.hpp"
 #include "lab_fixture.hpp"
+#include "soap_requests.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -97,10 +98,7 @@ TEST_F(CertificateEndpoint, NoClientCertificateIsForbidden) {
 }
 
 TEST_F(CertificateEndpoint, UntrustedClientCertificateIsForbidden) {
-  core::CaOptions other;
-  other.subject = "CN=Untrusted CA";
-  other.key = core::KeySpec::parse("ecdsa-p256");
-  const core::CertificateAuthority foreign = core::CertificateAuthority::create(other);
+  const core::CertificateAuthority foreign = testing::make_ca("CN=Untrusted CA");
   core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("ecdsa-p256"));
   core::IssueOptions options;
   options.subject = "CN=alice";
@@ -178,15 +176,8 @@ TEST(KerberosEndpoint, AnAccountIsAuthenticatedOnlyThroughTheAcceptor) {
     core::EvpPkeyPtr key = core::generate_key(request.key);
     core::CsrOptions csr;
     const core::Bytes pkcs10 = core::build_csr(key.get(), csr);
-    core::SoapMessage m;
-    m.addressing.action = std::string(uri::kActionRstWstep);
-    m.addressing.message_id = client::new_message_id();
-    m.addressing.to = url;
-    core::RequestSecurityToken rst;
-    rst.token = core::BinaryToken{std::string(uri::kValueTypePkcs7),
-                                  std::string(uri::kEncodingBase64), pkcs10};
-    rst.context.push_back({"CertificateTemplate", "User"});
-    m.body = rst;
+    const core::SoapMessage m =
+        test_support::issue_request(url, client::new_message_id(), pkcs10, "User");
     const client::SoapCall call =
         client::call(url, m, tls_for(server), {{testing::kFakeKerberosUserHeader, "alice"}});
     ASSERT_TRUE(call.exchange.response);
@@ -323,11 +314,7 @@ TEST(KeyExchangeToken, ReturnsTheCaExchangeCertificate) {
   m.addressing.action = std::string(uri::kActionRstKet);
   m.addressing.message_id = client::new_message_id();
   m.addressing.to = url;
-  core::SecurityHeader sec;
-  sec.created = std::chrono::system_clock::now();
-  sec.expires = *sec.created + std::chrono::minutes(5);
-  sec.username_token = core::UsernameToken{kAlice.username, kAlice.password};
-  m.security = sec;
+  m.security = test_support::username_security({kAlice.username, kAlice.password});
   core::RequestSecurityToken rst;
   rst.request_type = std::string(uri::kRequestTypeKet);
   rst.request_ket = true;

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "ceslab/core/codes.hpp"
+#include "error_message.hpp"
+#include "temp_dir.hpp"
 
 namespace ceslab::mock {
 namespace {
@@ -16,42 +18,16 @@ namespace {
 using namespace std::chrono;
 
 std::string catalog_error(std::string_view yaml) {
-  try {
-    EventCatalog::from_yaml(yaml, "ev.yaml");
-  } catch (const EventCatalogError& e) {
-    return e.what();
-  }
-  return "";
+  return test_support::error_message<EventCatalogError>(
+      [&] { EventCatalog::from_yaml(yaml, "ev.yaml"); });
 }
 
 std::string make_error(std::string_view key, std::map<std::string, std::string> fields) {
-  try {
-    EventCatalog::builtin().make(key, "ca.lab.test", std::move(fields));
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
+  return test_support::error_message<std::invalid_argument>(
+      [&] { EventCatalog::builtin().make(key, "ca.lab.test", std::move(fields)); });
 }
 
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("ceslab-events-" + std::to_string(::getpid()) + "-" + info->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 std::vector<std::string> read_lines(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -401,37 +377,24 @@ TEST(EventLog, SinceReturnsTheTailAndRefusesAStaleCursor) {
 TEST(EventLog, WriteFailureIsReportedAndSticks) {
   if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
   EventLog log(std::filesystem::path("/dev/full"));
-  try {
-    log.append(sample(1));
-    FAIL() << "append to /dev/full succeeded";
-  } catch (const EventLogError& e) {
-    EXPECT_NE(std::string(e.what()).find("/dev/full: write failed: No space left on device"),
-              std::string::npos)
-        << e.what();
-  }
+  const std::string first = test_support::error_message<EventLogError>(
+      [&] { log.append(sample(1)); }, "append to /dev/full succeeded");
+  EXPECT_NE(first.find("/dev/full: write failed: No space left on device"), std::string::npos)
+      << first;
   EXPECT_EQ(log.size(), 0u);  // not recorded in memory either
-  try {
-    log.append(sample(2));
-    FAIL() << "second append succeeded";
-  } catch (const EventLogError& e) {
-    EXPECT_NE(std::string(e.what()).find("not writable since an earlier failure"),
-              std::string::npos)
-        << e.what();
-  }
+  const std::string second = test_support::error_message<EventLogError>(
+      [&] { log.append(sample(2)); }, "second append succeeded");
+  EXPECT_NE(second.find("not writable since an earlier failure"), std::string::npos) << second;
 }
 
 TEST(EventLog, OpenFailureNamesTheFile) {
   TempDir dir;
   const auto path = dir.path() / "missing-dir" / "events.jsonl";
-  try {
-    EventLog log(path);
-    FAIL() << "opened " << path;
-  } catch (const EventLogError& e) {
-    EXPECT_NE(
-        std::string(e.what()).find(path.string() + ": cannot open for appending: No such file"),
-        std::string::npos)
-        << e.what();
-  }
+  const std::string refused = test_support::error_message<EventLogError>(
+      [&] { EventLog log(path); }, "opened " + path.string());
+  EXPECT_NE(refused.find(path.string() + ": cannot open for appending: No such file"),
+            std::string::npos)
+      << refused;
 }
 
 TEST(EventLog, InvalidUtf8IsReplacedNotThrown) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Shared by the mock_ces, client, app and runner tests: a throw-away state
-// directory, a file read whole, TLS settings that trust a running mock,
-// alice's first certificate, and a URL where nothing listens.
+// directory (temp_dir.hpp), a file read whole, TLS settings that trust a
+// running mock, alice's first certificate, a URL where nothing listens, a CA
+// of a test's own, and a lab shared by a whole suite.
 #pragma once
 
 #include <arpa/inet.h>
@@ -15,34 +16,20 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <random>
 #include <string>
 
 #include "ceslab/client/enroll.hpp"
+#include "ceslab/core/ca.hpp"
 #include "ceslab/core/https_client.hpp"
 #include "ceslab/core/url.hpp"
 #include "ceslab/mock/server.hpp"
+#include "temp_dir.hpp"
 
 namespace ceslab::mock::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("ceslab-mock-test-" + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -62,6 +49,26 @@ inline Account bob_without_email() {
   return bob;
 }
 
+// A CA of its own (not the lab's) with an EC key, fast to generate.
+inline core::CertificateAuthority make_ca(const std::string& subject) {
+  core::CaOptions options;
+  options.subject = subject;
+  options.key = core::KeySpec::parse("ecdsa-p256");
+  return core::CertificateAuthority::create(options);
+}
+
+// The template `name` of `w`, to change for a test (it must exist).
+inline TemplateSettings& tmpl(World& w, const std::string& name) {
+  return const_cast<TemplateSettings&>(*w.find_template(name));
+}
+
+// The default lab with bob_without_email() among its accounts.
+inline MockOptions lab_with_bob() {
+  MockOptions options;
+  options.world.accounts.push_back(bob_without_email());
+  return options;
+}
+
 inline client::TlsSettings tls_for(const MockServer& server) {
   client::TlsSettings tls;
   tls.ca_files = {server.ca_certificate_path().string()};
@@ -78,6 +85,23 @@ inline client::EnrollResult enroll_alice(const MockServer& server,
   request.username = kAlice;
   return client::enroll(request, tls_for(server));
 }
+
+// The base of a suite whose tests share one mock lab, started once for the
+// suite (every lab makes a CA key). `Suite`, the suite's own class, gives
+// each suite its own lab; it may hide lab_options() to change the world.
+template <typename Suite, typename Base = ::testing::Test>
+class SharedLab : public Base {
+ public:
+  static MockOptions lab_options() { return {}; }
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<MockServer>(Suite::lab_options());
+    server_->start();
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+
+ protected:
+  static inline std::unique_ptr<MockServer> server_;
+};
 
 inline std::string first_message(const client::EnrollResult& r) {
   return r.messages.empty() ? std::string("(no message)") : r.messages.back();

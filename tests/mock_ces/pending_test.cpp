@@ -15,18 +15,10 @@
 namespace ceslab::mock {
 namespace {
 
+using testing::enroll_alice;
 using testing::kAlice;
 using testing::TempDir;
 using testing::tls_for;
-
-client::EnrollResult enroll(const MockServer& server, const std::string& template_name) {
-  client::EnrollRequest request;
-  request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
-  request.template_name = template_name;
-  request.key = core::KeySpec::parse("ecdsa-p256");
-  request.username = kAlice;
-  return client::enroll(request, tls_for(server));
-}
 
 client::EnrollResult retrieve(const MockServer& server, const std::optional<std::string>& id,
                               const std::string& url = "") {
@@ -46,9 +38,8 @@ RequestStore officer_store(const MockServer& server) {
 TEST(PendingRequest, IsTakenUnderSubmissionWithReferenceAndId) {
   MockServer server{MockOptions{}};
   server.start();
-  const client::EnrollResult r = enroll(server, "ManualApproval");
-  ASSERT_EQ(r.status, client::EnrollStatus::pending)
-      << (r.messages.empty() ? "" : r.messages.back());
+  const client::EnrollResult r = enroll_alice(server, "ManualApproval");
+  ASSERT_EQ(r.status, client::EnrollStatus::pending) << testing::first_message(r);
   EXPECT_EQ(r.call.exchange.response->status, 200);
   EXPECT_EQ(r.disposition, "Taken Under Submission");
   EXPECT_EQ(r.pending_reference, server.endpoint_url(core::Service::ces, core::AuthMode::username));
@@ -72,13 +63,12 @@ TEST(PendingRequest, IsTakenUnderSubmissionWithReferenceAndId) {
 TEST(PendingRequest, ApprovedRequestIsIssuedOnTheNextPoll) {
   MockServer server{MockOptions{}};
   server.start();
-  client::EnrollResult pending = enroll(server, "ManualApproval");
+  client::EnrollResult pending = enroll_alice(server, "ManualApproval");
   ASSERT_EQ(pending.status, client::EnrollStatus::pending);
   ASSERT_TRUE(officer_store(server).approve(std::stoll(pending.request_id)));
 
   const client::EnrollResult issued = retrieve(server, pending.request_id);
-  ASSERT_EQ(issued.status, client::EnrollStatus::issued)
-      << (issued.messages.empty() ? "" : issued.messages.back());
+  ASSERT_EQ(issued.status, client::EnrollStatus::issued) << testing::first_message(issued);
   EXPECT_EQ(issued.request_id, pending.request_id);
   EXPECT_EQ(issued.disposition, "Issued");
   // The certificate is for the key generated when the request was made.
@@ -100,7 +90,7 @@ TEST(PendingRequest, ApprovedRequestIsIssuedOnTheNextPoll) {
 TEST(PendingRequest, DeniedByOfficerFaultsWithAdminDenied) {
   MockServer server{MockOptions{}};
   server.start();
-  const client::EnrollResult pending = enroll(server, "ManualApproval");
+  const client::EnrollResult pending = enroll_alice(server, "ManualApproval");
   ASSERT_EQ(pending.status, client::EnrollStatus::pending);
   ASSERT_TRUE(officer_store(server).deny(std::stoll(pending.request_id)));
 
@@ -122,7 +112,7 @@ TEST(PendingRequest, PolicyDeniedRequestKeepsItsIdAndOutcome) {
   const_cast<Account*>(options.world.find_account("alice"))->email.reset();
   MockServer server{std::move(options)};
   server.start();
-  const client::EnrollResult denied = enroll(server, "User");
+  const client::EnrollResult denied = enroll_alice(server, "User");
   ASSERT_TRUE(denied.fault);
   ASSERT_TRUE(denied.fault->request_id);
   // The CA remembers the denial; polling it gives the same code back.
@@ -182,7 +172,7 @@ TEST(PendingRequest, SurvivesARestartOfTheServer) {
     options.state_dir = state.path();
     MockServer server{std::move(options)};
     server.start();
-    client::EnrollResult pending = enroll(server, "ManualApproval");
+    client::EnrollResult pending = enroll_alice(server, "ManualApproval");
     ASSERT_EQ(pending.status, client::EnrollStatus::pending);
     request_id = pending.request_id;
     key = std::move(pending.key);
@@ -201,14 +191,13 @@ TEST(PendingRequest, SurvivesARestartOfTheServer) {
                 core::read_certificates_pem(server.ca_certificate_path()).front().get()),
             ca_pem_before);
   const client::EnrollResult issued = retrieve(server, request_id);
-  ASSERT_EQ(issued.status, client::EnrollStatus::issued)
-      << (issued.messages.empty() ? "" : issued.messages.back());
+  ASSERT_EQ(issued.status, client::EnrollStatus::issued) << testing::first_message(issued);
   EXPECT_TRUE(core::certificate_matches_key(issued.certificate.get(), key.get()));
   EXPECT_TRUE(core::verify_chain(issued.certificate.get(), {},
                                  core::read_certificates_pem(server.ca_certificate_path()))
                   .ok);
   // Ids continue after the restart; none is reused.
-  const client::EnrollResult next = enroll(server, "User");
+  const client::EnrollResult next = enroll_alice(server, "User");
   ASSERT_EQ(next.status, client::EnrollStatus::issued);
   EXPECT_GT(std::stoll(next.request_id), std::stoll(request_id));
 }

@@ -21,9 +21,7 @@ using testing::kAlice;
 using testing::TempDir;
 using testing::tls_for;
 
-TemplateSettings& tmpl(World& w, const std::string& name) {
-  return const_cast<TemplateSettings&>(*w.find_template(name));
-}
+using testing::tmpl;
 
 std::optional<Event> find_event(const std::vector<Event>& events, const std::string& key) {
   const auto it =
@@ -137,11 +135,8 @@ TEST_F(Renewal, ExpiredCertificateIsCertExpired) {
 }
 
 TEST_F(Renewal, CertificateOfAnotherCaIsRefused) {
-  core::CaOptions other;
-  other.subject = "CN=Somebody Else CA";
-  other.key = core::KeySpec::parse("ecdsa-p256");
   Credential foreign =
-      make_credential(core::CertificateAuthority::create(other), "CN=alice", {"alice@lab.test"});
+      make_credential(testing::make_ca("CN=Somebody Else CA"), "CN=alice", {"alice@lab.test"});
   client::RenewRequest r;
   r.url = url_;
   r.old_certificate = std::move(foreign.certificate);

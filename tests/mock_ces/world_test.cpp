@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/mock/world.hpp"
+#include "error_message.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,12 +8,7 @@ namespace ceslab::mock {
 namespace {
 
 std::string error_of(std::string_view yaml) {
-  try {
-    parse_world(yaml, "w.yaml");
-  } catch (const WorldError& e) {
-    return e.what();
-  }
-  return "";
+  return test_support::error_message<WorldError>([&] { parse_world(yaml, "w.yaml"); });
 }
 
 TEST(World, DefaultLabHasAliceAndTheDocumentedTemplates) {

@@ -15,8 +15,8 @@
 #include "ceslab/runner/coverage.hpp"
 #include "ceslab/runner/scenario.hpp"
 #include "ceslab/runner/suite.hpp"
+#include "generated_doc.hpp"
 #include "mock_ces/lab_fixture.hpp"
-#include "support/generated_document.hpp"
 
 namespace ceslab::runner {
 namespace {
@@ -55,9 +55,9 @@ TEST(Coverage, DocumentIsCurrent) {
   ASSERT_FALSE(b.scenarios.empty()) << "no bundled scenarios under " << bundled_scenarios_dir();
   const std::string generated =
       coverage_markdown(b.scenarios, diagnosis::Catalog::builtin(), b.not_reproduced, b.known_gaps);
-  generated_docs::expect_current(kDocument, generated, "the scenarios",
-                                 "CESLAB_UPDATE_DOCS=1 build/release/tests/ceslab_runner_tests "
-                                 "--gtest_filter='Coverage.*'");
+  test_support::expect_document_current(
+      kDocument, generated, "what the scenarios give",
+      "build/release/tests/ceslab_runner_tests --gtest_filter='Coverage.*'");
 }
 
 TEST(Coverage, EveryCauseHasAWorldOrAReason) {

@@ -9,6 +9,8 @@
 
 #include "ceslab/diagnosis/catalog.hpp"
 #include "ceslab/runner/scenario.hpp"
+#include "error_message.hpp"
+#include "runner/no_email_case.hpp"
 
 namespace ceslab::runner {
 namespace {
@@ -21,29 +23,19 @@ Scenario parse(const std::string& yaml) {
 
 // The message of the ScenarioError `yaml` raises ("" when it loads).
 std::string error_of(const std::string& yaml) {
-  try {
-    parse(yaml);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "";
+  return test_support::error_message<ScenarioError>([&] { parse(yaml); });
 }
 
-const std::string kMinimal = R"(name: example
+const std::string kMinimal =
+    test_support::no_email_scenario(R"(name: example
 summary: alice has no e-mail.
 source: MS-CRTD 2.28
-world:
-  accounts:
-    - { name: alice, email: null }
-steps:
-  - enroll: { template: User }
-expect:
-  outcome: failed
-  fault: { error_code: CERTSRV_E_SUBJECT_EMAIL_REQUIRED }
+)",
+                                    R"(  fault: { error_code: CERTSRV_E_SUBJECT_EMAIL_REQUIRED }
   diagnosis:
     client_only: ca_subject_email_required
     with_server_events: { verdict: ca_subject_email_required, not: [ca_subject_upn_required] }
-)";
+)");
 
 TEST(ScenarioLoader, ReadsAMinimalScenarioOverTheDefaultLab) {
   const Scenario s = parse(kMinimal);

@@ -16,6 +16,7 @@
 #include "ceslab/runner/scenario.hpp"
 #include "ceslab/runner/suite.hpp"
 #include "mock_ces/lab_fixture.hpp"
+#include "runner/no_email_case.hpp"
 
 namespace ceslab::runner {
 namespace {
@@ -34,28 +35,20 @@ Scenario scenario(const std::string& id, const std::string& yaml) {
 // CT_FLAG_SUBJECT_REQUIRE_EMAIL; scenarios/causes/ca_subject_email_required.yaml).
 std::string email_scenario(const std::string& name, const std::string& error_code,
                            const std::string& verdict) {
-  return "name: " + name + R"(
+  return test_support::no_email_scenario("name: " + name + R"(
 summary: alice has no e-mail.
 source: MS-CRTD 2.28
-world:
-  accounts:
-    - { name: alice, email: null }
-steps:
-  - enroll: { template: User }
-expect:
-  outcome: failed
-  http_status: 500
-  fault: { code: Receiver, error_code: )" +
-         error_code + R"(, invalid_request: true }
+)",
+                                         R"(  http_status: 500
+  fault: { code: Receiver, error_code: )" + error_code +
+                                             R"(, invalid_request: true }
   request_id: present
   events:
     - { log: Application, source: Microsoft-Windows-CertificationAuthority, id: 53 }
   exit_code: 1
   diagnosis:
-    client_only: )" +
-         verdict + R"(
-    with_server_events: )" +
-         verdict + "\n";
+    client_only: )" + verdict + R"(
+    with_server_events: )" + verdict + "\n");
 }
 
 const FieldDiff* diff_of(const ScenarioResult& r, const std::string& field) {

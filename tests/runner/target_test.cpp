@@ -19,6 +19,7 @@
 #include "ceslab/runner/reports.hpp"
 #include "ceslab/runner/target.hpp"
 #include "mock_ces/lab_fixture.hpp"
+#include "runner/no_email_case.hpp"
 
 namespace ceslab::runner {
 namespace {
@@ -134,7 +135,7 @@ TEST(TargetUrl, AnythingElseIsRefusedSayingWhatIsExpected) {
 TEST(Target, HealthyCesPassesEveryCheckAndSendsNothingThatIssues) {
   // alice has no e-mail here, so an enrollment for User would be denied
   // (and logged by the CA): nothing of it may show without --template.
-  Lab lab(world("  accounts:\n    - { name: alice, email: null }\n"));
+  Lab lab(world(test_support::kAliceWithoutEmail));
   const auto auth = alice();
   const Checks run = check(lab, lab.url(Service::ces), auth);
   ASSERT_EQ(run.results.size(), 3u) << run.ids();
@@ -210,7 +211,7 @@ TEST(Target, TemplateNotPublishedOnTheCaIsDiagnosed) {
 }
 
 TEST(Target, AccountWithoutEmailIsDiagnosed) {
-  Lab lab(world("  accounts:\n    - { name: alice, email: null }\n"));
+  Lab lab(world(test_support::kAliceWithoutEmail));
   const auto auth = alice();
   const Checks run = check(lab, lab.url(Service::ces), auth, "User");
   const ScenarioResult* enroll = run.find("enroll");

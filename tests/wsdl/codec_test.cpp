@@ -64,6 +64,17 @@ const T& body_as(const SoapMessage& m) {
   return std::get<T>(m.body);
 }
 
+// The WS-Security header of the golden Issue request (rst_issue_pkcs10.xml and
+// its lenient variant): the timestamp and alice's UsernameToken.
+void expect_example_security(const SoapMessage& m) {
+  ASSERT_TRUE(m.security);
+  EXPECT_EQ(m.security->created, utc(2026, 1, 15, 9, 30, 0, 549));
+  EXPECT_EQ(m.security->expires, utc(2026, 1, 15, 9, 35, 0, 549));
+  ASSERT_TRUE(m.security->username_token);
+  EXPECT_EQ(m.security->username_token->username, "LAB\\alice");
+  EXPECT_EQ(m.security->username_token->password, "Correct-Horse-9");
+}
+
 // Runs `f` and returns the kind of the MessageError it throws, nullopt if it
 // throws none (which then fails the caller's EXPECT_EQ).
 template <typename F>
@@ -443,12 +454,7 @@ TEST(CodecGolden, RstIssuePkcs10WindowsStyle) {
   EXPECT_EQ(m.addressing.to, std::string(kCesUsernamePassword));
   EXPECT_FALSE(m.addressing.relates_to);
 
-  ASSERT_TRUE(m.security);
-  EXPECT_EQ(m.security->created, utc(2026, 1, 15, 9, 30, 0, 549));
-  EXPECT_EQ(m.security->expires, utc(2026, 1, 15, 9, 35, 0, 549));
-  ASSERT_TRUE(m.security->username_token);
-  EXPECT_EQ(m.security->username_token->username, "LAB\\alice");
-  EXPECT_EQ(m.security->username_token->password, "Correct-Horse-9");
+  ASSERT_NO_FATAL_FAILURE(expect_example_security(m));
   EXPECT_EQ(m.security->username_token->password_type, uri::kPasswordText);
 
   const auto& rst = body_as<RequestSecurityToken>(m);
@@ -1139,12 +1145,7 @@ TEST(CodecLenient, RstWithOtherPrefixesOrderAndUnknownElements) {
   EXPECT_EQ(m.addressing.message_id, "urn:uuid:6f0c2a5e-3d41-4b8e-9a57-1c2d3e4f5a61");
   EXPECT_EQ(m.addressing.reply_to, std::string(uri::kAnonymous));
   EXPECT_FALSE(m.addressing.to);
-  ASSERT_TRUE(m.security);
-  EXPECT_EQ(m.security->created, utc(2026, 1, 15, 9, 30, 0, 549));
-  EXPECT_EQ(m.security->expires, utc(2026, 1, 15, 9, 35, 0, 549));
-  ASSERT_TRUE(m.security->username_token);
-  EXPECT_EQ(m.security->username_token->username, "LAB\\alice");
-  EXPECT_EQ(m.security->username_token->password, "Correct-Horse-9");
+  ASSERT_NO_FATAL_FAILURE(expect_example_security(m));
   const auto& rst = body_as<RequestSecurityToken>(m);
   EXPECT_EQ(rst.token_type, std::string(uri::kTokenTypeX509v3));
   EXPECT_EQ(rst.request_type, std::string(uri::kRequestTypeIssue));

@@ -138,9 +138,7 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
     }
     client::CallCredentials credentials =
         client::credentials_for(*auth, a->url, client::copy_tls_settings(tls));
-    request.username = credentials.username;
-    request.http_headers = credentials.http_headers;
-    request.http_challenge = credentials.http_challenge;
+    request.credentials = credentials;
     exit_code =
         report_enrollment(client::enroll(request, credentials.tls), a->out, a->client, context);
   });

@@ -32,9 +32,7 @@ void add_policy_command(CLI::App& app, int& exit_code) {
         client::credentials_for(*auth, a->url, tls_settings(a->client));
     client::PolicyRequest request;
     request.url = a->url;
-    request.username = credentials.username;
-    request.http_headers = credentials.http_headers;
-    request.http_challenge = credentials.http_challenge;
+    request.credentials = credentials;
     const client::PolicyResult result = client::get_policies(request, credentials.tls);
     if (result.ok()) {
       print_policy(*result.response, summary_stream(*output));

@@ -51,9 +51,7 @@ void add_renew_command(CLI::App& app, int& exit_code) {
         make_authenticator(a->client, DefaultClientIdentity{a->cert, a->key});
     client::CallCredentials credentials =
         client::credentials_for(*auth, a->url, tls_settings(a->client));
-    request.username = credentials.username;
-    request.http_headers = credentials.http_headers;
-    request.http_challenge = credentials.http_challenge;
+    request.credentials = credentials;
     ReportContext context;
     context.output = output.get();
     context.operation = client::Operation::renew;

@@ -47,9 +47,7 @@ void add_retrieve_command(CLI::App& app, int& exit_code) {
     const std::unique_ptr<client::Authenticator> auth = make_authenticator(a->client);
     client::CallCredentials credentials =
         client::credentials_for(*auth, a->url, tls_settings(a->client));
-    request.username = credentials.username;
-    request.http_headers = credentials.http_headers;
-    request.http_challenge = credentials.http_challenge;
+    request.credentials = credentials;
     ReportContext context;
     context.paired_key = key.get();
     context.output = output.get();

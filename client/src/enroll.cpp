@@ -39,7 +39,7 @@ core::SoapMessage rst_message(const std::string& url,
 }
 
 core::SoapMessage build_issue(const EnrollRequest& request, const core::Bytes& blob) {
-  core::SoapMessage m = rst_message(request.url, request.username);
+  core::SoapMessage m = rst_message(request.url, request.credentials.username);
   core::RequestSecurityToken rst;
   // Windows labels every request blob #PKCS7, even a bare PKCS#10 (MS-WSTEP 4.1.1.1).
   rst.token =
@@ -147,8 +147,8 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
           "enrolling on behalf of another account needs a CMC request signed here, not a given "
           "PKCS#10");
     }
-    result.call = call(request.url, build_issue(request, *request.csr), tls, request.http_headers,
-                       request.http_challenge.get());
+    result.call = call(request.url, build_issue(request, *request.csr), tls,
+                       request.credentials.http_headers, request.credentials.http_challenge.get());
     read_reply(result);
     return result;
   }
@@ -178,8 +178,8 @@ EnrollResult enroll(const EnrollRequest& request, const TlsSettings& tls) {
     throw std::invalid_argument("enrolling on behalf of another account needs a CMC request");
   }
 
-  result.call = call(request.url, build_issue(request, blob), tls, request.http_headers,
-                     request.http_challenge.get());
+  result.call = call(request.url, build_issue(request, blob), tls, request.credentials.http_headers,
+                     request.credentials.http_challenge.get());
   read_reply(result);
   return result;
 }
@@ -205,7 +205,7 @@ EnrollResult renew(const RenewRequest& request, const TlsSettings& tls) {
                                      request.old_key.get())
                     : core::build_cmc_request(pkcs10, request.old_certificate.get(),
                                               request.old_key.get(), pairs);
-  core::SoapMessage m = rst_message(request.url, request.username);
+  core::SoapMessage m = rst_message(request.url, request.credentials.username);
   core::RequestSecurityToken rst;
   rst.token =
       core::BinaryToken{std::string(uri::kValueTypePkcs7), std::string(uri::kEncodingBase64), blob};
@@ -213,19 +213,21 @@ EnrollResult renew(const RenewRequest& request, const TlsSettings& tls) {
     rst.context.push_back({"CertificateTemplate", request.template_name});
   rst.context.push_back({"ccm", host_name()});
   m.body = std::move(rst);
-  result.call = call(request.url, m, tls, request.http_headers, request.http_challenge.get());
+  result.call = call(request.url, m, tls, request.credentials.http_headers,
+                     request.credentials.http_challenge.get());
   read_reply(result);
   return result;
 }
 
 EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls) {
-  core::SoapMessage m = rst_message(request.url, request.username);
+  core::SoapMessage m = rst_message(request.url, request.credentials.username);
   core::RequestSecurityToken rst;
   rst.request_type = std::string(uri::kRequestTypeQueryTokenStatus);
   rst.request_id = request.request_id;
   m.body = std::move(rst);
   EnrollResult result;
-  result.call = call(request.url, m, tls, request.http_headers, request.http_challenge.get());
+  result.call = call(request.url, m, tls, request.credentials.http_headers,
+                     request.credentials.http_challenge.get());
   read_reply(result);
   return result;
 }

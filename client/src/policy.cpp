@@ -10,7 +10,8 @@ namespace ceslab::client {
 namespace uri = core::uri;
 
 PolicyResult get_policies(const PolicyRequest& request, const TlsSettings& tls) {
-  core::SoapMessage m = request_message(uri::kActionGetPolicies, request.url, request.username);
+  core::SoapMessage m =
+      request_message(uri::kActionGetPolicies, request.url, request.credentials.username);
   core::GetPoliciesRequest body;
   body.client_version = request.client_version;
   body.server_version = request.server_version;
@@ -18,7 +19,8 @@ PolicyResult get_policies(const PolicyRequest& request, const TlsSettings& tls) 
   m.body = std::move(body);
 
   PolicyResult result;
-  result.call = call(request.url, m, tls, request.http_headers, request.http_challenge.get());
+  result.call = call(request.url, m, tls, request.credentials.http_headers,
+                     request.credentials.http_challenge.get());
   const auto& reply = result.call.reply;
   if (reply) {
     if (const auto* response = std::get_if<core::GetPoliciesResponse>(&reply->body)) {
@@ -126,9 +128,7 @@ PolicyEnrollResult enroll_via_policy(const PolicyEnrollRequest& request, const A
     CallCredentials cep = credentials_for(auth, request.policy_url, copy_tls_settings(tls));
     PolicyRequest policy;
     policy.url = request.policy_url;
-    policy.username = cep.username;
-    policy.http_headers = cep.http_headers;
-    policy.http_challenge = cep.http_challenge;
+    policy.credentials = cep;
     out.policy = get_policies(policy, cep.tls);
   }
   if (!out.policy.ok()) {
@@ -161,9 +161,7 @@ PolicyEnrollResult enroll_via_policy(const PolicyEnrollRequest& request, const A
   for (const CesUri* candidate : candidates) {
     CallCredentials ces = credentials_for(auth, candidate->uri, copy_tls_settings(tls));
     enroll_request.url = candidate->uri;
-    enroll_request.username = ces.username;
-    enroll_request.http_headers = ces.http_headers;
-    enroll_request.http_challenge = ces.http_challenge;
+    enroll_request.credentials = ces;
     out.result = enroll(enroll_request, ces.tls);
     const auto& exchange = out.result.call.exchange;
     out.attempts.push_back(UriAttempt{

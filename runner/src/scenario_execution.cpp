@@ -236,9 +236,7 @@ class Execution {
     }
     request.url = url_of(step, core::Service::ces);
     client::CallCredentials c = client::credentials_for(*auth, request.url, tls());
-    request.username = c.username;
-    request.http_headers = c.http_headers;
-    request.http_challenge = c.http_challenge;
+    request.credentials = c;
     const client::EnrollResult r = client::enroll(request, c.tls);
     keep(r.call, "enroll");
     o.evidence = client::evidence_of(r, core::Operation::enroll, auth_of(step));
@@ -259,9 +257,7 @@ class Execution {
     request.template_name = step.template_name;
     const auto auth = authenticator(step);
     client::CallCredentials c = client::credentials_for(*auth, request.url, tls());
-    request.username = c.username;
-    request.http_headers = c.http_headers;
-    request.http_challenge = c.http_challenge;
+    request.credentials = c;
     const client::EnrollResult r = client::renew(request, c.tls);
     keep(r.call, "renew");
     Observation o;
@@ -279,9 +275,7 @@ class Execution {
     request.request_id = pending_id_;
     const auto auth = authenticator(step);
     client::CallCredentials c = client::credentials_for(*auth, request.url, tls());
-    request.username = c.username;
-    request.http_headers = c.http_headers;
-    request.http_challenge = c.http_challenge;
+    request.credentials = c;
     const client::EnrollResult r = client::retrieve(request, c.tls);
     keep(r.call, "retrieve");
     Observation o;
@@ -295,9 +289,7 @@ class Execution {
     client::PolicyRequest request;
     request.url = url_of(step, core::Service::cep);
     client::CallCredentials c = client::credentials_for(*auth, request.url, tls());
-    request.username = c.username;
-    request.http_headers = c.http_headers;
-    request.http_challenge = c.http_challenge;
+    request.credentials = c;
     const client::PolicyResult r = client::get_policies(request, c.tls);
     keep(r.call, "policy");
     Observation o;

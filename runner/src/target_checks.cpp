@@ -304,9 +304,7 @@ class TargetRun {
     if (ep_.service == core::Service::cep) {
       client::PolicyRequest request;
       request.url = o_.url;
-      request.username = credentials.username;
-      request.http_headers = credentials.http_headers;
-      request.http_challenge = credentials.http_challenge;
+      request.credentials = credentials;
       return client::get_policies(request, credentials.tls).call;
     }
     core::SoapMessage m = client::request_message(uri::kActionRstKet, o_.url, credentials.username);
@@ -535,9 +533,7 @@ class TargetRun {
   client::EnrollResult enroll_at(client::EnrollRequest request) const {
     const client::CallCredentials credentials =
         client::credentials_for(*o_.auth, request.url, client::copy_tls_settings(o_.tls));
-    request.username = credentials.username;
-    request.http_headers = credentials.http_headers;
-    request.http_challenge = credentials.http_challenge;
+    request.credentials = credentials;
     return client::enroll(request, credentials.tls);
   }
 

@@ -91,7 +91,7 @@ TEST(CaptureSecrets, NeitherPasswordNorKeyReachCapturesOrEvidence) {
   // What `ceslab enroll --capture DIR --evidence FILE` writes.
   TempDir dir;
   Secrets secrets;
-  secrets.add_password(request.username->password);
+  secrets.add_password(request.credentials.username->password);
   secrets.add_private_key(result.key.get());
   CaptureWriter writer(dir.path() / "capture", secrets);
   const auto files = writer.write(result.call, "enroll");

@@ -83,7 +83,7 @@ inline EnrollRequest enroll_request(const std::string& url, std::string password
   r.url = url;
   r.template_name = "User";
   r.key = core::KeySpec::parse("ecdsa-p256");
-  r.username = UsernameCredentials{"alice", std::move(password)};
+  r.credentials.username = UsernameCredentials{"alice", std::move(password)};
   return r;
 }
 

@@ -28,7 +28,7 @@ class EnrollTest : public mock::testing::SharedLab<EnrollTest> {
     r.url = url();
     r.template_name = std::move(tmpl);
     r.key = core::KeySpec::parse("ecdsa-p256");
-    r.username = UsernameCredentials{std::move(user), std::move(password)};
+    r.credentials.username = UsernameCredentials{std::move(user), std::move(password)};
     return r;
   }
 };

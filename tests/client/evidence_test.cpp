@@ -34,7 +34,7 @@ class EvidenceTest : public mock::testing::SharedLab<EvidenceTest> {
   static EnrollResult enroll_as(const std::string& user, const std::string& password,
                                 const std::string& template_name) {
     EnrollRequest r = testing::enroll_request(ces_url(), password);
-    r.username->username = user;
+    r.credentials.username->username = user;
     r.template_name = template_name;
     return enroll(r, mock::testing::tls_for(*server_));
   }
@@ -106,7 +106,7 @@ TEST_F(EvidenceTest, PendingRequestRecordsTheReferenceToPoll) {
   RetrieveRequest poll;
   poll.url = e.response->pending_reference;
   poll.request_id = e.response->request_id;
-  poll.username = mock::testing::kAlice;
+  poll.credentials.username = mock::testing::kAlice;
   const Evidence again = evidence_of(retrieve(poll, mock::testing::tls_for(*server_)),
                                      Operation::retrieve, core::AuthMode::username);
   EXPECT_EQ(again.operation, Operation::retrieve);
@@ -121,7 +121,7 @@ TEST_F(EvidenceTest, RenewalHasItsOwnEvidence) {
   r.url = ces_url();
   r.old_certificate = core::share(old.certificate.get());
   r.old_key = core::share(old.key.get());
-  r.username = mock::testing::kAlice;
+  r.credentials.username = mock::testing::kAlice;
   const EnrollResult renewed = renew(r, mock::testing::tls_for(*server_));
   const Evidence e = evidence_of(renewed, Operation::renew, core::AuthMode::username);
   EXPECT_EQ(e.outcome, Outcome::issued) << (e.messages.empty() ? "" : e.messages.back());

@@ -74,7 +74,7 @@ class KerberosLab : public ::testing::Test {
     request.url = server.endpoint_url(Service::ces, AuthMode::kerberos);
     request.template_name = "User";
     const CallCredentials c = credentials_for(auth, request.url, mock::testing::tls_for(server));
-    request.http_challenge = c.http_challenge;
+    request.credentials.http_challenge = c.http_challenge;
     return enroll(request, mock::testing::tls_for(server));
   }
 

@@ -39,7 +39,7 @@ class PolicyClient : public mock::testing::SharedLab<PolicyClient> {
   static PolicyResult fetch(UsernameCredentials who) {
     PolicyRequest r;
     r.url = cep_url(*server_);
-    r.username = std::move(who);
+    r.credentials.username = std::move(who);
     return get_policies(r, tls_for(*server_));
   }
 };
@@ -108,7 +108,7 @@ TEST_F(PolicyClient, WrongPasswordIsTheSecurityFaultAsCertreqPrintsIt) {
 TEST_F(PolicyClient, UnreachableCepIsATransportFailure) {
   PolicyRequest req;
   req.url = refused_url();
-  req.username = kAlice;
+  req.credentials.username = kAlice;
   const PolicyResult r = get_policies(req, tls_for(*server_));
   EXPECT_FALSE(r.ok());
   ASSERT_TRUE(r.call.exchange.error);
@@ -341,7 +341,7 @@ class EnrollOptions : public mock::testing::SharedLab<EnrollOptions> {
     r.url = ces_url(*server_);
     r.template_name = std::move(tmpl);
     r.key = core::KeySpec::parse("ecdsa-p256");
-    r.username = kAlice;
+    r.credentials.username = kAlice;
     return r;
   }
 };

@@ -193,7 +193,7 @@ OnBehalf enroll_on_behalf(const std::function<void(World&)>& change, const std::
   request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   request.template_name = "EnrollmentAgent";
   request.key = core::KeySpec::parse("ecdsa-p256");
-  request.username = testing::kAlice;
+  request.credentials.username = testing::kAlice;
   const client::TlsSettings tls = testing::tls_for(server);
   const client::EnrollResult agent = client::enroll(request, tls);
   OnBehalf o;

@@ -255,7 +255,7 @@ TEST_F(CepServiceTest, TheAdvertisedUsernamePasswordUriEnrolls) {
   request.template_name = policy(r, "WebServer").common_name;
   request.key = core::KeySpec::parse("ecdsa-p256");
   request.subject = "CN=web.lab.test";
-  request.username = client::UsernameCredentials{"alice", "alice-password"};
+  request.credentials.username = client::UsernameCredentials{"alice", "alice-password"};
   const client::EnrollResult result = client::enroll(request, tls_for(*server_));
   EXPECT_EQ(result.status, client::EnrollStatus::issued) << testing::first_message(result);
 }
@@ -643,7 +643,7 @@ cep:
   request.url = uris[0].uri;
   request.template_name = "User";
   request.key = core::KeySpec::parse("ecdsa-p256");
-  request.username = client::UsernameCredentials{"alice", "alice-password"};
+  request.credentials.username = client::UsernameCredentials{"alice", "alice-password"};
   EXPECT_EQ(client::enroll(request, tls_for(server)).status, client::EnrollStatus::issued);
 }
 

@@ -256,7 +256,7 @@ TEST_P(FailedLogon, IsInvalidSecurityAndAudited) {
   server.start();
   client::EnrollRequest request =
       user_request(server.endpoint_url(core::Service::ces, core::AuthMode::username));
-  request.username = client::UsernameCredentials{c.username, c.password};
+  request.credentials.username = client::UsernameCredentials{c.username, c.password};
   const client::EnrollResult r = client::enroll(request, tls_for(server));
   ASSERT_TRUE(r.fault) << first_message(r);
   EXPECT_EQ(r.fault->subcode, "InvalidSecurity");

@@ -82,7 +82,7 @@ inline client::EnrollResult enroll_alice(const MockServer& server,
   request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   request.template_name = template_name;
   request.key = core::KeySpec::parse("ecdsa-p256");
-  request.username = kAlice;
+  request.credentials.username = kAlice;
   return client::enroll(request, tls_for(server));
 }
 

@@ -26,7 +26,7 @@ client::EnrollResult retrieve(const MockServer& server, const std::optional<std:
   request.url =
       url.empty() ? server.endpoint_url(core::Service::ces, core::AuthMode::username) : url;
   request.request_id = id.value_or("");
-  request.username = kAlice;
+  request.credentials.username = kAlice;
   return client::retrieve(request, tls_for(server));
 }
 
@@ -156,7 +156,7 @@ TEST(QueryTokenStatus, WrongPasswordIsRejectedBeforeTheCa) {
   client::RetrieveRequest request;
   request.url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   request.request_id = "1";
-  request.username = client::UsernameCredentials{"alice", "wrong"};
+  request.credentials.username = client::UsernameCredentials{"alice", "wrong"};
   const client::EnrollResult r = client::retrieve(request, tls_for(server));
   ASSERT_TRUE(r.fault);
   EXPECT_EQ(r.fault->subcode, "InvalidSecurity");

@@ -83,7 +83,7 @@ TEST_F(Renewal, CmcSignedByTheOldCertificateIsIssuedForItsTemplate) {
   ASSERT_EQ(old.status, client::EnrollStatus::issued) << first_message(old);
   client::RenewRequest r = renewal_of(old, url_);
   r.new_key = core::KeySpec::parse("rsa2048");
-  r.username = kAlice;
+  r.credentials.username = kAlice;
   const client::EnrollResult renewed = client::renew(r, tls_for(*server_));
   ASSERT_EQ(renewed.status, client::EnrollStatus::issued) << first_message(renewed);
   const core::CertificateInfo before = core::describe(old.certificate.get());
@@ -102,7 +102,7 @@ TEST_F(Renewal, Pkcs7WithTheSameKeyIsIssued) {
   ASSERT_EQ(old.status, client::EnrollStatus::issued) << first_message(old);
   client::RenewRequest r = renewal_of(old, url_);
   r.pkcs7 = true;
-  r.username = kAlice;
+  r.credentials.username = kAlice;
   const client::EnrollResult renewed = client::renew(r, tls_for(*server_));
   ASSERT_EQ(renewed.status, client::EnrollStatus::issued) << first_message(renewed);
   EXPECT_TRUE(core::certificate_matches_key(renewed.certificate.get(), old.key.get()));
@@ -130,7 +130,7 @@ TEST_F(Renewal, ExpiredCertificateIsCertExpired) {
   r.url = url_;
   r.old_certificate = std::move(expired.certificate);
   r.old_key = std::move(expired.key);
-  r.username = kAlice;
+  r.credentials.username = kAlice;
   expect_renewal_denied(client::renew(r, tls_for(*server_)), 0x800B0101, *server_);
 }
 
@@ -141,7 +141,7 @@ TEST_F(Renewal, CertificateOfAnotherCaIsRefused) {
   r.url = url_;
   r.old_certificate = std::move(foreign.certificate);
   r.old_key = std::move(foreign.key);
-  r.username = kAlice;
+  r.credentials.username = kAlice;
   expect_renewal_denied(client::renew(r, tls_for(*server_)), 0x8009400E, *server_);
 }
 

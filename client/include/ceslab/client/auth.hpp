@@ -24,11 +24,10 @@
 namespace ceslab::client {
 
 // What one call carries to authenticate, in the layer its mode uses.
-struct CallCredentials {
-  std::optional<UsernameCredentials> username;    // SOAP: UsernameToken
-  std::vector<core::HttpHeader> http_headers;     // HTTP: headers sent as they are
-  std::shared_ptr<HttpChallenge> http_challenge;  // HTTP: answers a 401 (Negotiate)
-  TlsSettings tls;                                // TLS: client certificate and key
+// Its RequestCredentials part goes in the request (`request.credentials =
+// credentials`), `tls` to the call.
+struct CallCredentials : RequestCredentials {
+  TlsSettings tls;  // TLS: client certificate and key
 };
 
 // An authentication mode that cannot be used (yet); what() says why.

@@ -53,10 +53,8 @@ struct EnrollRequest {
   std::string subject;  // empty: the CA builds it from the directory
   core::SubjectAltNames san;
   RequestWrapping wrapping = RequestWrapping::cmc;
-  std::optional<UsernameCredentials> username;
-  std::optional<OnBehalfOf> on_behalf_of;         // needs RequestWrapping::cmc
-  std::vector<core::HttpHeader> http_headers;     // HTTP authentication (CallCredentials)
-  std::shared_ptr<HttpChallenge> http_challenge;  // answers a 401 (Negotiate)
+  std::optional<OnBehalfOf> on_behalf_of;  // needs RequestWrapping::cmc
+  RequestCredentials credentials;
 };
 
 enum class EnrollStatus { issued, pending, failed };
@@ -90,9 +88,7 @@ struct RenewRequest {
   EVP_PKEY* new_key_pair = nullptr;      // not owned: this new key instead of one of new_key
   bool pkcs7 = false;                    // PKCS#7 (id-data) instead of CMC
   std::string template_name;             // empty: the CA takes the old certificate's
-  std::optional<UsernameCredentials> username;
-  std::vector<core::HttpHeader> http_headers;     // HTTP authentication (CallCredentials)
-  std::shared_ptr<HttpChallenge> http_challenge;  // answers a 401 (Negotiate)
+  RequestCredentials credentials;
 };
 EnrollResult renew(const RenewRequest& request, const TlsSettings& tls);
 
@@ -102,9 +98,7 @@ EnrollResult renew(const RenewRequest& request, const TlsSettings& tls);
 struct RetrieveRequest {
   std::string url;
   std::string request_id;
-  std::optional<UsernameCredentials> username;
-  std::vector<core::HttpHeader> http_headers;     // HTTP authentication (CallCredentials)
-  std::shared_ptr<HttpChallenge> http_challenge;  // answers a 401 (Negotiate)
+  RequestCredentials credentials;
 };
 EnrollResult retrieve(const RetrieveRequest& request, const TlsSettings& tls);
 

@@ -28,9 +28,7 @@ struct PolicyRequest {
   std::optional<int> client_version = 0;
   std::optional<int> server_version = 0;
   std::optional<std::vector<std::string>> policy_oids;  // template OID filter; nullopt = nil
-  std::optional<UsernameCredentials> username;          // CallCredentials
-  std::vector<core::HttpHeader> http_headers;           // CallCredentials
-  std::shared_ptr<HttpChallenge> http_challenge;        // answers a 401 (Negotiate)
+  RequestCredentials credentials;
 };
 
 struct PolicyResult {

@@ -52,6 +52,15 @@ class HttpChallenge {
   virtual core::KerberosEvidence facts() const = 0;
 };
 
+// What a request carries to authenticate above TLS (docs/protocol.md 2.5):
+// a UsernameToken in the SOAP header, or HTTP headers and the answer to a
+// 401. An Authenticator fills it for each call (client/auth.hpp).
+struct RequestCredentials {
+  std::optional<UsernameCredentials> username;    // SOAP: UsernameToken
+  std::vector<core::HttpHeader> http_headers;     // HTTP: headers sent as they are
+  std::shared_ptr<HttpChallenge> http_challenge;  // HTTP: answers a 401 (Negotiate)
+};
+
 struct SoapCall {
   std::string url;  // the endpoint as given
   // The request as handed to the transport: method, target, the headers we

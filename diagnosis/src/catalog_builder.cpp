@@ -7,7 +7,7 @@
 #include <set>
 
 #include "ceslab/core/codes.hpp"
-#include "ceslab/core/yaml_document.hpp"
+#include "ceslab/core/yaml_reader.hpp"
 
 namespace ceslab::diagnosis {
 
@@ -29,13 +29,6 @@ constexpr std::string_view kFamilyKeys[] = {"id", "title", "explanation"};
 constexpr std::string_view kUnknownKeys[] = {"title", "explanation", "next_checks"};
 constexpr std::string_view kEventKeys[] = {"log", "source", "level", "host", "message", "id"};
 
-template <std::size_t N>
-std::string known_list(const std::string_view (&keys)[N]) {
-  std::string out;
-  for (auto k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
-  return out;
-}
-
 bool is_snake_id(std::string_view s) {
   if (s.empty() || !(s[0] >= 'a' && s[0] <= 'z')) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -43,72 +36,41 @@ bool is_snake_id(std::string_view s) {
   });
 }
 
-// One document being read: every error names the source and the line.
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
+using Reader = core::YamlReader;
 
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& problem) const {
-    throw CatalogError(source_, line_of(at), problem);
-  }
-  [[noreturn]] void fail(int line, const std::string& problem) const {
-    throw CatalogError(source_, line, problem);
-  }
-  const std::string& source() const { return source_; }
+// A non-empty string, trimmed: "<what> must be a string" / "... must not be empty".
+std::string trimmed_text(const Reader& r, const YAML::Node& node, std::string_view what) {
+  if (!node.IsScalar()) r.fail(node, std::string(what) + " must be a string");
+  std::string value = node.Scalar();
+  const auto first = value.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) r.fail(node, std::string(what) + " must not be empty");
+  value.erase(0, first);
+  value.erase(value.find_last_not_of(" \t\r\n") + 1);
+  return value;
+}
 
-  // The mapping's keys, refusing unknown and duplicate ones.
-  template <std::size_t N>
-  void expect_keys(const YAML::Node& map, std::string_view what,
-                   const std::string_view (&keys)[N]) const {
-    if (!map.IsMap()) fail(map, std::string(what) + " must be a mapping");
-    std::set<std::string> seen;
-    for (const auto& kv : map) {
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "<non-scalar>";
-      if (std::find(std::begin(keys), std::end(keys), key) == std::end(keys)) {
-        fail(kv.first, "unknown key '" + key + "' in " + std::string(what) +
-                           " (known: " + known_list(keys) + ")");
-      }
-      if (!seen.insert(key).second)
-        fail(kv.first, "duplicate key '" + key + "' in " + std::string(what));
-    }
-  }
+std::string required_text(const Reader& r, const YAML::Node& map, std::string_view key,
+                          std::string_view what) {
+  return trimmed_text(r, r.required(map, key, what),
+                      "'" + std::string(key) + "' in " + std::string(what));
+}
 
-  std::string text(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar()) fail(node, std::string(what) + " must be a string");
-    std::string value = node.Scalar();
-    const auto first = value.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) fail(node, std::string(what) + " must not be empty");
-    value.erase(0, first);
-    value.erase(value.find_last_not_of(" \t\r\n") + 1);
-    return value;
-  }
+// One string or a non-empty list of them.
+std::vector<std::string> text_list(const Reader& r, const YAML::Node& node, std::string_view what) {
+  if (node.IsScalar()) return {trimmed_text(r, node, what)};
+  if (!node.IsSequence()) r.fail(node, std::string(what) + " must be a list of strings");
+  if (node.size() == 0) r.fail(node, std::string(what) + " must not be empty");
+  std::vector<std::string> out;
+  for (const auto& item : node)
+    out.push_back(trimmed_text(r, item, std::string(what) + " entries"));
+  return out;
+}
 
-  std::string required_text(const YAML::Node& map, std::string_view key,
-                            std::string_view what) const {
-    const YAML::Node v = map[std::string(key)];
-    if (!v || v.IsNull()) fail(map, std::string(what) + " needs '" + std::string(key) + "'");
-    return text(v, "'" + std::string(key) + "' in " + std::string(what));
-  }
-
-  std::vector<std::string> text_list(const YAML::Node& node, std::string_view what) const {
-    if (node.IsScalar()) return {text(node, what)};
-    if (!node.IsSequence()) fail(node, std::string(what) + " must be a list of strings");
-    if (node.size() == 0) fail(node, std::string(what) + " must not be empty");
-    std::vector<std::string> out;
-    for (const auto& item : node) out.push_back(text(item, std::string(what) + " entries"));
-    return out;
-  }
-
-  std::vector<std::string> required_list(const YAML::Node& map, std::string_view key,
-                                         std::string_view what) const {
-    const YAML::Node v = map[std::string(key)];
-    if (!v || v.IsNull()) fail(map, std::string(what) + " needs '" + std::string(key) + "'");
-    return text_list(v, "'" + std::string(key) + "' in " + std::string(what));
-  }
-
- private:
-  std::string source_;
-};
+std::vector<std::string> required_list(const Reader& r, const YAML::Node& map, std::string_view key,
+                                       std::string_view what) {
+  return text_list(r, r.required(map, key, what),
+                   "'" + std::string(key) + "' in " + std::string(what));
+}
 
 // "field: value" as written, in YAML flow style, for reports.
 std::string written(std::string_view name, const YAML::Node& value) {
@@ -159,9 +121,10 @@ std::vector<std::int64_t> integers(const Reader& r, const YAML::Node& node,
 }
 
 EventPattern event_pattern(const Reader& r, const YAML::Node& node, std::string_view field) {
-  r.expect_keys(node, std::string(field), kEventKeys);
+  r.expect_map(node, std::string(field), kEventKeys);
   if (node.size() == 0)
-    r.fail(node, std::string(field) + " needs at least one of " + known_list(kEventKeys));
+    r.fail(node,
+           std::string(field) + " needs at least one of " + core::KeyNames(kEventKeys).joined());
   EventPattern p;
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
@@ -189,7 +152,7 @@ FieldTest field_test(const Reader& r, const FieldInfo& info, const YAML::Node& v
   switch (info.type) {
     case FieldType::choice:
       for (const auto& item : items(value)) {
-        const std::string v = r.text(item, name);
+        const std::string v = trimmed_text(r, item, name);
         if (std::find(info.choices.begin(), info.choices.end(), v) == info.choices.end()) {
           std::string known;
           for (auto c : info.choices) known += (known.empty() ? "" : ", ") + std::string(c);
@@ -282,7 +245,7 @@ Condition condition(const Reader& r, const YAML::Node& node, RuleList list) {
         r.fail(kv.second, "weight must be a number above 0 and at most 100");
       c.weight = w;
     } else if (key == "note") {
-      c.note = r.text(kv.second, "note");
+      c.note = trimmed_text(r, kv.second, "note");
     } else if (key == "any") {
       if (!kv.second.IsSequence() || kv.second.size() < 2)
         r.fail(kv.second, "any must be a list of at least two conditions");
@@ -328,21 +291,21 @@ std::vector<NextCheck> next_checks(const Reader& r, const YAML::Node& node, std:
   for (const auto& item : node) {
     NextCheck check;
     if (item.IsScalar()) {
-      check.text = r.text(item, "a next check");
+      check.text = trimmed_text(r, item, "a next check");
       out.push_back(std::move(check));
       continue;
     }
-    r.expect_keys(item, "a next check", kNextCheckKeys);
-    check.text = r.required_text(item, "check", "a next check");
+    r.expect_map(item, "a next check", kNextCheckKeys);
+    check.text = required_text(r, item, "check", "a next check");
     if (const YAML::Node reveals = item["reveals"]) {
-      for (const std::string& name : r.text_list(reveals, "reveals")) {
+      for (const std::string& name : text_list(r, reveals, "reveals")) {
         const FieldInfo* info = find_field(name);
         if (info == nullptr) r.fail(reveals, "reveals: unknown field '" + name + "'");
         check.reveals.push_back(info->field);
       }
     }
     if (const YAML::Node sep = item["separates"]) {
-      check.separates = r.text_list(sep, "separates");
+      check.separates = text_list(r, sep, "separates");
       if (separates == nullptr) r.fail(sep, "separates belongs to a cause's next checks");
       for (const auto& id : check.separates) separates->emplace_back(id, line_of(sep));
     }
@@ -353,127 +316,126 @@ std::vector<NextCheck> next_checks(const Reader& r, const YAML::Node& node, std:
 
 }  // namespace
 
-CatalogError::CatalogError(std::string source, int line, const std::string& problem)
-    : std::runtime_error(source + ":" + std::to_string(line) + ": " + problem),
-      source_(std::move(source)),
-      line_(line),
-      problem_(problem) {}
-
 void CatalogBuilder::add_text(const std::string& source, const std::string& text) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(text);
-  } catch (const YAML::ParserException& e) {
-    throw CatalogError(source, e.mark.line >= 0 ? e.mark.line + 1 : 0,
-                       "YAML syntax error: " + e.msg);
-  }
+  const Reader r(source);
   bool any = false;
-  for (const YAML::Node& doc : documents) {
+  for (const YAML::Node& doc : r.parse_all(text)) {
     if (!doc.IsDefined() || doc.IsNull()) continue;
-    add_document(source, doc);
+    add_document(r, doc);
     any = true;
   }
-  if (!any) throw CatalogError(source, 1, "empty file: expected a cause or declarations");
+  if (!any) r.fail(1, "empty file: expected a cause or declarations");
 }
 
-void CatalogBuilder::add_document(const std::string& source, const YAML::Node& root) {
-  const Reader r(source);
+void CatalogBuilder::add_document(const Reader& r, const YAML::Node& root) {
   if (!root.IsMap())
     r.fail(root, "a catalog document must be a mapping (a cause, or declarations)");
-
-  if (!root["id"]) {
-    r.expect_keys(root, "declarations (a cause needs 'id')", kDeclarationKeys);
-    if (const YAML::Node layers = root["layers"]) {
-      if (!layers.IsSequence()) r.fail(layers, "layers must be a list");
-      for (const auto& item : layers) {
-        r.expect_keys(item, "a layer", kLayerKeys);
-        Layer layer{r.required_text(item, "id", "a layer"),
-                    r.required_text(item, "title", "a layer")};
-        if (!is_snake_id(layer.id))
-          r.fail(item["id"], "layer id '" + layer.id + "' must be snake_case");
-        if (const auto it = layers_at_.find(layer.id); it != layers_at_.end()) {
-          r.fail(item["id"], "duplicate layer '" + layer.id + "' (first at " + it->second.source +
-                                 ":" + std::to_string(it->second.line) + ")");
-        }
-        layers_at_[layer.id] = {source, line_of(item["id"])};
-        catalog_.layers_.push_back(std::move(layer));
-      }
-    }
-    if (const YAML::Node families = root["families"]) {
-      if (!families.IsSequence()) r.fail(families, "families must be a list");
-      for (const auto& item : families) {
-        r.expect_keys(item, "a family", kFamilyKeys);
-        Family family{r.required_text(item, "id", "a family"),
-                      r.required_text(item, "title", "a family"),
-                      r.required_text(item, "explanation", "a family"),
-                      {}};
-        if (!is_snake_id(family.id))
-          r.fail(item["id"], "family id '" + family.id + "' must be snake_case");
-        if (const auto it = families_at_.find(family.id); it != families_at_.end()) {
-          r.fail(item["id"], "duplicate family '" + family.id + "' (first at " + it->second.source +
-                                 ":" + std::to_string(it->second.line) + ")");
-        }
-        families_at_[family.id] = {source, line_of(item["id"])};
-        catalog_.families_.push_back(std::move(family));
-      }
-    }
-    if (const YAML::Node unknown = root["unknown"]) {
-      if (unknown_at_) {
-        r.fail(unknown, "'unknown' is declared twice (first at " + unknown_at_->source + ":" +
-                            std::to_string(unknown_at_->line) + ")");
-      }
-      r.expect_keys(unknown, "unknown", kUnknownKeys);
-      unknown_at_ = Where{source, line_of(unknown)};
-      catalog_.unknown_.title = r.required_text(unknown, "title", "unknown");
-      catalog_.unknown_.explanation = r.required_text(unknown, "explanation", "unknown");
-      if (const YAML::Node checks = unknown["next_checks"])
-        catalog_.unknown_.next_checks = next_checks(r, checks, "unknown", nullptr);
-    }
-    if (const YAML::Node outside = root["outside"]) {
-      if (!outside.IsSequence()) r.fail(outside, "outside must be a list");
-      for (const auto& item : outside) {
-        r.expect_keys(item, "an outside entry", kOutsideKeys);
-        OutsideEntry entry;
-        entry.id = r.required_text(item, "id", "an outside entry");
-        if (!is_snake_id(entry.id))
-          r.fail(item["id"], "outside id '" + entry.id + "' must be snake_case");
-        for (const OutsideEntry& other : catalog_.outside_) {
-          if (other.id == entry.id)
-            r.fail(item["id"], "duplicate outside entry '" + entry.id + "' (first at " +
-                                   other.source + ":" + std::to_string(other.line) + ")");
-        }
-        entry.title = r.required_text(item, "title", "an outside entry");
-        entry.explanation = r.required_text(item, "explanation", "an outside entry");
-        if (!item["when"]) r.fail(item, "an outside entry needs 'when'");
-        entry.when = condition(r, item["when"], RuleList::rules_out);
-        if (const YAML::Node checks = item["next_checks"])
-          entry.next_checks = next_checks(r, checks, "outside", nullptr);
-        entry.source = source;
-        entry.line = line_of(item);
-        catalog_.outside_.push_back(std::move(entry));
-      }
-    }
-    if (const YAML::Node succeeded = root["succeeded"]) {
-      r.expect_keys(succeeded, "succeeded", kSucceededKeys);
-      catalog_.succeeded_.title = r.required_text(succeeded, "title", "succeeded");
-      catalog_.succeeded_.explanation = r.required_text(succeeded, "explanation", "succeeded");
-      const YAML::Node when = succeeded["when"];
-      if (!when || !when.IsSequence() || when.size() == 0)
-        r.fail(when ? when : succeeded, "succeeded.when must be a non-empty list of conditions");
-      for (const auto& item : when)
-        catalog_.succeeded_.when.push_back(condition(r, item, RuleList::rules_out));
-      if (const YAML::Node always = succeeded["always"]) {
-        if (!always.IsSequence()) r.fail(always, "succeeded.always must be a list of conditions");
-        for (const auto& item : always)
-          catalog_.succeeded_.always.push_back(condition(r, item, RuleList::rules_out));
-      }
-    }
+  if (root["id"]) {
+    add_cause(r, root);
     return;
   }
+  r.expect_map(root, "declarations (a cause needs 'id')", kDeclarationKeys);
+  if (const YAML::Node layers = root["layers"]) add_layers(r, layers);
+  if (const YAML::Node families = root["families"]) add_families(r, families);
+  if (const YAML::Node unknown = root["unknown"]) add_unknown(r, unknown);
+  if (const YAML::Node outside = root["outside"]) add_outside(r, outside);
+  if (const YAML::Node succeeded = root["succeeded"]) add_succeeded(r, succeeded);
+}
 
-  const std::string id = r.text(root["id"], "id");
+void CatalogBuilder::add_layers(const Reader& r, const YAML::Node& layers) {
+  if (!layers.IsSequence()) r.fail(layers, "layers must be a list");
+  for (const auto& item : layers) {
+    r.expect_map(item, "a layer", kLayerKeys);
+    Layer layer{required_text(r, item, "id", "a layer"),
+                required_text(r, item, "title", "a layer")};
+    if (!is_snake_id(layer.id))
+      r.fail(item["id"], "layer id '" + layer.id + "' must be snake_case");
+    if (const auto it = layers_at_.find(layer.id); it != layers_at_.end()) {
+      r.fail(item["id"], "duplicate layer '" + layer.id + "' (first at " + it->second.source + ":" +
+                             std::to_string(it->second.line) + ")");
+    }
+    layers_at_[layer.id] = {r.source(), line_of(item["id"])};
+    catalog_.layers_.push_back(std::move(layer));
+  }
+}
+
+void CatalogBuilder::add_families(const Reader& r, const YAML::Node& families) {
+  if (!families.IsSequence()) r.fail(families, "families must be a list");
+  for (const auto& item : families) {
+    r.expect_map(item, "a family", kFamilyKeys);
+    Family family{required_text(r, item, "id", "a family"),
+                  required_text(r, item, "title", "a family"),
+                  required_text(r, item, "explanation", "a family"),
+                  {}};
+    if (!is_snake_id(family.id))
+      r.fail(item["id"], "family id '" + family.id + "' must be snake_case");
+    if (const auto it = families_at_.find(family.id); it != families_at_.end()) {
+      r.fail(item["id"], "duplicate family '" + family.id + "' (first at " + it->second.source +
+                             ":" + std::to_string(it->second.line) + ")");
+    }
+    families_at_[family.id] = {r.source(), line_of(item["id"])};
+    catalog_.families_.push_back(std::move(family));
+  }
+}
+
+void CatalogBuilder::add_unknown(const Reader& r, const YAML::Node& unknown) {
+  if (unknown_at_) {
+    r.fail(unknown, "'unknown' is declared twice (first at " + unknown_at_->source + ":" +
+                        std::to_string(unknown_at_->line) + ")");
+  }
+  r.expect_map(unknown, "unknown", kUnknownKeys);
+  unknown_at_ = Where{r.source(), line_of(unknown)};
+  catalog_.unknown_.title = required_text(r, unknown, "title", "unknown");
+  catalog_.unknown_.explanation = required_text(r, unknown, "explanation", "unknown");
+  if (const YAML::Node checks = unknown["next_checks"])
+    catalog_.unknown_.next_checks = next_checks(r, checks, "unknown", nullptr);
+}
+
+void CatalogBuilder::add_outside(const Reader& r, const YAML::Node& outside) {
+  if (!outside.IsSequence()) r.fail(outside, "outside must be a list");
+  for (const auto& item : outside) {
+    r.expect_map(item, "an outside entry", kOutsideKeys);
+    OutsideEntry entry;
+    entry.id = required_text(r, item, "id", "an outside entry");
+    if (!is_snake_id(entry.id))
+      r.fail(item["id"], "outside id '" + entry.id + "' must be snake_case");
+    for (const OutsideEntry& other : catalog_.outside_) {
+      if (other.id == entry.id)
+        r.fail(item["id"], "duplicate outside entry '" + entry.id + "' (first at " + other.source +
+                               ":" + std::to_string(other.line) + ")");
+    }
+    entry.title = required_text(r, item, "title", "an outside entry");
+    entry.explanation = required_text(r, item, "explanation", "an outside entry");
+    if (!item["when"]) r.fail(item, "an outside entry needs 'when'");
+    entry.when = condition(r, item["when"], RuleList::rules_out);
+    if (const YAML::Node checks = item["next_checks"])
+      entry.next_checks = next_checks(r, checks, "outside", nullptr);
+    entry.source = r.source();
+    entry.line = line_of(item);
+    catalog_.outside_.push_back(std::move(entry));
+  }
+}
+
+void CatalogBuilder::add_succeeded(const Reader& r, const YAML::Node& succeeded) {
+  r.expect_map(succeeded, "succeeded", kSucceededKeys);
+  catalog_.succeeded_.title = required_text(r, succeeded, "title", "succeeded");
+  catalog_.succeeded_.explanation = required_text(r, succeeded, "explanation", "succeeded");
+  const YAML::Node when = succeeded["when"];
+  if (!when || !when.IsSequence() || when.size() == 0)
+    r.fail(when ? when : succeeded, "succeeded.when must be a non-empty list of conditions");
+  for (const auto& item : when)
+    catalog_.succeeded_.when.push_back(condition(r, item, RuleList::rules_out));
+  if (const YAML::Node always = succeeded["always"]) {
+    if (!always.IsSequence()) r.fail(always, "succeeded.always must be a list of conditions");
+    for (const auto& item : always)
+      catalog_.succeeded_.always.push_back(condition(r, item, RuleList::rules_out));
+  }
+}
+
+void CatalogBuilder::add_cause(const Reader& r, const YAML::Node& root) {
+  const std::string id = trimmed_text(r, root["id"], "id");
   const std::string what = "cause '" + id + "'";
-  r.expect_keys(root, what, kCauseKeys);
+  r.expect_map(root, what, kCauseKeys);
   if (!is_snake_id(id))
     r.fail(root["id"], "cause id '" + id + "' must be snake_case ([a-z][a-z0-9_]*)");
   if (id == kUnknown)
@@ -483,41 +445,39 @@ void CatalogBuilder::add_document(const std::string& source, const YAML::Node& r
                            std::to_string(it->second.line) + ")");
   }
   const std::size_t index = catalog_.causes_.size();
+  const std::string& source = r.source();
   causes_at_[id] = {source, line_of(root["id"])};
 
   CauseEntry cause;
   cause.id = id;
   cause.source = source;
   cause.line = line_of(root["id"]);
-  cause.title = r.required_text(root, "title", what);
-  cause.layer = r.required_text(root, "layer", what);
+  cause.title = required_text(r, root, "title", what);
+  cause.layer = required_text(r, root, "layer", what);
   layer_refs_.push_back({index, {cause.layer, {source, line_of(root["layer"])}}});
   if (const YAML::Node family = root["family"]) {
-    cause.family = r.text(family, "family");
+    cause.family = trimmed_text(r, family, "family");
     family_refs_.push_back({index, {cause.family, {source, line_of(family)}}});
   }
   if (const YAML::Node look = root["look_alikes"]) {
-    cause.look_alikes = r.text_list(look, "look_alikes");
+    cause.look_alikes = text_list(r, look, "look_alikes");
     for (const auto& other : cause.look_alikes)
       look_alike_refs_.push_back({index, {other, {source, line_of(look)}}});
   }
-  cause.explanation = r.required_text(root, "explanation", what);
+  cause.explanation = required_text(r, root, "explanation", what);
 
-  const YAML::Node evidence = root["evidence"];
-  if (!evidence || evidence.IsNull()) r.fail(root, what + " needs 'evidence'");
-  r.expect_keys(evidence, "evidence of " + what, kEvidenceKeys);
+  const YAML::Node evidence = r.required(root, "evidence", what);
+  r.expect_map(evidence, "evidence of " + what, kEvidenceKeys);
   cause.evidence.requires_all = conditions(r, evidence, "requires", RuleList::requires_all, true);
   cause.evidence.supports = conditions(r, evidence, "supports", RuleList::supports, false);
   cause.evidence.rules_out = conditions(r, evidence, "rules_out", RuleList::rules_out, false);
   cause.tests = tests_of(cause.evidence);
 
-  const YAML::Node checks = root["next_checks"];
-  if (!checks || checks.IsNull()) r.fail(root, what + " needs 'next_checks'");
   std::vector<std::pair<std::string, int>> separates;
-  cause.next_checks = next_checks(r, checks, what, &separates);
+  cause.next_checks = next_checks(r, r.required(root, "next_checks", what), what, &separates);
   for (auto& [other, line] : separates) separates_refs_.push_back({index, {other, {source, line}}});
-  cause.remediation = r.required_list(root, "remediation", what);
-  cause.references = r.required_list(root, "references", what);
+  cause.remediation = required_list(r, root, "remediation", what);
+  cause.references = required_list(r, root, "references", what);
   catalog_.causes_.push_back(std::move(cause));
 }
 

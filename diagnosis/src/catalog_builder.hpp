@@ -4,13 +4,12 @@
 // entries, families with one member).
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ceslab/core/yaml_reader.hpp"
 #include "ceslab/diagnosis/catalog.hpp"
 
 namespace ceslab::diagnosis {
@@ -32,7 +31,14 @@ class CatalogBuilder {
   };
 
  private:
-  void add_document(const std::string& source, const YAML::Node& root);
+  void add_document(const core::YamlReader& r, const YAML::Node& root);
+  // A declarations document, one key at a time.
+  void add_layers(const core::YamlReader& r, const YAML::Node& layers);
+  void add_families(const core::YamlReader& r, const YAML::Node& families);
+  void add_unknown(const core::YamlReader& r, const YAML::Node& unknown);
+  void add_outside(const core::YamlReader& r, const YAML::Node& outside);
+  void add_succeeded(const core::YamlReader& r, const YAML::Node& succeeded);
+  void add_cause(const core::YamlReader& r, const YAML::Node& root);
 
   Catalog catalog_;
   std::map<std::string, Where, std::less<>> causes_at_, layers_at_, families_at_;

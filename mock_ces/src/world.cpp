@@ -3,15 +3,14 @@
 
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/url.hpp"
+#include "ceslab/core/yaml_reader.hpp"
 #include "world_overlay.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 std::string_view ceslab_embedded_default_world_yaml();
 
@@ -152,114 +151,16 @@ const WellKnown* well_known(std::string_view name) {
   return nullptr;
 }
 
-// Reads YAML mappings, refusing keys it does not know, with file:line in
-// every message.
-class Reader {
- public:
-  explicit Reader(std::string_view source) : source_(source) {}
-
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
-    std::ostringstream msg;
-    msg << source_;
-    if (at.Mark().line >= 0) msg << ":" << at.Mark().line + 1;
-    msg << ": " << what;
-    throw WorldError(msg.str());
-  }
-
-  void expect_map(const YAML::Node& node, std::string_view what,
-                  std::initializer_list<std::string_view> keys) const {
-    if (!node.IsMap()) fail(node, std::string(what) + " must be a mapping");
-    for (const auto& kv : node) {
-      const auto key = kv.first.as<std::string>();
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-        std::string known;
-        for (auto k : keys) known += (known.empty() ? "" : ", ") + std::string(k);
-        fail(kv.first,
-             "unknown key '" + key + "' in " + std::string(what) + " (known: " + known + ")");
-      }
-    }
-  }
-
-  std::string text(const YAML::Node& node, std::string_view key, std::string_view what) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v) fail(node, std::string(what) + " needs '" + std::string(key) + "'");
-    if (!v.IsScalar()) {
-      fail(v, "'" + std::string(key) + "' in " + std::string(what) + " must be a string");
-    }
-    return v.as<std::string>();
-  }
-
-  std::optional<std::string> optional_text(const YAML::Node& node, std::string_view key,
-                                           std::string_view what) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v || v.IsNull()) return std::nullopt;
-    if (!v.IsScalar()) {
-      fail(v, "'" + std::string(key) + "' in " + std::string(what) + " must be a string");
-    }
-    return v.as<std::string>();
-  }
-
-  std::vector<std::string> list(const YAML::Node& node, std::string_view key,
-                                std::string_view what) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v || v.IsNull()) return {};
-    if (!v.IsSequence()) {
-      fail(v, "'" + std::string(key) + "' in " + std::string(what) + " must be a list");
-    }
-    std::vector<std::string> out;
-    for (const auto& item : v) {
-      if (!item.IsScalar()) fail(item, "items of '" + std::string(key) + "' must be strings");
-      out.push_back(item.as<std::string>());
-    }
-    return out;
-  }
-
-  bool flag(const YAML::Node& node, std::string_view key, bool fallback) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v) return fallback;
-    try {
-      return v.as<bool>();
-    } catch (const YAML::Exception&) {
-      fail(v, "'" + std::string(key) + "' must be true or false");
-    }
-  }
-
-  int integer(const YAML::Node& node, std::string_view key, int fallback, int min = 0) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v) return fallback;
-    int value = 0;
-    try {
-      value = v.as<int>();
-    } catch (const YAML::Exception&) {
-      fail(v, "'" + std::string(key) + "' must be a whole number");
-    }
-    if (value < min) fail(v, "'" + std::string(key) + "' must be at least " + std::to_string(min));
-    return value;
-  }
-
-  template <typename Enum>
-  Enum choice(const YAML::Node& node, std::string_view key, Enum fallback,
-              std::initializer_list<std::pair<std::string_view, Enum>> options) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v) return fallback;
-    const std::string value = v.IsScalar() ? v.as<std::string>() : "";
-    std::string names;
-    for (const auto& [name, e] : options) {
-      if (value == name) return e;
-      names += (names.empty() ? "" : ", ") + std::string(name);
-    }
-    fail(v, "'" + std::string(key) + "' must be one of " + names + ", not '" + value + "'");
-  }
-
- private:
-  std::string source_;
-};
+// Every world error names the file and line (core/yaml_reader.hpp).
+using Reader = core::YamlReader;
 
 core::AuthMode read_auth(const Reader& r, const YAML::Node& n, std::string_view key) {
-  return r.choice<core::AuthMode>(n, key, core::AuthMode::username,
-                                  {{"kerberos", core::AuthMode::kerberos},
-                                   {"username_password", core::AuthMode::username},
-                                   {"certificate", core::AuthMode::certificate}});
+  return r
+      .choice<core::AuthMode>(n, key,
+                              {{"kerberos", core::AuthMode::kerberos},
+                               {"username_password", core::AuthMode::username},
+                               {"certificate", core::AuthMode::certificate}})
+      .value_or(core::AuthMode::username);
 }
 
 // nullopt when the key is left out (the caller keeps the Windows default);
@@ -317,18 +218,19 @@ KeyArchival read_key_archival(const Reader& r, const YAML::Node& n) {
   }
   for (const auto& a : list) {
     r.expect_map(a, "recovery agent", {"status"});
-    archival.agents.push_back(r.choice<KraStatus>(a, "status", KraStatus::valid,
+    archival.agents.push_back(r.choice<KraStatus>(a, "status",
                                                   {{"valid", KraStatus::valid},
                                                    {"expired", KraStatus::expired},
                                                    {"revoked", KraStatus::revoked},
                                                    {"untrusted", KraStatus::untrusted},
                                                    {"invalid", KraStatus::invalid},
                                                    {"not_found", KraStatus::not_found},
-                                                   {"not_loaded", KraStatus::not_loaded}}));
+                                                   {"not_loaded", KraStatus::not_loaded}})
+                                  .value_or(KraStatus::valid));
   }
   // The Recovery Agents tab accepts 1..(listed certificates) (TechNet
   // cc787039, "Troubleshooting KRA Configuration").
-  archival.agents_to_use = static_cast<unsigned>(r.integer(n, "agents_to_use", 1, 1));
+  archival.agents_to_use = static_cast<unsigned>(r.integer(n, "agents_to_use", 1).value_or(1));
   if (archival.agents_to_use > archival.agents.size()) {
     r.fail(n["agents_to_use"], "'agents_to_use' (" + std::to_string(archival.agents_to_use) +
                                    ") exceeds the " + std::to_string(archival.agents.size()) +
@@ -340,8 +242,8 @@ KeyArchival read_key_archival(const Reader& r, const YAML::Node& n) {
 TemplateVersion read_version(const Reader& r, const YAML::Node& n, std::string_view what) {
   r.expect_map(n, what, {"major", "minor"});
   if (!n["major"]) r.fail(n, std::string(what) + " needs 'major'");
-  return {static_cast<unsigned>(r.integer(n, "major", 0)),
-          static_cast<unsigned>(r.integer(n, "minor", 0))};
+  return {static_cast<unsigned>(r.integer(n, "major", 0).value_or(0)),
+          static_cast<unsigned>(r.integer(n, "minor", 0).value_or(0))};
 }
 
 CaSettings read_ca(const Reader& r, const YAML::Node& n) {
@@ -354,7 +256,7 @@ CaSettings read_ca(const Reader& r, const YAML::Node& n) {
   ca.host = r.optional_text(n, "host", "ca").value_or(ca.host);
   ca.subject = r.optional_text(n, "subject", "ca").value_or("CN=" + ca.name);
   ca.key = r.optional_text(n, "key", "ca").value_or(ca.key);
-  ca.validity_years = r.integer(n, "validity_years", ca.validity_years, 1);
+  ca.validity_years = r.integer(n, "validity_years", 1).value_or(ca.validity_years);
   ca.policy_oids = r.list(n, "policy_oids", "ca");
   if (n["edit_flags"]) {  // left out: a fresh enterprise CA's; [] = none
     ca.edit_flags.clear();
@@ -367,10 +269,12 @@ CaSettings read_ca(const Reader& r, const YAML::Node& n) {
   if (auto acl = read_acl(r, n, "CA", {"read", "request", "manage_ca", "manage_certificates"})) {
     ca.acl = std::move(*acl);
   }
-  ca.state = r.choice<CaState>(
-      n, "state", CaState::online,
-      {{"online", CaState::online}, {"offline", CaState::offline}, {"slow", CaState::slow}});
-  ca.slow_ms = r.integer(n, "slow_ms", ca.state == CaState::slow ? 3000 : 0);
+  ca.state =
+      r.choice<CaState>(
+           n, "state",
+           {{"online", CaState::online}, {"offline", CaState::offline}, {"slow", CaState::slow}})
+          .value_or(CaState::online);
+  ca.slow_ms = r.integer(n, "slow_ms", 0).value_or(ca.state == CaState::slow ? 3000 : 0);
   if (n["published_templates"]) ca.published_templates = r.list(n, "published_templates", "ca");
   if (const YAML::Node rules = n["enrollment_agent_restrictions"]) {
     ca.enrollment_agent_restrictions = read_agent_restrictions(r, rules);
@@ -378,9 +282,10 @@ CaSettings read_ca(const Reader& r, const YAML::Node& n) {
   if (const YAML::Node archival = n["key_archival"]) {
     ca.key_archival = read_key_archival(r, archival);
   }
-  ca.enforce_x500_name_lengths = r.flag(n, "enforce_x500_name_lengths", true);
+  ca.enforce_x500_name_lengths = r.flag(n, "enforce_x500_name_lengths").value_or(true);
   ca.signing_key_available =
-      r.choice<bool>(n, "signing_key", true, {{"available", true}, {"unavailable", false}});
+      r.choice<bool>(n, "signing_key", {{"available", true}, {"unavailable", false}})
+          .value_or(true);
   return ca;
 }
 
@@ -390,18 +295,19 @@ Account read_account(const Reader& r, const YAML::Node& n) {
                 "disabled", "password_expired"});
   Account a;
   a.name = r.text(n, "name", "account");
-  a.kind = r.choice<AccountKind>(n, "kind", AccountKind::user,
+  a.kind = r.choice<AccountKind>(n, "kind",
                                  {{"user", AccountKind::user},
                                   {"computer", AccountKind::computer},
-                                  {"service", AccountKind::service}});
+                                  {"service", AccountKind::service}})
+               .value_or(AccountKind::user);
   a.password = r.optional_text(n, "password", "account").value_or("");
   a.email = r.optional_text(n, "email", "account");
   a.upn = r.optional_text(n, "upn", "account");
   a.dns_name = r.optional_text(n, "dns_name", "account");
   a.groups = r.list(n, "groups", "account");
-  a.not_delegable = r.flag(n, "not_delegable", false);
-  a.disabled = r.flag(n, "disabled", false);
-  a.password_expired = r.flag(n, "password_expired", false);
+  a.not_delegable = r.flag(n, "not_delegable").value_or(false);
+  a.disabled = r.flag(n, "disabled").value_or(false);
+  a.password_expired = r.flag(n, "password_expired").value_or(false);
   return a;
 }
 
@@ -414,12 +320,12 @@ TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
   TemplateSettings t;
   t.name = r.text(n, "name", "template");
   t.oid = r.text(n, "oid", "template");
-  t.major_version = static_cast<unsigned>(r.integer(n, "major_version", 100));
-  t.minor_version = static_cast<unsigned>(r.integer(n, "minor_version", 0));
+  t.major_version = static_cast<unsigned>(r.integer(n, "major_version", 0).value_or(100));
+  t.minor_version = static_cast<unsigned>(r.integer(n, "minor_version", 0).value_or(0));
   if (const YAML::Node v = n["ca_loaded_version"]) {
     t.ca_loaded_version = read_version(r, v, "template ca_loaded_version");
   }
-  t.schema = static_cast<unsigned>(r.integer(n, "schema", 2, 1));
+  t.schema = static_cast<unsigned>(r.integer(n, "schema", 1).value_or(2));
   for (const std::string& f : r.list(n, "name_flags", "template")) {
     if (!name_flag_bits().count(f)) {
       r.fail(n["name_flags"], "unknown msPKI-Certificate-Name-Flag name '" + f + "'");
@@ -428,21 +334,21 @@ TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
   }
   t.ekus = r.list(n, "ekus", "template");
   t.issuance_policies = r.list(n, "issuance_policies", "template");
-  t.validity_days = r.integer(n, "validity_days", t.validity_days, 1);
-  t.renewal_days = r.integer(n, "renewal_days", t.renewal_days, 0);
-  t.min_key_size = static_cast<unsigned>(r.integer(n, "min_key_size", 2048, 0));
+  t.validity_days = r.integer(n, "validity_days", 1).value_or(t.validity_days);
+  t.renewal_days = r.integer(n, "renewal_days", 0).value_or(t.renewal_days);
+  t.min_key_size = static_cast<unsigned>(r.integer(n, "min_key_size", 0).value_or(2048));
   if (auto acl =
           read_acl(r, n, "template", {"read", "write", "enroll", "autoenroll", "full_control"})) {
     t.acl = std::move(*acl);
   }
-  t.manager_approval = r.flag(n, "manager_approval", false);
-  t.key_based_renewal = r.flag(n, "key_based_renewal", false);
-  t.archive_key = r.flag(n, "archive_key", false);
+  t.manager_approval = r.flag(n, "manager_approval").value_or(false);
+  t.key_based_renewal = r.flag(n, "key_based_renewal").value_or(false);
+  t.archive_key = r.flag(n, "archive_key").value_or(false);
   if (const YAML::Node c = n["compatibility"]) {
     r.expect_map(c, "template compatibility", {"client", "server"});
     // Each is one nibble of msPKI-Private-Key-Flag (MS-CRTD 2.27).
     auto nibble = [&](const char* key) {
-      const int v = r.integer(c, key, 3, 1);
+      const int v = r.integer(c, key, 1).value_or(3);
       if (v > 15) r.fail(c[key], std::string("'") + key + "' in template compatibility is 1 to 15");
       return static_cast<unsigned>(v);
     };
@@ -465,17 +371,19 @@ CesSettings read_ces(const Reader& r, const YAML::Node& n) {
       CesEndpoint ep;
       if (!e["auth"]) r.fail(e, "ces endpoint needs 'auth'");
       ep.auth = read_auth(r, e, "auth");
-      ep.renewal_only = r.flag(e, "renewal_only", false);
-      ep.key_based_renewal = r.flag(e, "key_based_renewal", false);
+      ep.renewal_only = r.flag(e, "renewal_only").value_or(false);
+      ep.key_based_renewal = r.flag(e, "key_based_renewal").value_or(false);
       ces.endpoints.push_back(ep);
     }
   }
-  ces.delegation = r.choice<Delegation>(
-      n, "delegation", ces.delegation,
-      {{"none", Delegation::none},
-       {"unconstrained", Delegation::unconstrained},
-       {"constrained", Delegation::constrained},
-       {"constrained_protocol_transition", Delegation::constrained_protocol_transition}});
+  ces.delegation =
+      r.choice<Delegation>(
+           n, "delegation",
+           {{"none", Delegation::none},
+            {"unconstrained", Delegation::unconstrained},
+            {"constrained", Delegation::constrained},
+            {"constrained_protocol_transition", Delegation::constrained_protocol_transition}})
+          .value_or(ces.delegation);
   if (const YAML::Node pool = n["app_pool"]) {
     r.expect_map(pool, "ces app_pool", {"identity", "privileges"});
     ces.app_pool_identity =
@@ -496,15 +404,17 @@ CesSettings read_ces(const Reader& r, const YAML::Node& n) {
     }
   }
   ces.channel_binding_required =
-      r.choice<bool>(n, "channel_binding", false, {{"none", false}, {"required", true}});
-  ces.spn = r.choice<SpnRegistration>(n, "spn", SpnRegistration::registered,
+      r.choice<bool>(n, "channel_binding", {{"none", false}, {"required", true}}).value_or(false);
+  ces.spn = r.choice<SpnRegistration>(n, "spn",
                                       {{"registered", SpnRegistration::registered},
                                        {"missing", SpnRegistration::missing},
-                                       {"duplicate", SpnRegistration::duplicate}});
-  ces.tls_certificate = r.choice<TlsCertificate>(n, "tls_certificate", TlsCertificate::valid,
+                                       {"duplicate", SpnRegistration::duplicate}})
+                .value_or(SpnRegistration::registered);
+  ces.tls_certificate = r.choice<TlsCertificate>(n, "tls_certificate",
                                                  {{"valid", TlsCertificate::valid},
                                                   {"expired", TlsCertificate::expired},
-                                                  {"wrong_name", TlsCertificate::wrong_name}});
+                                                  {"wrong_name", TlsCertificate::wrong_name}})
+                            .value_or(TlsCertificate::valid);
   return ces;
 }
 
@@ -532,8 +442,8 @@ std::vector<AdvertisedCesUri> read_ces_uris(const Reader& r, const YAML::Node& l
     }
     if (!e["auth"]) r.fail(e, "cep ces_uri needs 'auth'");
     u.auth = read_auth(r, e, "auth");
-    u.priority = static_cast<unsigned>(r.integer(e, "priority", 1, 0));
-    u.renewal_only = r.flag(e, "renewal_only", false);
+    u.priority = static_cast<unsigned>(r.integer(e, "priority", 0).value_or(1));
+    u.renewal_only = r.flag(e, "renewal_only").value_or(false);
     uris.push_back(std::move(u));
   }
   return uris;
@@ -547,7 +457,7 @@ CepSettings read_cep(const Reader& r, const YAML::Node& n) {
   cep.policy_id = r.optional_text(n, "policy_id", "cep").value_or(cep.policy_id);
   cep.friendly_name = r.optional_text(n, "friendly_name", "cep").value_or(cep.friendly_name);
   cep.next_update_hours = static_cast<unsigned>(
-      r.integer(n, "next_update_hours", static_cast<int>(cep.next_update_hours), 1));
+      r.integer(n, "next_update_hours", 1).value_or(static_cast<int>(cep.next_update_hours)));
   if (const YAML::Node eps = n["endpoints"]) {
     if (!eps.IsSequence()) r.fail(eps, "'endpoints' in cep must be a list");
     for (const auto& e : eps) {
@@ -841,11 +751,7 @@ const std::set<std::string, std::less<>>& windows_privilege_names() {
 namespace {
 
 YAML::Node load_yaml(std::string_view yaml, std::string_view source) {
-  try {
-    return YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    throw WorldError(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  return Reader(std::string(source)).parse(yaml);
 }
 
 World world_from_node(YAML::Node root, std::string_view source);
@@ -861,7 +767,7 @@ World parse_world(std::string_view yaml, std::string_view source) {
 
 World overlay_default_world(const YAML::Node& overlay, std::string_view source) {
   if (overlay.IsNull()) return default_world();
-  if (!overlay.IsMap()) Reader(source).fail(overlay, "world must be a mapping");
+  if (!overlay.IsMap()) Reader(std::string(source)).fail(overlay, "world must be a mapping");
   const YAML::Node base = load_yaml(ceslab_embedded_default_world_yaml(), "default_world.yaml");
   return world_from_node(overlay_world_node(base, overlay), source);
 }
@@ -869,7 +775,7 @@ World overlay_default_world(const YAML::Node& overlay, std::string_view source) 
 namespace {
 
 World world_from_node(YAML::Node root, std::string_view source) {
-  Reader r(source);
+  const Reader r{std::string(source)};
   if (!root.IsMap()) r.fail(root, "world must be a mapping");
   for (const auto& kv : root) {
     if (kv.first.as<std::string>() != "client") continue;
@@ -951,11 +857,7 @@ World world_from_node(YAML::Node root, std::string_view source) {
 }  // namespace
 
 World load_world(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw WorldError(path.string() + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  World w = parse_world(text.str(), path.string());
+  World w = parse_world(core::read_data_file(path), path.string());
   // Replay files are named relative to the world file.
   for (Replay& replay : w.replays) {
     if (replay.response.is_relative()) replay.response = path.parent_path() / replay.response;

@@ -5,125 +5,31 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "ceslab/core/codes.hpp"
+#include "ceslab/core/yaml_reader.hpp"
 #include "ceslab/diagnosis/catalog.hpp"
 #include "ceslab/runner/scenario.hpp"
 
 namespace ceslab::runner {
 namespace {
 
-using Keys = std::initializer_list<std::string_view>;
+using Keys = core::KeyNames;
 
-std::string joined(Keys keys) {
-  std::string out;
-  for (auto k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
-  return out;
-}
-
-// file:line errors for every problem, naming the known choices.
-class Reader {
+// file:line errors for every problem, naming the known choices
+// (core/yaml_reader.hpp); `strings` is the scenario's own: one string may
+// stand for a list of one.
+class Reader : public core::YamlReader {
  public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
-    std::ostringstream msg;
-    msg << source_;
-    if (at.IsDefined() && at.Mark().line >= 0) msg << ":" << at.Mark().line + 1;
-    msg << ": " << what;
-    throw ScenarioError(msg.str());
-  }
-
-  void expect_map(const YAML::Node& node, std::string_view what, Keys keys) const {
-    if (!node.IsMap()) fail(node, std::string(what) + " must be a mapping");
-    for (const auto& kv : node) {
-      const auto key = kv.first.as<std::string>();
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-        fail(kv.first, "unknown key '" + key + "' in " + std::string(what) +
-                           " (known: " + joined(keys) + ")");
-      }
-    }
-  }
-
-  std::string text(const YAML::Node& node, std::string_view key, std::string_view what) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v || v.IsNull()) fail(node, std::string(what) + " needs '" + std::string(key) + "'");
-    return scalar(v, key, what);
-  }
-
-  std::optional<std::string> optional_text(const YAML::Node& node, std::string_view key,
-                                           std::string_view what) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v || v.IsNull()) return std::nullopt;
-    return scalar(v, key, what);
-  }
-
-  std::string scalar(const YAML::Node& v, std::string_view key, std::string_view what) const {
-    if (!v.IsScalar()) {
-      fail(v, "'" + std::string(key) + "' in " + std::string(what) + " must be a string");
-    }
-    return v.Scalar();
-  }
+  using core::YamlReader::YamlReader;
 
   std::vector<std::string> strings(const YAML::Node& node, std::string_view key,
                                    std::string_view what) const {
     const YAML::Node v = node[std::string(key)];
-    if (!v || v.IsNull()) return {};
-    if (v.IsScalar()) return {v.Scalar()};
-    if (!v.IsSequence()) {
-      fail(v, "'" + std::string(key) + "' in " + std::string(what) + " must be a list");
-    }
-    std::vector<std::string> out;
-    for (const auto& item : v) out.push_back(scalar(item, key, what));
-    return out;
+    if (v && v.IsScalar()) return {v.Scalar()};
+    return list(node, key, what);
   }
-
-  std::optional<bool> flag(const YAML::Node& node, std::string_view key) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v) return std::nullopt;
-    try {
-      return v.as<bool>();
-    } catch (const YAML::Exception&) {
-      fail(v, "'" + std::string(key) + "' must be true or false");
-    }
-  }
-
-  std::optional<int> integer(const YAML::Node& node, std::string_view key, int min, int max) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v) return std::nullopt;
-    int value = 0;
-    try {
-      value = v.as<int>();
-    } catch (const YAML::Exception&) {
-      fail(v, "'" + std::string(key) + "' must be a whole number");
-    }
-    if (value < min || value > max) {
-      fail(v, "'" + std::string(key) + "' must be from " + std::to_string(min) + " to " +
-                  std::to_string(max));
-    }
-    return value;
-  }
-
-  template <typename Enum>
-  std::optional<Enum> choice(
-      const YAML::Node& node, std::string_view key,
-      std::initializer_list<std::pair<std::string_view, Enum>> options) const {
-    const YAML::Node v = node[std::string(key)];
-    if (!v) return std::nullopt;
-    const std::string value = v.IsScalar() ? v.Scalar() : "";
-    std::string names;
-    for (const auto& [name, e] : options) {
-      if (value == name) return e;
-      names += (names.empty() ? "" : ", ") + std::string(name);
-    }
-    fail(v, "'" + std::string(key) + "' must be one of " + names + ", not '" + value + "'");
-  }
-
- private:
-  std::string source_;
 };
 
 // The `--auth` names (core::cli_name); a client always authenticates somehow.
@@ -253,8 +159,8 @@ DiagnosisExpectation read_diagnosis(const Reader& r, const YAML::Node& n, std::s
   return d;
 }
 
-const Keys kStepExpectKeys = {"outcome", "http_status", "fault",    "request_id",
-                              "events",  "exit_code",   "templates"};
+constexpr std::string_view kStepExpectKeys[] = {"outcome", "http_status", "fault",    "request_id",
+                                                "events",  "exit_code",   "templates"};
 
 Step read_step(const Reader& r, const YAML::Node& n) {
   if (!n.IsMap() || n.size() != 1) {
@@ -409,12 +315,7 @@ Scenario parse_scenario(std::string_view yaml, const std::filesystem::path& file
                         const diagnosis::Catalog& catalog) {
   const std::string source = file.string();
   const Reader r(source);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  const YAML::Node root = r.parse(yaml);
   r.expect_map(
       root, "scenario",
       {"name", "summary", "source", "cause", "recorded", "world", "client", "steps", "expect"});
@@ -440,11 +341,8 @@ Scenario parse_scenario(std::string_view yaml, const std::filesystem::path& file
   }
   // Before the overlay, which merges the default lab into the node.
   if (world && world.IsMap()) flatten_world(world, "", s.world_settings);
-  try {
-    s.world = mock::overlay_default_world(world ? world : YAML::Node(YAML::NodeType::Null), source);
-  } catch (const mock::WorldError& e) {
-    throw ScenarioError(e.what());
-  }
+  // A world error is a ScenarioError already: both are core::DataFileError.
+  s.world = mock::overlay_default_world(world ? world : YAML::Node(YAML::NodeType::Null), source);
   for (mock::Replay& replay : s.world.replays) {
     if (replay.response.is_relative()) replay.response = file.parent_path() / replay.response;
   }
@@ -482,11 +380,7 @@ Scenario parse_scenario(std::string_view yaml, const std::filesystem::path& file
 }
 
 Scenario load_scenario(const std::filesystem::path& file, const diagnosis::Catalog& catalog) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ScenarioError(file.string() + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), file, catalog);
+  return parse_scenario(core::read_data_file(file), file, catalog);
 }
 
 LoadedScenarios load_scenarios(const std::vector<std::filesystem::path>& files,

@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ceslab/core/data_file_error.hpp"
+
 namespace ceslab::core {
 
 // One code of the table. `value` is the HRESULT as unsigned 32-bit.
@@ -28,16 +30,7 @@ struct ErrorCode {
 
 // A code table file is malformed. `what()` reads "<source>:<line>: <problem>";
 // the problem names the entry (codes[i] and its name) when there is one.
-class CodeTableError : public std::runtime_error {
- public:
-  CodeTableError(std::string source, int line, const std::string& problem);
-  const std::string& source() const noexcept { return source_; }
-  int line() const noexcept { return line_; }  // 1-based; 0 when no position is known
-
- private:
-  std::string source_;
-  int line_;
-};
+using CodeTableError = DataFileError;
 
 // HRESULT_FROM_WIN32 exactly as winerror.h defines it: 0 and values with the
 // severity bit set pass through, anything else becomes 0x8007xxxx.

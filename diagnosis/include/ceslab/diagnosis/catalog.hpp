@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "ceslab/core/data_file_error.hpp"
 #include "ceslab/diagnosis/rules.hpp"
 
 namespace ceslab::diagnosis {
@@ -25,18 +26,7 @@ inline constexpr std::string_view kSucceeded = "succeeded";
 
 // A catalog file (or set of files) is malformed. what() reads
 // "<source>:<line>: <problem>".
-class CatalogError : public std::runtime_error {
- public:
-  CatalogError(std::string source, int line, const std::string& problem);
-  const std::string& source() const noexcept { return source_; }
-  int line() const noexcept { return line_; }  // 1-based; 0 when unknown
-  const std::string& problem() const noexcept { return problem_; }
-
- private:
-  std::string source_;
-  int line_;
-  std::string problem_;
-};
+using CatalogError = core::DataFileError;
 
 // Something to look at that the evidence did not show, and what it reveals.
 struct NextCheck {

@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ceslab/core/data_file_error.hpp"
+
 namespace ceslab::mock {
 
 // One event as a Windows host would log it.
@@ -57,16 +59,7 @@ struct EventDefinition {
 
 // An event catalog file was not accepted. what() reads
 // "<source>:<line>: <problem>" and names the entry (events[i] and its key).
-class EventCatalogError : public std::runtime_error {
- public:
-  EventCatalogError(std::string source, int line, const std::string& problem);
-  const std::string& source() const noexcept { return source_; }
-  int line() const noexcept { return line_; }  // 1-based; 0 when no position is known
-
- private:
-  std::string source_;
-  int line_;
-};
+using EventCatalogError = core::DataFileError;
 
 // Immutable after construction; the only shared instance is builtin().
 class EventCatalog {

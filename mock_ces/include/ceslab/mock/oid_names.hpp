@@ -5,17 +5,15 @@
 
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "ceslab/core/data_file_error.hpp"
 
 namespace ceslab::mock {
 
 // An OID name file was not accepted; what() reads "<source>:<line>: <problem>".
-class OidNamesError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using OidNamesError = core::DataFileError;
 
 // Immutable after construction; the only shared instance is builtin().
 class OidNames {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ceslab/core/data_file_error.hpp"
 #include "ceslab/mock/endpoints.hpp"
 
 namespace YAML {
@@ -24,10 +25,7 @@ namespace ceslab::mock {
 
 // A world file that could not be accepted; what() names the file, the line
 // and the problem ("world.yaml:12: unknown key 'emial' in account").
-class WorldError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using WorldError = core::DataFileError;
 
 enum class AccountKind { user, computer, service };
 

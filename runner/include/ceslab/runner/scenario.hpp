@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ceslab/client/auth.hpp"
+#include "ceslab/core/data_file_error.hpp"
 #include "ceslab/mock/world.hpp"
 
 namespace ceslab::diagnosis {
@@ -25,10 +26,7 @@ namespace ceslab::runner {
 
 // A scenario file that could not be accepted. what() reads
 // "<file>:<line>: <problem>".
-class ScenarioError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using ScenarioError = core::DataFileError;
 
 // How the client authenticates is a core::AuthMode, named in the file as
 // `ceslab enroll --auth` names it (client::cli_name).

@@ -6,9 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
+#include "ceslab/core/base64.hpp"
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/codes.hpp"
-#include "ceslab/wsdl/codec.hpp"
+#include "ceslab/core/message_error.hpp"
 
 namespace ceslab::core {
 
@@ -231,8 +232,8 @@ FaultEvidence fault_evidence(const EnrollmentFault& fault) {
   out.fault = fault;
   if (fault.binary_response && !fault.binary_response->empty()) {
     try {
-      out.binary_response_cmc = cmc_evidence(wsdl::decode_base64(*fault.binary_response));
-    } catch (const wsdl::MessageError& e) {
+      out.binary_response_cmc = cmc_evidence(decode_base64(*fault.binary_response));
+    } catch (const MessageError& e) {
       out.binary_response_error = std::string("not base64: ") + e.what();
     } catch (const CryptoError& e) {
       out.binary_response_error = std::string("not a CMC response: ") + e.what();

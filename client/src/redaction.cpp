@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "ceslab/core/base64.hpp"
 #include "ceslab/core/ossl.hpp"
 #include "ceslab/core/text.hpp"
-#include "ceslab/wsdl/codec.hpp"
 
 namespace ceslab::client {
 
@@ -152,7 +152,7 @@ void Secrets::add_private_key(EVP_PKEY* key) {
   for (const bool pkcs8 : {true, false}) {
     const core::Bytes der = der_of(key, pkcs8);
     add_needle(std::string(der.begin(), der.end()), Kind::private_key);
-    const std::string base64 = wsdl::encode_base64_wrapped(der);
+    const std::string base64 = core::encode_base64_wrapped(der);
     std::size_t start = 0;
     while (start < base64.size()) {
       const auto end = std::min(base64.find("\r\n", start), base64.size());

@@ -5,11 +5,11 @@
 #include <openssl/x509.h>
 
 #include "cases.hpp"
+#include "ceslab/core/base64.hpp"
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/messages.hpp"
 #include "ceslab/core/x509.hpp"
-#include "ceslab/wsdl/codec.hpp"
 
 namespace ceslab::conformance {
 
@@ -46,7 +46,7 @@ const xmlNode* answered_rstr(const Reply& r, Expect& e) {
 // text is not base64.
 std::optional<core::Bytes> token_der(const xmlNode* bst, Expect& e, const std::string& field) {
   try {
-    return wsdl::decode_base64(text(bst));
+    return core::decode_base64(text(bst));
   } catch (const std::exception& bad) {
     e.that(false, field, "base64", bad.what());
     return std::nullopt;

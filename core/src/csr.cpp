@@ -2,6 +2,7 @@
 #include "ceslab/core/csr.hpp"
 
 #include "ceslab/core/keys.hpp"
+#include "der.hpp"
 
 #include <arpa/inet.h>
 #include <openssl/asn1.h>
@@ -60,13 +61,6 @@ Asn1ObjectPtr known_oid(const char* text) {
   Asn1ObjectPtr obj(OBJ_txt2obj(text, 1));
   if (!obj) throw CryptoError(std::string("create OID ") + text);
   return obj;
-}
-
-Bytes to_der_bytes(unsigned char* der, int len, const std::string& what) {
-  if (len <= 0 || der == nullptr) throw CryptoError("encode " + what);
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
 }
 
 X509ExtensionPtr extension_from_der(const char* oid, bool critical, const Bytes& der) {
@@ -477,8 +471,7 @@ X509ExtensionPtr make_template_name_extension(std::string_view name) {
   Asn1StringPtr owner(bmp);
   unsigned char* der = nullptr;
   const int len = i2d_ASN1_BMPSTRING(bmp, &der);
-  return extension_from_der(kOidTemplateName, false,
-                            to_der_bytes(der, len, "template name BMPString"));
+  return extension_from_der(kOidTemplateName, false, take_der(der, len, "template name BMPString"));
 }
 
 X509ExtensionPtr make_template_info_extension(const TemplateRef& ref) {
@@ -506,7 +499,7 @@ X509ExtensionPtr make_template_info_extension(const TemplateRef& ref) {
   }
   unsigned char* der = nullptr;
   const int len = i2d_ASN1_SEQUENCE_ANY(seq.get(), &der);
-  return extension_from_der(kOidTemplateInfo, false, to_der_bytes(der, len, "template SEQUENCE"));
+  return extension_from_der(kOidTemplateInfo, false, take_der(der, len, "template SEQUENCE"));
 }
 
 std::vector<X509ExtensionPtr> make_template_extensions(const TemplateRef& ref) {
@@ -650,7 +643,7 @@ Bytes build_csr(EVP_PKEY* key, const CsrOptions& options) {
   if (options.renewal_of != nullptr) {
     unsigned char* der = nullptr;
     const int len = i2d_X509(options.renewal_of, &der);
-    const Bytes cert = to_der_bytes(der, len, "renewal certificate");
+    const Bytes cert = take_der(der, len, "renewal certificate");
     Asn1ObjectPtr oid = known_oid(kOidRenewalCertificate);
     // V_ASN1_SEQUENCE: OpenSSL takes the bytes as the complete encoding.
     if (X509_REQ_add1_attr_by_OBJ(req.get(), oid.get(), V_ASN1_SEQUENCE, cert.data(),
@@ -661,18 +654,12 @@ Bytes build_csr(EVP_PKEY* key, const CsrOptions& options) {
   if (X509_REQ_sign(req.get(), key, EVP_sha256()) <= 0) throw CryptoError("sign PKCS#10 request");
   unsigned char* der = nullptr;
   const int len = i2d_X509_REQ(req.get(), &der);
-  return to_der_bytes(der, len, "PKCS#10 request");
+  return take_der(der, len, "PKCS#10 request");
 }
 
 CsrInfo parse_csr(const Bytes& der) {
-  const char* op = "parse PKCS#10 request";
-  if (der.empty()) throw CryptoError(op, "empty input");
-  const unsigned char* p = der.data();
-  X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
-  if (!req) throw CryptoError(op);
-  if (p != der.data() + der.size())
-    throw CryptoError(
-        op, std::to_string(der.data() + der.size() - p) + " trailing bytes after the request");
+  const X509ReqPtr req =
+      decode_der_exactly<X509ReqPtr>(d2i_X509_REQ, der, "parse PKCS#10 request", "request");
 
   CsrInfo info;
   info.subject = format_distinguished_name(X509_REQ_get_subject_name(req.get()));

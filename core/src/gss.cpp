@@ -4,13 +4,11 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5/krb5.h>
-#include <openssl/evp.h>
 
 #include <vector>
 
+#include "ceslab/core/base64.hpp"
 #include "ceslab/core/krb5_context.hpp"
-
-#include "ceslab/wsdl/codec.hpp"
 
 namespace ceslab::core {
 
@@ -177,17 +175,11 @@ std::string default_realm() {
 }
 
 std::string gss_token_base64(const gss_buffer_desc& token) {
-  std::string out(4 * ((token.length + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                static_cast<const unsigned char*>(token.value),
-                                static_cast<int>(token.length));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
+  return encode_base64({static_cast<const unsigned char*>(token.value), token.length});
 }
 
 std::string gss_token_base64(const Bytes& token) {
-  gss_buffer_desc view{token.size(), const_cast<unsigned char*>(token.data())};
-  return gss_token_base64(view);
+  return encode_base64(token);
 }
 
 InitStep init_sec_context_step(GssContext& context, gss_cred_id_t credential, gss_name_t target,
@@ -207,7 +199,7 @@ InitStep init_sec_context_step(GssContext& context, gss_cred_id_t credential, gs
 }
 
 Bytes gss_token_from_base64(std::string_view text) {
-  return wsdl::decode_base64(text);
+  return decode_base64(text);
 }
 
 }  // namespace ceslab::core

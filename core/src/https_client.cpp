@@ -6,11 +6,6 @@
 #include "ceslab/core/https_client.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -21,15 +16,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include "beast_names.hpp"
+
 namespace ceslab::core {
 
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-namespace ssl = net::ssl;
-using tcp = net::ip::tcp;
+using namespace beast_names;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kHeaderLimit = 64 * 1024;
@@ -55,8 +48,8 @@ struct Resolution {
 // thread on destruction, so a stuck DNS server would hold send() past any
 // deadline. The lookup runs on a detached thread instead; on timeout we
 // walk away and the thread finishes on its own. nullopt means timeout.
-std::optional<Resolution> resolve(const std::string& host, std::uint16_t port,
-                                  Clock::time_point deadline) {
+std::optional<Resolution> resolve_within(const std::string& host, std::uint16_t port,
+                                         Clock::time_point deadline) {
   struct State {
     std::mutex mutex;
     std::condition_variable cv;
@@ -203,6 +196,285 @@ bool valid_field_value(std::string_view s) {
   return true;
 }
 
+// Caller mistakes, not network trouble: refused before connecting. Returns
+// the request target.
+std::string checked_target(const Url& url, HttpRequest& request) {
+  if (request.method.empty()) request.method = "GET";
+  if (!valid_token(request.method))
+    throw std::invalid_argument("HTTPS client: invalid method '" + request.method + "'");
+  for (const auto& h : request.headers) {
+    if (!valid_token(h.name) || !valid_field_value(h.value))
+      throw std::invalid_argument("HTTPS client: invalid header '" + h.name + "'");
+  }
+  const std::string target = request.target.empty() ? url.target : request.target;
+  if (target.empty() || !valid_field_value(target) || target.find(' ') != std::string::npos)
+    throw std::invalid_argument("HTTPS client: invalid request target '" + target + "'");
+  return target;
+}
+
+// The caller's headers, with Host and User-Agent added unless given.
+http::request<http::string_body> beast_request(const Url& url, const std::string& target,
+                                               HttpRequest request) {
+  http::request<http::string_body> req;
+  req.version(11);
+  req.method_string(request.method);
+  req.target(target);
+  bool has_host = false;
+  bool has_agent = false;
+  for (const auto& h : request.headers) {
+    // Framing and connection handling are ours.
+    if (header_name_equals(h.name, "Content-Length") ||
+        header_name_equals(h.name, "Transfer-Encoding") || header_name_equals(h.name, "Connection"))
+      continue;
+    has_host = has_host || header_name_equals(h.name, "Host");
+    has_agent = has_agent || header_name_equals(h.name, "User-Agent");
+    req.insert(h.name, h.value);
+  }
+  if (!has_host) {
+    const bool v6 = url.host.find(':') != std::string::npos;
+    std::string host = v6 ? "[" + url.host + "]" : url.host;
+    if (url.port != 443) host += ":" + std::to_string(url.port);
+    req.set(http::field::host, host);
+  }
+  if (!has_agent) req.set(http::field::user_agent, kUserAgent);
+  req.body() = std::move(request.body);
+  req.prepare_payload();
+  req.keep_alive(false);
+  return req;
+}
+
+HttpResponse response_of(http::response<http::string_body>& res) {
+  HttpResponse out;
+  out.status = static_cast<int>(res.result_int());
+  out.reason = std::string(res.reason());
+  for (const auto& field : res) {
+    out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  out.body = std::move(res.body());
+  return out;
+}
+
+// One send(), one member function per I/O step as in Beast's
+// http_client_async_ssl example. A step that fails records the transport
+// error in the exchange and returns false; run() stops there.
+class Exchanger {
+ public:
+  Exchanger(const ClientOptions& options, ssl::context& ctx, const Url& url, Clock::time_point t0)
+      : options_(options), url_(url), where_(url.authority()), t0_(t0), stream_(ioc_, ctx) {
+    ex_.tls.insecure = options_.insecure;
+  }
+
+  Exchange run(const std::string& target, HttpRequest request) {
+    if (check_url() && resolve() && connect() && handshake()) {
+      auto req = beast_request(url_, target, std::move(request));
+      const bool head = req.method() == http::verb::head;
+      beast::error_code write_error;
+      http::response_parser<http::string_body> parser;
+      if (write(req, write_error) && read(parser, head, write_error)) {
+        ex_.response = response_of(parser.get());
+        shutdown();
+      }
+    }
+    ex_.total_time = since(t0_);
+    return std::move(ex_);
+  }
+
+ private:
+  bool fail(TransportErrorKind kind, std::string message) {
+    ex_.error = kind;
+    ex_.error_message = std::move(message);
+    return false;
+  }
+
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  bool check_url() {
+    if (url_.scheme != "https") {
+      return fail(TransportErrorKind::invalid_url,
+                  "URL: only https is supported, not '" + url_.scheme + "': " + url_.to_string());
+    }
+    if (url_.host.empty() || url_.port == 0)
+      return fail(TransportErrorKind::invalid_url, "URL: no host or port in " + url_.to_string());
+    return true;
+  }
+
+  // DNS. IP literals skip the resolver.
+  bool resolve() {
+    if (url_.host_is_ip()) {
+      endpoints_.emplace_back(net::ip::make_address(url_.host), url_.port);
+      return true;
+    }
+    auto result = resolve_within(url_.host, url_.port, connect_deadline());
+    if (!result) {
+      return fail(TransportErrorKind::dns,
+                  "DNS: no answer for '" + url_.host + "' within " + ms(options_.connect_timeout));
+    }
+    if (result->error || result->endpoints.empty()) {
+      return fail(TransportErrorKind::dns,
+                  "DNS: cannot resolve '" + url_.host + "' (" +
+                      (result->error ? result->error.message() : "no addresses") + ")");
+    }
+    endpoints_ = std::move(result->endpoints);
+    return true;
+  }
+
+  bool connect() {
+    beast::error_code cec;
+    tcp_layer().expires_at(connect_deadline());
+    tcp_layer().async_connect(endpoints_,
+                              [&](beast::error_code ec, const tcp::endpoint&) { cec = ec; });
+    run_all(ioc_);
+    ex_.connect_time = since(t0_);
+    if (cec == beast::error::timeout) {
+      return fail(TransportErrorKind::connect_timeout,
+                  "TCP: no connection to " + where_ + " within " + ms(options_.connect_timeout));
+    }
+    if (cec) {
+      // Refused, or unreachable: either way nothing answers on that port.
+      return fail(TransportErrorKind::connect_refused,
+                  "TCP: cannot connect to " + where_ + " (" + cec.message() + ")");
+    }
+    return true;
+  }
+
+  // The name the server certificate must carry, and SNI.
+  void expect_peer_name() {
+    SSL* ssl_handle = stream_.native_handle();
+    if (url_.host_is_ip()) {
+      // No SNI for IP literals (RFC 6066 §3); match the iPAddress SAN instead.
+      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), url_.host.c_str()) != 1)
+        throw CryptoError("HTTPS client: setting the expected IP address " + url_.host);
+    } else {
+      if (SSL_set_tlsext_host_name(ssl_handle, url_.host.c_str()) != 1)
+        throw CryptoError("HTTPS client: setting SNI to " + url_.host);
+      if (SSL_set1_host(ssl_handle, url_.host.c_str()) != 1)
+        throw CryptoError("HTTPS client: setting the expected host name " + url_.host);
+      SSL_set_hostflags(ssl_handle, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    }
+  }
+
+  bool handshake() {
+    expect_peer_name();
+    beast::error_code hec;
+    tcp_layer().expires_after(options_.io_timeout);
+    stream_.async_handshake(ssl::stream_base::client, [&](beast::error_code ec) { hec = ec; });
+    run_all(ioc_);
+    ex_.tls.handshake_done = !hec;
+    collect_tls_facts(stream_.native_handle(), ex_.tls);
+    if (hec == beast::error::timeout) {
+      return fail(TransportErrorKind::timeout,
+                  "TLS: no handshake answer from " + where_ + " within " + ms(options_.io_timeout));
+    }
+    if (!hec) return true;
+    if (!options_.insecure && !ex_.tls.peer_chain_der.empty() &&
+        ex_.tls.verify_result != X509_V_OK) {
+      const auto kind = verify_kind(ex_.tls.verify_result);
+      return fail(kind, verify_message(ex_.tls, kind, url_));
+    }
+    if (is_closed_error(hec)) {
+      return fail(TransportErrorKind::tls_handshake, "TLS: " + where_ +
+                                                         " closed the connection during the "
+                                                         "handshake (" +
+                                                         hec.message() + ")");
+    }
+    return fail(TransportErrorKind::tls_handshake,
+                "TLS: handshake with " + where_ + " failed (" + hec.message() + ")");
+  }
+
+  // A TLS 1.3 server rejects our certificate (or its absence) only after
+  // the handshake, with an alert that surfaces on write or read.
+  bool tls_alert(const beast::error_code& ec) {
+    return fail(TransportErrorKind::tls_handshake,
+                "TLS: " + where_ + " ended the session (" + ec.message() + ")");
+  }
+
+  // A server may answer before it has read the whole request (413, 401)
+  // and close; our write then fails, but its answer or its TLS alert may
+  // be waiting to be read, and is the better evidence: the write error is
+  // kept for read().
+  bool write(http::request<http::string_body>& req, beast::error_code& write_error) {
+    beast::error_code wec;
+    tcp_layer().expires_after(options_.io_timeout);
+    http::async_write(stream_, req, [&](beast::error_code ec, std::size_t) { wec = ec; });
+    run_all(ioc_);
+    if (wec == beast::error::timeout) {
+      return fail(TransportErrorKind::timeout, "HTTP: sending the request to " + where_ +
+                                                   " took longer than " + ms(options_.io_timeout));
+    }
+    if (wec && is_ssl_error(wec)) return tls_alert(wec);
+    write_error = wec;
+    return true;
+  }
+
+  bool read(http::response_parser<http::string_body>& parser, bool head,
+            const beast::error_code& write_error) {
+    parser.body_limit(options_.response_limit);
+    parser.header_limit(kHeaderLimit);
+    if (head) parser.skip(true);
+    beast::flat_buffer buffer;
+    beast::error_code rec;
+    tcp_layer().expires_after(options_.io_timeout);
+    // Header first: Beast 1.74's eager parser drops the body_limit error
+    // when the header and body arrive in one buffer, so the limit is
+    // checked on the header alone before the body is read.
+    http::async_read_header(stream_, buffer, parser,
+                            [&](beast::error_code ec, std::size_t) { rec = ec; });
+    run_all(ioc_);
+    if (!rec && parser.content_length() && *parser.content_length() > options_.response_limit)
+      rec = http::error::body_limit;
+    if (!rec && !parser.is_done()) {
+      http::async_read(stream_, buffer, parser,
+                       [&](beast::error_code ec, std::size_t) { rec = ec; });
+      run_all(ioc_);
+    }
+    return !rec || read_failed(rec, write_error);
+  }
+
+  bool read_failed(const beast::error_code& rec, const beast::error_code& write_error) {
+    if (write_error && !is_ssl_error(rec)) {
+      return fail(TransportErrorKind::closed,
+                  "HTTP: " + where_ + " closed the connection while we sent the request (" +
+                      write_error.message() + ")");
+    }
+    if (rec == beast::error::timeout) {
+      return fail(TransportErrorKind::timeout, "HTTP: no complete response from " + where_ +
+                                                   " within " + ms(options_.io_timeout));
+    }
+    if (rec == http::error::body_limit) {
+      return fail(TransportErrorKind::too_large,
+                  "HTTP: response from " + where_ + " exceeds the limit of " +
+                      std::to_string(options_.response_limit) + " bytes");
+    }
+    if (is_closed_error(rec)) {
+      return fail(TransportErrorKind::closed,
+                  "HTTP: " + where_ + " closed the connection before a complete response (" +
+                      rec.message() + ")");
+    }
+    if (is_ssl_error(rec)) return tls_alert(rec);
+    return fail(TransportErrorKind::protocol,
+                "HTTP: malformed response from " + where_ + " (" + rec.message() + ")");
+  }
+
+  // Polite close; its outcome does not change the exchange.
+  void shutdown() {
+    beast::error_code ignored;
+    tcp_layer().expires_after(std::min(options_.io_timeout, kShutdownLimit));
+    stream_.async_shutdown([&](beast::error_code ec) { ignored = ec; });
+    run_all(ioc_);
+  }
+
+  Clock::time_point connect_deadline() const { return t0_ + options_.connect_timeout; }
+
+  const ClientOptions& options_;
+  const Url& url_;
+  const std::string where_;
+  const Clock::time_point t0_;
+  net::io_context ioc_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  std::vector<tcp::endpoint> endpoints_;
+  Exchange ex_;
+};
+
 }  // namespace
 
 const char* to_string(TransportErrorKind kind) noexcept {
@@ -292,238 +564,8 @@ class HttpsClient::Impl {
 
 Exchange HttpsClient::Impl::send(const Url& url, HttpRequest request) const {
   const auto t0 = Clock::now();
-  Exchange ex;
-  ex.tls.insecure = options_.insecure;
-  const auto fail = [&](TransportErrorKind kind, std::string message) {
-    ex.error = kind;
-    ex.error_message = std::move(message);
-    ex.total_time = since(t0);
-    return std::move(ex);
-  };
-
-  // Caller mistakes, not network trouble: refuse before connecting.
-  if (request.method.empty()) request.method = "GET";
-  if (!valid_token(request.method))
-    throw std::invalid_argument("HTTPS client: invalid method '" + request.method + "'");
-  for (const auto& h : request.headers) {
-    if (!valid_token(h.name) || !valid_field_value(h.value))
-      throw std::invalid_argument("HTTPS client: invalid header '" + h.name + "'");
-  }
-  const std::string target = request.target.empty() ? url.target : request.target;
-  if (target.empty() || !valid_field_value(target) || target.find(' ') != std::string::npos)
-    throw std::invalid_argument("HTTPS client: invalid request target '" + target + "'");
-
-  if (url.scheme != "https") {
-    return fail(TransportErrorKind::invalid_url,
-                "URL: only https is supported, not '" + url.scheme + "': " + url.to_string());
-  }
-  if (url.host.empty() || url.port == 0)
-    return fail(TransportErrorKind::invalid_url, "URL: no host or port in " + url.to_string());
-  const std::string where = url.authority();
-  const bool ip_host = url.host_is_ip();
-
-  net::io_context ioc;
-  const auto connect_deadline = t0 + options_.connect_timeout;
-
-  // DNS. IP literals skip the resolver.
-  std::vector<tcp::endpoint> endpoints;
-  if (ip_host) {
-    endpoints.emplace_back(net::ip::make_address(url.host), url.port);
-  } else {
-    auto result = resolve(url.host, url.port, connect_deadline);
-    if (!result) {
-      return fail(TransportErrorKind::dns,
-                  "DNS: no answer for '" + url.host + "' within " + ms(options_.connect_timeout));
-    }
-    if (result->error || result->endpoints.empty()) {
-      return fail(TransportErrorKind::dns,
-                  "DNS: cannot resolve '" + url.host + "' (" +
-                      (result->error ? result->error.message() : "no addresses") + ")");
-    }
-    endpoints = std::move(result->endpoints);
-  }
-
-  // TCP.
-  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx_);
-  auto& tcp_layer = beast::get_lowest_layer(stream);
-  {
-    beast::error_code cec;
-    tcp_layer.expires_at(connect_deadline);
-    tcp_layer.async_connect(endpoints,
-                            [&](beast::error_code ec, const tcp::endpoint&) { cec = ec; });
-    run_all(ioc);
-    ex.connect_time = since(t0);
-    if (cec == beast::error::timeout) {
-      return fail(TransportErrorKind::connect_timeout,
-                  "TCP: no connection to " + where + " within " + ms(options_.connect_timeout));
-    }
-    if (cec) {
-      // Refused, or unreachable: either way nothing answers on that port.
-      return fail(TransportErrorKind::connect_refused,
-                  "TCP: cannot connect to " + where + " (" + cec.message() + ")");
-    }
-  }
-
-  // TLS.
-  SSL* ssl_handle = stream.native_handle();
-  if (ip_host) {
-    // No SNI for IP literals (RFC 6066 §3); match the iPAddress SAN instead.
-    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), url.host.c_str()) != 1)
-      throw CryptoError("HTTPS client: setting the expected IP address " + url.host);
-  } else {
-    if (SSL_set_tlsext_host_name(ssl_handle, url.host.c_str()) != 1)
-      throw CryptoError("HTTPS client: setting SNI to " + url.host);
-    if (SSL_set1_host(ssl_handle, url.host.c_str()) != 1)
-      throw CryptoError("HTTPS client: setting the expected host name " + url.host);
-    SSL_set_hostflags(ssl_handle, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-  }
-  {
-    beast::error_code hec;
-    tcp_layer.expires_after(options_.io_timeout);
-    stream.async_handshake(ssl::stream_base::client, [&](beast::error_code ec) { hec = ec; });
-    run_all(ioc);
-    ex.tls.handshake_done = !hec;
-    collect_tls_facts(ssl_handle, ex.tls);
-    if (hec == beast::error::timeout) {
-      return fail(TransportErrorKind::timeout,
-                  "TLS: no handshake answer from " + where + " within " + ms(options_.io_timeout));
-    }
-    if (hec) {
-      if (!options_.insecure && !ex.tls.peer_chain_der.empty() &&
-          ex.tls.verify_result != X509_V_OK) {
-        const auto kind = verify_kind(ex.tls.verify_result);
-        return fail(kind, verify_message(ex.tls, kind, url));
-      }
-      if (is_closed_error(hec)) {
-        return fail(TransportErrorKind::tls_handshake,
-                    "TLS: " + where + " closed the connection during the handshake (" +
-                        hec.message() + ")");
-      }
-      return fail(TransportErrorKind::tls_handshake,
-                  "TLS: handshake with " + where + " failed (" + hec.message() + ")");
-    }
-  }
-
-  // HTTP request.
-  http::request<http::string_body> req;
-  req.version(11);
-  req.method_string(request.method);
-  req.target(target);
-  bool has_host = false;
-  bool has_agent = false;
-  for (const auto& h : request.headers) {
-    // Framing and connection handling are ours.
-    if (header_name_equals(h.name, "Content-Length") ||
-        header_name_equals(h.name, "Transfer-Encoding") || header_name_equals(h.name, "Connection"))
-      continue;
-    has_host = has_host || header_name_equals(h.name, "Host");
-    has_agent = has_agent || header_name_equals(h.name, "User-Agent");
-    req.insert(h.name, h.value);
-  }
-  if (!has_host) {
-    const bool v6 = url.host.find(':') != std::string::npos;
-    std::string host = v6 ? "[" + url.host + "]" : url.host;
-    if (url.port != 443) host += ":" + std::to_string(url.port);
-    req.set(http::field::host, host);
-  }
-  if (!has_agent) req.set(http::field::user_agent, kUserAgent);
-  req.body() = std::move(request.body);
-  req.prepare_payload();
-  req.keep_alive(false);
-  const bool head = req.method() == http::verb::head;
-
-  // A TLS 1.3 server rejects our certificate (or its absence) only after
-  // the handshake, with an alert that surfaces on write or read.
-  const auto tls_alert = [&](const beast::error_code& ec) {
-    return fail(TransportErrorKind::tls_handshake,
-                "TLS: " + where + " ended the session (" + ec.message() + ")");
-  };
-
-  // A server may answer before it has read the whole request (413, 401)
-  // and close; our write then fails, but its answer or its TLS alert may
-  // be waiting to be read, and is the better evidence.
-  beast::error_code write_error;
-  {
-    beast::error_code wec;
-    tcp_layer.expires_after(options_.io_timeout);
-    http::async_write(stream, req, [&](beast::error_code ec, std::size_t) { wec = ec; });
-    run_all(ioc);
-    if (wec == beast::error::timeout) {
-      return fail(TransportErrorKind::timeout, "HTTP: sending the request to " + where +
-                                                   " took longer than " + ms(options_.io_timeout));
-    }
-    if (wec && is_ssl_error(wec)) return tls_alert(wec);
-    write_error = wec;
-  }
-  const auto write_failed = [&] {
-    return fail(TransportErrorKind::closed,
-                "HTTP: " + where + " closed the connection while we sent the request (" +
-                    write_error.message() + ")");
-  };
-
-  // HTTP response.
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(options_.response_limit);
-  parser.header_limit(kHeaderLimit);
-  if (head) parser.skip(true);
-  beast::flat_buffer buffer;
-  {
-    beast::error_code rec;
-    tcp_layer.expires_after(options_.io_timeout);
-    // Header first: Beast 1.74's eager parser drops the body_limit error
-    // when the header and body arrive in one buffer, so the limit is
-    // checked on the header alone before the body is read.
-    http::async_read_header(stream, buffer, parser,
-                            [&](beast::error_code ec, std::size_t) { rec = ec; });
-    run_all(ioc);
-    if (!rec && parser.content_length() && *parser.content_length() > options_.response_limit)
-      rec = http::error::body_limit;
-    if (!rec && !parser.is_done()) {
-      http::async_read(stream, buffer, parser,
-                       [&](beast::error_code ec, std::size_t) { rec = ec; });
-      run_all(ioc);
-    }
-    if (rec && write_error && !is_ssl_error(rec)) return write_failed();
-    if (rec == beast::error::timeout) {
-      return fail(TransportErrorKind::timeout, "HTTP: no complete response from " + where +
-                                                   " within " + ms(options_.io_timeout));
-    }
-    if (rec == http::error::body_limit) {
-      return fail(TransportErrorKind::too_large,
-                  "HTTP: response from " + where + " exceeds the limit of " +
-                      std::to_string(options_.response_limit) + " bytes");
-    }
-    if (rec && is_closed_error(rec)) {
-      return fail(TransportErrorKind::closed,
-                  "HTTP: " + where + " closed the connection before a complete response (" +
-                      rec.message() + ")");
-    }
-    if (rec && is_ssl_error(rec)) return tls_alert(rec);
-    if (rec) {
-      return fail(TransportErrorKind::protocol,
-                  "HTTP: malformed response from " + where + " (" + rec.message() + ")");
-    }
-  }
-
-  auto& res = parser.get();
-  HttpResponse out;
-  out.status = static_cast<int>(res.result_int());
-  out.reason = std::string(res.reason());
-  for (const auto& field : res) {
-    out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-  }
-  out.body = std::move(res.body());
-  ex.response = std::move(out);
-
-  // Polite close; its outcome does not change the exchange.
-  {
-    beast::error_code ignored;
-    tcp_layer.expires_after(std::min(options_.io_timeout, kShutdownLimit));
-    stream.async_shutdown([&](beast::error_code ec) { ignored = ec; });
-    run_all(ioc);
-  }
-  ex.total_time = since(t0);
-  return ex;
+  const std::string target = checked_target(url, request);
+  return Exchanger(options_, ctx_, url, t0).run(target, std::move(request));
 }
 
 HttpsClient::HttpsClient(ClientOptions options)

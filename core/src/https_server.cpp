@@ -7,13 +7,8 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
 
@@ -26,15 +21,13 @@
 #include <thread>
 #include <unordered_map>
 
+#include "beast_names.hpp"
+
 namespace ceslab::core {
 
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-namespace ssl = net::ssl;
-using tcp = net::ip::tcp;
+using namespace beast_names;
 
 // Kerberos Negotiate headers with a large PAC reach 16 KiB and more; IIS
 // accepts up to 64 KiB of request headers by default.

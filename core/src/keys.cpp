@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/keys.hpp"
 
+#include "der.hpp"
+
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -59,10 +61,7 @@ Bytes public_key_der(EVP_PKEY* key) {
   if (key == nullptr) throw std::invalid_argument("public_key_der: null key");
   unsigned char* der = nullptr;
   const int len = i2d_PUBKEY(key, &der);
-  if (len <= 0) throw CryptoError("encode SubjectPublicKeyInfo");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return take_der(der, len, "SubjectPublicKeyInfo");
 }
 
 int key_bits(EVP_PKEY* key) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/ossl.hpp"
 
+#include "der.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -29,6 +31,13 @@ std::string drain_openssl_errors() {
     }
   }
   return text;
+}
+
+Bytes take_der(unsigned char* der, int len, const std::string& what) {
+  if (len <= 0 || der == nullptr) throw CryptoError("encode " + what);
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
 }
 
 CryptoError::CryptoError(const std::string& operation)

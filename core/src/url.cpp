@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <stdexcept>
 
 namespace ceslab::core {
@@ -62,6 +63,66 @@ std::string Url::to_string() const {
   return out;
 }
 
+namespace {
+
+// Sets url.host from the authority (an IPv6 literal in brackets or a
+// registered name); returns the text after ':' when there is a port.
+std::optional<std::string_view> read_host(std::string_view text, std::string_view authority,
+                                          Url& url) {
+  std::optional<std::string_view> port_text;
+  if (authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) fail(text, "unterminated IPv6 literal (missing ']')");
+    const std::string_view host = authority.substr(1, close - 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') fail(text, "unexpected characters after IPv6 literal");
+      port_text = after.substr(1);
+    }
+    boost::system::error_code ec;
+    const auto addr = boost::asio::ip::make_address_v6(std::string(host), ec);
+    if (ec || host.find('%') != std::string_view::npos)
+      fail(text, "invalid IPv6 literal '" + std::string(host) + "'");
+    url.host = addr.to_string();
+    return port_text;
+  }
+  const auto colon = authority.rfind(':');
+  const std::string_view host = authority.substr(0, colon);
+  if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  if (host.empty()) fail(text, "empty host");
+  if (!valid_reg_name(host)) fail(text, "invalid host '" + std::string(host) + "'");
+  url.host = lower(host);
+  return port_text;
+}
+
+std::uint16_t read_port(std::string_view text, std::string_view port_text) {
+  unsigned value = 0;
+  const auto* end = port_text.data() + port_text.size();
+  const auto [ptr, ec] = std::from_chars(port_text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value == 0 || value > 65535)
+    fail(text, "invalid port '" + std::string(port_text) + "' (expected 1-65535)");
+  return static_cast<std::uint16_t>(value);
+}
+
+// The request target from what follows the authority.
+std::string read_target(std::string_view text, std::string_view tail) {
+  // Fragments stay on the client side of HTTP.
+  tail = tail.substr(0, tail.find('#'));
+  for (std::size_t i = 0; i < tail.size(); ++i) {
+    // RFC 3986 never allows these unescaped; IIS answers them with 400.
+    if (std::string_view("\"<>\\^`{|}").find(tail[i]) != std::string_view::npos)
+      fail(text, std::string("character '") + tail[i] + "' must be percent-encoded");
+    if (tail[i] == '%' && (i + 2 >= tail.size() || !is_hex(tail[i + 1]) || !is_hex(tail[i + 2]))) {
+      fail(text, "malformed percent-escape at '" + std::string(tail.substr(i, 3)) + "'");
+    }
+  }
+  if (tail.empty()) return "/";
+  if (tail.front() == '?') return "/" + std::string(tail);
+  return std::string(tail);
+}
+
+}  // namespace
+
 Url parse_url(std::string_view text) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
@@ -86,64 +147,11 @@ Url parse_url(std::string_view text) {
     fail(text, "user info (user@host) is not supported");
   if (authority.empty()) fail(text, "empty host");
 
-  std::string_view host;
-  std::string_view port_text;
-  bool has_port = false;
-  if (authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) fail(text, "unterminated IPv6 literal (missing ']')");
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') fail(text, "unexpected characters after IPv6 literal");
-      has_port = true;
-      port_text = after.substr(1);
-    }
-    boost::system::error_code ec;
-    const auto addr = boost::asio::ip::make_address_v6(std::string(host), ec);
-    if (ec || host.find('%') != std::string_view::npos)
-      fail(text, "invalid IPv6 literal '" + std::string(host) + "'");
-    url.host = addr.to_string();
-  } else {
-    const auto colon = authority.rfind(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      has_port = true;
-      port_text = authority.substr(colon + 1);
-    }
-    if (host.empty()) fail(text, "empty host");
-    if (!valid_reg_name(host)) fail(text, "invalid host '" + std::string(host) + "'");
-    url.host = lower(host);
-  }
-
-  url.port = default_port(url.scheme);
+  const auto port_text = read_host(text, authority, url);
   // RFC 3986 §3.2.3: an empty port after ':' means the default port.
-  if (has_port && !port_text.empty()) {
-    unsigned value = 0;
-    const auto* end = port_text.data() + port_text.size();
-    const auto [ptr, ec] = std::from_chars(port_text.data(), end, value);
-    if (ec != std::errc() || ptr != end || value == 0 || value > 65535)
-      fail(text, "invalid port '" + std::string(port_text) + "' (expected 1-65535)");
-    url.port = static_cast<std::uint16_t>(value);
-  }
-
-  // Fragments stay on the client side of HTTP.
-  tail = tail.substr(0, tail.find('#'));
-  for (std::size_t i = 0; i < tail.size(); ++i) {
-    // RFC 3986 never allows these unescaped; IIS answers them with 400.
-    if (std::string_view("\"<>\\^`{|}").find(tail[i]) != std::string_view::npos)
-      fail(text, std::string("character '") + tail[i] + "' must be percent-encoded");
-    if (tail[i] == '%' && (i + 2 >= tail.size() || !is_hex(tail[i + 1]) || !is_hex(tail[i + 2]))) {
-      fail(text, "malformed percent-escape at '" + std::string(tail.substr(i, 3)) + "'");
-    }
-  }
-  if (tail.empty()) {
-    url.target = "/";
-  } else if (tail.front() == '?') {
-    url.target = "/" + std::string(tail);
-  } else {
-    url.target = std::string(tail);
-  }
+  url.port =
+      port_text && !port_text->empty() ? read_port(text, *port_text) : default_port(url.scheme);
+  url.target = read_target(text, tail);
   return url;
 }
 

@@ -2,6 +2,7 @@
 #include "ceslab/core/x509.hpp"
 
 #include "ceslab/core/keys.hpp"
+#include "der.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -57,25 +58,14 @@ std::chrono::system_clock::time_point asn1_time_to_time_point(const ASN1_TIME* t
 }
 
 X509Ptr parse_certificate_der(const Bytes& der) {
-  const char* op = "parse X.509 certificate";
-  if (der.empty()) throw CryptoError(op, "empty input");
-  const unsigned char* p = der.data();
-  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!cert) throw CryptoError(op);
-  if (p != der.data() + der.size())
-    throw CryptoError(
-        op, std::to_string(der.data() + der.size() - p) + " trailing bytes after the certificate");
-  return cert;
+  return decode_der_exactly<X509Ptr>(d2i_X509, der, "parse X.509 certificate", "certificate");
 }
 
 Bytes certificate_der(const X509* cert) {
   if (cert == nullptr) throw std::invalid_argument("certificate_der: null certificate");
   unsigned char* der = nullptr;
   const int len = i2d_X509(cert, &der);
-  if (len <= 0) throw CryptoError("encode X.509 certificate");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return take_der(der, len, "X.509 certificate");
 }
 
 CertificateInfo describe(const X509* cert) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ceslab/client/redaction.hpp"
+#include "ceslab/core/base64.hpp"
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "client/client_test_support.hpp"
@@ -257,7 +258,7 @@ TEST(EvidenceFromWire, BinaryResponseIsDecodedWhenItIsCmc) {
       core::build_cmc_response(core::CmcStatus::failed, "Denied by Policy Module", ca.certificate(),
                                ca.key(), {}, nullptr, 2 /* badRequest */);
   core::EnrollmentFault f = policy_denial();
-  f.binary_response = wsdl::encode_base64_wrapped(cmc);
+  f.binary_response = core::encode_base64_wrapped(cmc);
   const auto server = fault_server(f);
   const EnrollResult result =
       enroll(testing::enroll_request(server->base_url() + "/CES"), trusting_tls());

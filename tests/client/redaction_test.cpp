@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ceslab/client/capture.hpp"
+#include "ceslab/core/base64.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/pem.hpp"
 #include "ceslab/wsdl/codec.hpp"
@@ -146,7 +147,7 @@ TEST_F(KeyRedaction, RegisteredKeyIsFoundAsDerAndAsWrappedBase64) {
   EXPECT_EQ(s.redact("\x01\x02" + raw + "\x03", &count), "\x01\x02[redacted]\x03");
   EXPECT_EQ(count.private_keys, 1);
   // Inside XML, as the codec wraps base64 (64 columns, CRLF).
-  const std::string wrapped = wsdl::encode_base64_wrapped(der);
+  const std::string wrapped = core::encode_base64_wrapped(der);
   const std::string redacted = s.redact("<BST>" + wrapped + "</BST>");
   EXPECT_EQ(redacted.find(wrapped.substr(0, 64)), std::string::npos) << redacted;
   // Every line of the PEM body is gone, even outside a PEM block.

@@ -12,10 +12,10 @@
 #include <regex>
 #include <string>
 
+#include "ceslab/core/base64.hpp"
 #include "ceslab/core/csr.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/x509.hpp"
-#include "ceslab/wsdl/codec.hpp"
 #include "wire_fixture.hpp"
 
 namespace ceslab::mock {
@@ -95,7 +95,7 @@ TEST(GoldenRequests, TheLinuxShapeEnrolls) {
   MockServer server = lab();
   server.start();
   const core::EvpPkeyPtr key = core::generate_key(core::KeySpec::parse("rsa2048"));
-  const std::string csr = wsdl::encode_base64_wrapped(core::build_csr(key.get(), {}));
+  const std::string csr = core::encode_base64_wrapped(core::build_csr(key.get(), {}));
   const core::SoapMessage m =
       send(server, core::Service::ces, core::AuthMode::username, "rst_issue_pkcs10.xml", true,
            testing::kSoap12Type, [&](std::string body) {

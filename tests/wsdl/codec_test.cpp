@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ceslab/core/base64.hpp"
+
 namespace {
 
 using namespace ceslab::core;
@@ -629,7 +631,7 @@ TEST(CodecGolden, FaultBadTemplateVersion) {
   ASSERT_TRUE(f.has_detail);
   ASSERT_TRUE(f.binary_response);
   // BinaryResponse is kept as the base64 text the CA sent.
-  EXPECT_EQ(ceslab::wsdl::decode_base64(*f.binary_response), der("cms_cmc_response.der"));
+  EXPECT_EQ(ceslab::core::decode_base64(*f.binary_response), der("cms_cmc_response.der"));
   EXPECT_EQ(f.error_code, -2146875385);  // 0x80094807 CERTSRV_E_BAD_TEMPLATE_VERSION
   EXPECT_EQ(f.invalid_request, true);
   EXPECT_EQ(f.request_id, "368");
@@ -876,7 +878,7 @@ TEST(CodecGolden, WriterWrapsBase64LikeAdCs) {
   EXPECT_NE(fixture.find(">&#xD;\nMII"), std::string::npos);
   const std::string written = write_message(read_message(fixture));
   const ByteString cert = der("leaf_alice.der");
-  std::string expected = ceslab::wsdl::encode_base64_wrapped(cert);
+  std::string expected = ceslab::core::encode_base64_wrapped(cert);
   replace_all(expected, "\r\n", "&#xD;\n");
   EXPECT_NE(written.find(">" + expected + "</"), std::string::npos) << written;
   // Every wrapped line of the written token is 64 characters.
@@ -1014,7 +1016,7 @@ TEST(CodecRoundTrip, FaultAllSet) {
   f.subcode_namespace = std::string(uri::kWcfDispatcher);
   f.reason = "Denied by Policy Module <&>";
   f.has_detail = true;
-  f.binary_response = ceslab::wsdl::encode_base64_wrapped(der("cms_cmc_response.der"));
+  f.binary_response = ceslab::core::encode_base64_wrapped(der("cms_cmc_response.der"));
   f.error_code = -2146875385;
   f.invalid_request = true;
   f.request_id = "368";

@@ -10,6 +10,7 @@
 #include <new>
 #include <sstream>
 
+#include "ceslab/core/base64.hpp"
 #include "soapH.h"
 #include "wsaapi.h"
 #include "wsseapi-lite.h"
@@ -22,39 +23,6 @@ soap_dom_element* soap_in_xsd__anyType(struct soap*, const char*, soap_dom_eleme
 namespace ceslab::wsdl {
 
 using namespace ceslab::core;
-
-std::string_view to_string(MessageErrorKind kind) {
-  switch (kind) {
-    case MessageErrorKind::empty:
-      return "empty";
-    case MessageErrorKind::too_large:
-      return "too_large";
-    case MessageErrorKind::doctype_refused:
-      return "doctype_refused";
-    case MessageErrorKind::malformed_xml:
-      return "malformed_xml";
-    case MessageErrorKind::not_soap12:
-      return "not_soap12";
-    case MessageErrorKind::unknown_body:
-      return "unknown_body";
-    case MessageErrorKind::empty_body:
-      return "empty_body";
-    case MessageErrorKind::missing_action:
-      return "missing_action";
-    case MessageErrorKind::action_mismatch:
-      return "action_mismatch";
-    case MessageErrorKind::invalid_base64:
-      return "invalid_base64";
-    case MessageErrorKind::must_understand:
-      return "must_understand";
-  }
-  return "unknown";
-}
-
-MessageError::MessageError(MessageErrorKind kind, const std::string& detail, std::string action)
-    : std::runtime_error(std::string(to_string(kind)) + ": " + detail),
-      kind_(kind),
-      action_(std::move(action)) {}
 
 namespace {
 
@@ -355,6 +323,17 @@ Collection* make_oid_refs(SoapContext& ctx, const std::optional<std::vector<int>
   return c;
 }
 
+xcep__Extension* make_extension(SoapContext& ctx, const PolicyExtension& e) {
+  auto* x = soap_new_xcep__Extension(ctx.get());
+  x->oIDReference = e.oid_reference;
+  x->critical = ctx.value(e.critical);
+  if (e.value) {
+    x->value = soap_new_xsd__base64Binary(ctx.get());
+    *x->value = make_base64(ctx, *e.value);
+  }
+  return x;
+}
+
 xcep__Attributes* make_attributes(SoapContext& ctx, const PolicyTemplate& t) {
   soap* s = ctx.get();
   auto* a = soap_new_xcep__Attributes(s);
@@ -390,18 +369,45 @@ xcep__Attributes* make_attributes(SoapContext& ctx, const PolicyTemplate& t) {
   a->hashAlgorithmOIDReference = ctx.value(t.hash_algorithm_oid_reference);
   if (t.extensions) {
     a->extensions = soap_new_xcep__ExtensionCollection(s);
-    for (const PolicyExtension& e : *t.extensions) {
-      auto* x = soap_new_xcep__Extension(s);
-      x->oIDReference = e.oid_reference;
-      x->critical = ctx.value(e.critical);
-      if (e.value) {
-        x->value = soap_new_xsd__base64Binary(s);
-        *x->value = make_base64(ctx, *e.value);
-      }
-      a->extensions->extension.push_back(x);
-    }
+    for (const PolicyExtension& e : *t.extensions)
+      a->extensions->extension.push_back(make_extension(ctx, e));
   }
   return a;
+}
+
+xcep__CertificateEnrollmentPolicy* make_policy(SoapContext& ctx, const PolicyTemplate& t) {
+  auto* p = soap_new_xcep__CertificateEnrollmentPolicy(ctx.get());
+  p->policyOIDReference = t.oid_reference;
+  p->cAs = make_oid_refs<xcep__CAReferenceCollection>(ctx, t.ca_references);
+  p->attributes = make_attributes(ctx, t);
+  return p;
+}
+
+xcep__CA* make_ca(SoapContext& ctx, const PolicyCa& ca) {
+  soap* s = ctx.get();
+  auto* c = soap_new_xcep__CA(s);
+  c->uris = soap_new_xcep__CAURICollection(s);
+  for (const CaUri& u : ca.uris) {
+    auto* cu = soap_new_xcep__CAURI(s);
+    cu->clientAuthentication = u.client_authentication;
+    cu->uri = u.uri;
+    cu->priority = ctx.value(u.priority);
+    cu->renewalOnly = ctx.value(u.renewal_only);
+    c->uris->cAURI.push_back(cu);
+  }
+  c->certificate = make_base64(ctx, ca.certificate);
+  c->enrollPermission = ca.enroll_permission;
+  c->cAReferenceID = ca.reference_id;
+  return c;
+}
+
+xcep__OID* make_oid(SoapContext& ctx, const PolicyOid& o) {
+  auto* x = soap_new_xcep__OID(ctx.get());
+  x->value = o.value;
+  x->group = o.group;
+  x->oIDReferenceID = o.reference_id;
+  x->defaultName = o.default_name;
+  return x;
 }
 
 _xcep__GetPoliciesResponse* make_get_policies_response(SoapContext& ctx,
@@ -416,45 +422,18 @@ _xcep__GetPoliciesResponse* make_get_policies_response(SoapContext& ctx,
     resp->policiesNotChanged = ctx.value(r.policies_not_changed);
     if (r.policies) {
       resp->policies = soap_new_xcep__PolicyCollection(s);
-      for (const PolicyTemplate& t : *r.policies) {
-        auto* p = soap_new_xcep__CertificateEnrollmentPolicy(s);
-        p->policyOIDReference = t.oid_reference;
-        p->cAs = make_oid_refs<xcep__CAReferenceCollection>(ctx, t.ca_references);
-        p->attributes = make_attributes(ctx, t);
-        resp->policies->policy.push_back(p);
-      }
+      for (const PolicyTemplate& t : *r.policies)
+        resp->policies->policy.push_back(make_policy(ctx, t));
     }
     gr->response = resp;
   }
   if (r.cas) {
     gr->cAs = soap_new_xcep__CACollection(s);
-    for (const PolicyCa& ca : *r.cas) {
-      auto* c = soap_new_xcep__CA(s);
-      c->uris = soap_new_xcep__CAURICollection(s);
-      for (const CaUri& u : ca.uris) {
-        auto* cu = soap_new_xcep__CAURI(s);
-        cu->clientAuthentication = u.client_authentication;
-        cu->uri = u.uri;
-        cu->priority = ctx.value(u.priority);
-        cu->renewalOnly = ctx.value(u.renewal_only);
-        c->uris->cAURI.push_back(cu);
-      }
-      c->certificate = make_base64(ctx, ca.certificate);
-      c->enrollPermission = ca.enroll_permission;
-      c->cAReferenceID = ca.reference_id;
-      gr->cAs->cA.push_back(c);
-    }
+    for (const PolicyCa& ca : *r.cas) gr->cAs->cA.push_back(make_ca(ctx, ca));
   }
   if (r.oids) {
     gr->oIDs = soap_new_xcep__OIDCollection(s);
-    for (const PolicyOid& o : *r.oids) {
-      auto* x = soap_new_xcep__OID(s);
-      x->value = o.value;
-      x->group = o.group;
-      x->oIDReferenceID = o.reference_id;
-      x->defaultName = o.default_name;
-      gr->oIDs->oID.push_back(x);
-    }
+    for (const PolicyOid& o : *r.oids) gr->oIDs->oID.push_back(make_oid(ctx, o));
   }
   return gr;
 }
@@ -744,6 +723,153 @@ void render(const soap_dom_element* e, int depth, std::string& out) {
   for (const soap_dom_element* c = e->elts; c; c = c->next) render(c, depth + 1, out);
 }
 
+// ---- read_message, step by step ---------------------------------------------
+
+MessageError malformed(const SoapContext& ctx, std::string_view what) {
+  return MessageError(MessageErrorKind::malformed_xml, std::string(what) + ": " + ctx.error_text());
+}
+
+// What is refused before any parser sees the bytes.
+void check_raw(std::string_view xml, const CodecLimits& limits) {
+  if (xml.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw MessageError(MessageErrorKind::empty, "the message is empty");
+  }
+  if (xml.size() > limits.max_bytes) {
+    throw MessageError(MessageErrorKind::too_large,
+                       "the message has " + std::to_string(xml.size()) +
+                           " bytes, more than the limit of " + std::to_string(limits.max_bytes));
+  }
+  if (contains_doctype(xml)) {
+    throw MessageError(MessageErrorKind::doctype_refused,
+                       "the message carries a DTD (<!DOCTYPE or <!ENTITY); refused, not resolved");
+  }
+}
+
+// A SOAP 1.2 envelope and its header blocks, read into ctx.
+void read_envelope_header(SoapContext& ctx, const detail::XmlFacts& xml_facts) {
+  soap* s = ctx.get();
+  if (soap_begin_recv(s) || soap_envelope_begin_in(s)) throw malformed(ctx, "not a SOAP envelope");
+  if (s->version == 1) {
+    throw MessageError(MessageErrorKind::not_soap12,
+                       "a SOAP 1.1 envelope; CES and CEP speak SOAP 1.2 only (MS-WSTEP 2.1)");
+  }
+  // gSOAP lets any XML root through (REST mode) and only sets the version when
+  // it meets the SOAP-ENV namespace; an IIS page or a bare element is no envelope.
+  if (s->version != 2) {
+    throw MessageError(MessageErrorKind::malformed_xml,
+                       std::string("not a SOAP envelope: the root element is <") + s->tag + ">");
+  }
+  if (!soap_recv_header(s)) return;
+  // SOAP 1.2 Part 1, 5.4.8: a block this node must understand and does not.
+  if (s->error == SOAP_MUSTUNDERSTAND) {
+    const std::string tag = s->tag;
+    const std::string local =
+        tag.substr(tag.find(':') == std::string::npos ? 0 : tag.find(':') + 1);
+    std::string ns;
+    for (const auto& [block_ns, block_name] : xml_facts.must_understand_headers) {
+      if (block_name == local) ns = block_ns;
+    }
+    throw MessageError(
+        MessageErrorKind::must_understand,
+        "the header block '" + local + "' (" + ns + ") must be understood and is not")
+        .with_header(ns, local);
+  }
+  throw malformed(ctx, "bad SOAP header");
+}
+
+core::Addressing read_addressing(const SOAP_ENV__Header& h) {
+  core::Addressing a;
+  a.action = uri_text(h.wsa5__Action ? h.wsa5__Action : "");
+  a.message_id = opt_uri(h.wsa5__MessageID);
+  a.to = opt_uri(h.wsa5__To);
+  if (h.wsa5__ReplyTo) a.reply_to = opt_uri(h.wsa5__ReplyTo->Address);
+  if (h.wsa5__RelatesTo) a.relates_to = opt_uri(h.wsa5__RelatesTo->__item);
+  return a;
+}
+
+SecurityHeader read_security(SoapContext& ctx, const _wsse__Security& sec) {
+  SecurityHeader sh;
+  if (sec.wsu__Timestamp) {
+    sh.created = parse_time(ctx, sec.wsu__Timestamp->Created);
+    sh.expires = parse_time(ctx, sec.wsu__Timestamp->Expires);
+  }
+  if (const _wsse__UsernameToken* ut = sec.UsernameToken) {
+    UsernameToken token;
+    token.username = ut->Username ? ut->Username : "";
+    if (ut->Password) {
+      token.password = ut->Password->__item ? ut->Password->__item : "";
+      token.password_type = ut->Password->Type ? ut->Password->Type : "";
+    } else {
+      token.password_type.clear();
+    }
+    if (ut->Nonce && ut->Nonce->__item) token.nonce = std::string(ut->Nonce->__item);
+    token.created = parse_time(ctx, ut->wsu__Created);
+    sh.username_token = std::move(token);
+  }
+  return sh;
+}
+
+// The one body element, by its tag, with an action that belongs to it.
+void read_body(SoapContext& ctx, const detail::XmlFacts& xml_facts, SoapMessage& m) {
+  soap* s = ctx.get();
+  if (soap_body_begin_in(s)) throw malformed(ctx, "no SOAP body");
+  const std::string& action = m.addressing.action;
+  if (soap_peek_element(s)) {
+    throw MessageError(MessageErrorKind::empty_body, "the SOAP Body has no element", action);
+  }
+  const std::string tag = s->tag;
+
+  if (!soap_match_tag(s, s->tag, "wst:RequestSecurityToken")) {
+    require_action(m.addressing, {uri::kActionRstWstep, uri::kActionRstKet},
+                   "RequestSecurityToken");
+    wst__RequestSecurityTokenType rst;
+    rst.soap_default(s);
+    if (!soap_in_wst__RequestSecurityTokenType(s, "wst:RequestSecurityToken", &rst, nullptr)) {
+      throw malformed(ctx, "bad RequestSecurityToken");
+    }
+    m.body = read_rst(rst);
+  } else if (!soap_match_tag(s, s->tag, "wst:RequestSecurityTokenResponseCollection")) {
+    require_action(m.addressing, {uri::kActionRstrcWstep, uri::kActionRstrKetFinal},
+                   "RequestSecurityTokenResponseCollection");
+    wst__RequestSecurityTokenResponseCollectionType c;
+    c.soap_default(s);
+    if (!soap_in_wst__RequestSecurityTokenResponseCollectionType(
+            s, "wst:RequestSecurityTokenResponseCollection", &c, nullptr)) {
+      throw malformed(ctx, "bad RequestSecurityTokenResponseCollection");
+    }
+    m.body = read_rstrc(c);
+  } else if (!soap_match_tag(s, s->tag, "SOAP-ENV:Fault")) {
+    SOAP_ENV__Fault f;
+    soap_default_SOAP_ENV__Fault(s, &f);
+    if (!soap_in_SOAP_ENV__Fault(s, "SOAP-ENV:Fault", &f, nullptr))
+      throw malformed(ctx, "bad SOAP fault");
+    m.body = read_fault(s, f, action);
+    std::get<EnrollmentFault>(m.body).reason_lang = xml_facts.fault_reason_lang.value_or("");
+  } else if (!soap_match_tag(s, s->tag, "xcep:GetPolicies")) {
+    require_action(m.addressing, {uri::kActionGetPolicies}, "GetPolicies");
+    _xcep__GetPolicies gp;
+    gp.soap_default(s);
+    if (!soap_in__xcep__GetPolicies(s, "xcep:GetPolicies", &gp, nullptr))
+      throw malformed(ctx, "bad GetPolicies");
+    m.body = read_get_policies(gp);
+  } else if (!soap_match_tag(s, s->tag, "xcep:GetPoliciesResponse")) {
+    require_action(m.addressing, {uri::kActionGetPoliciesResponse}, "GetPoliciesResponse");
+    _xcep__GetPoliciesResponse gr;
+    gr.soap_default(s);
+    if (!soap_in__xcep__GetPoliciesResponse(s, "xcep:GetPoliciesResponse", &gr, nullptr)) {
+      throw malformed(ctx, "bad GetPoliciesResponse");
+    }
+    m.body = read_get_policies_response(gr);
+  } else {
+    throw MessageError(MessageErrorKind::unknown_body,
+                       "body element <" + tag + "> is not part of MS-WSTEP or MS-XCEP", action)
+        .with_message_id(m.addressing.message_id);
+  }
+  if (soap_body_end_in(s) || soap_envelope_end_in(s) || soap_end_recv(s)) {
+    throw malformed(ctx, "envelope not closed properly");
+  }
+}
+
 }  // namespace
 
 std::string structural_xml(std::string_view xml) {
@@ -815,18 +941,7 @@ std::string write_message(const SoapMessage& m) {
 }
 
 SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
-  if (xml.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    throw MessageError(MessageErrorKind::empty, "the message is empty");
-  }
-  if (xml.size() > limits.max_bytes) {
-    throw MessageError(MessageErrorKind::too_large,
-                       "the message has " + std::to_string(xml.size()) +
-                           " bytes, more than the limit of " + std::to_string(limits.max_bytes));
-  }
-  if (contains_doctype(xml)) {
-    throw MessageError(MessageErrorKind::doctype_refused,
-                       "the message carries a DTD (<!DOCTYPE or <!ENTITY); refused, not resolved");
-  }
+  check_raw(xml, limits);
   // gSOAP reads leniently (end-tag names, what follows </Envelope>, base64
   // garbage); WCF's XmlReader does not, so neither do we.
   const detail::XmlFacts xml_facts = detail::check_xml(xml);
@@ -836,130 +951,17 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
   soap_set_imode(s, SOAP_ENC_PLAIN);
   std::istringstream in{std::string(xml)};
   s->is = &in;
-
-  auto fail = [&](std::string_view what) -> MessageError {
-    return MessageError(MessageErrorKind::malformed_xml,
-                        std::string(what) + ": " + ctx.error_text());
-  };
-
-  if (soap_begin_recv(s) || soap_envelope_begin_in(s)) throw fail("not a SOAP envelope");
-  if (s->version == 1) {
-    throw MessageError(MessageErrorKind::not_soap12,
-                       "a SOAP 1.1 envelope; CES and CEP speak SOAP 1.2 only (MS-WSTEP 2.1)");
-  }
-  // gSOAP lets any XML root through (REST mode) and only sets the version when
-  // it meets the SOAP-ENV namespace; an IIS page or a bare element is no envelope.
-  if (s->version != 2) {
-    throw MessageError(MessageErrorKind::malformed_xml,
-                       std::string("not a SOAP envelope: the root element is <") + s->tag + ">");
-  }
-  if (soap_recv_header(s)) {
-    // SOAP 1.2 Part 1, 5.4.8: a block this node must understand and does not.
-    if (s->error == SOAP_MUSTUNDERSTAND) {
-      const std::string tag = s->tag;
-      const std::string local =
-          tag.substr(tag.find(':') == std::string::npos ? 0 : tag.find(':') + 1);
-      std::string ns;
-      for (const auto& [block_ns, block_name] : xml_facts.must_understand_headers) {
-        if (block_name == local) ns = block_ns;
-      }
-      throw MessageError(
-          MessageErrorKind::must_understand,
-          "the header block '" + local + "' (" + ns + ") must be understood and is not")
-          .with_header(ns, local);
-    }
-    throw fail("bad SOAP header");
-  }
+  read_envelope_header(ctx, xml_facts);
 
   SoapMessage m;
   if (s->header) {
-    const SOAP_ENV__Header* h = s->header;
-    m.addressing.action = uri_text(h->wsa5__Action ? h->wsa5__Action : "");
-    m.addressing.message_id = opt_uri(h->wsa5__MessageID);
-    m.addressing.to = opt_uri(h->wsa5__To);
-    if (h->wsa5__ReplyTo) m.addressing.reply_to = opt_uri(h->wsa5__ReplyTo->Address);
-    if (h->wsa5__RelatesTo) m.addressing.relates_to = opt_uri(h->wsa5__RelatesTo->__item);
-    if (const _wsse__Security* sec = h->wsse__Security) {
-      SecurityHeader sh;
-      if (sec->wsu__Timestamp) {
-        sh.created = parse_time(ctx, sec->wsu__Timestamp->Created);
-        sh.expires = parse_time(ctx, sec->wsu__Timestamp->Expires);
-      }
-      if (const _wsse__UsernameToken* ut = sec->UsernameToken) {
-        UsernameToken token;
-        token.username = ut->Username ? ut->Username : "";
-        if (ut->Password) {
-          token.password = ut->Password->__item ? ut->Password->__item : "";
-          token.password_type = ut->Password->Type ? ut->Password->Type : "";
-        } else {
-          token.password_type.clear();
-        }
-        if (ut->Nonce && ut->Nonce->__item) token.nonce = std::string(ut->Nonce->__item);
-        token.created = parse_time(ctx, ut->wsu__Created);
-        sh.username_token = std::move(token);
-      }
-      m.security = std::move(sh);
-    }
+    m.addressing = read_addressing(*s->header);
+    if (s->header->wsse__Security) m.security = read_security(ctx, *s->header->wsse__Security);
   }
-
   // WCF has read the headers when the body fails it: its fault relates to
   // the request all the same.
   try {
-    if (soap_body_begin_in(s)) throw fail("no SOAP body");
-    const std::string& action = m.addressing.action;
-    if (soap_peek_element(s)) {
-      throw MessageError(MessageErrorKind::empty_body, "the SOAP Body has no element", action);
-    }
-    const std::string tag = s->tag;
-
-    if (!soap_match_tag(s, s->tag, "wst:RequestSecurityToken")) {
-      require_action(m.addressing, {uri::kActionRstWstep, uri::kActionRstKet},
-                     "RequestSecurityToken");
-      wst__RequestSecurityTokenType rst;
-      rst.soap_default(s);
-      if (!soap_in_wst__RequestSecurityTokenType(s, "wst:RequestSecurityToken", &rst, nullptr)) {
-        throw fail("bad RequestSecurityToken");
-      }
-      m.body = read_rst(rst);
-    } else if (!soap_match_tag(s, s->tag, "wst:RequestSecurityTokenResponseCollection")) {
-      require_action(m.addressing, {uri::kActionRstrcWstep, uri::kActionRstrKetFinal},
-                     "RequestSecurityTokenResponseCollection");
-      wst__RequestSecurityTokenResponseCollectionType c;
-      c.soap_default(s);
-      if (!soap_in_wst__RequestSecurityTokenResponseCollectionType(
-              s, "wst:RequestSecurityTokenResponseCollection", &c, nullptr)) {
-        throw fail("bad RequestSecurityTokenResponseCollection");
-      }
-      m.body = read_rstrc(c);
-    } else if (!soap_match_tag(s, s->tag, "SOAP-ENV:Fault")) {
-      SOAP_ENV__Fault f;
-      soap_default_SOAP_ENV__Fault(s, &f);
-      if (!soap_in_SOAP_ENV__Fault(s, "SOAP-ENV:Fault", &f, nullptr)) throw fail("bad SOAP fault");
-      m.body = read_fault(s, f, action);
-      std::get<EnrollmentFault>(m.body).reason_lang = xml_facts.fault_reason_lang.value_or("");
-    } else if (!soap_match_tag(s, s->tag, "xcep:GetPolicies")) {
-      require_action(m.addressing, {uri::kActionGetPolicies}, "GetPolicies");
-      _xcep__GetPolicies gp;
-      gp.soap_default(s);
-      if (!soap_in__xcep__GetPolicies(s, "xcep:GetPolicies", &gp, nullptr))
-        throw fail("bad GetPolicies");
-      m.body = read_get_policies(gp);
-    } else if (!soap_match_tag(s, s->tag, "xcep:GetPoliciesResponse")) {
-      require_action(m.addressing, {uri::kActionGetPoliciesResponse}, "GetPoliciesResponse");
-      _xcep__GetPoliciesResponse gr;
-      gr.soap_default(s);
-      if (!soap_in__xcep__GetPoliciesResponse(s, "xcep:GetPoliciesResponse", &gr, nullptr)) {
-        throw fail("bad GetPoliciesResponse");
-      }
-      m.body = read_get_policies_response(gr);
-    } else {
-      throw MessageError(MessageErrorKind::unknown_body,
-                         "body element <" + tag + "> is not part of MS-WSTEP or MS-XCEP", action)
-          .with_message_id(m.addressing.message_id);
-    }
-    if (soap_body_end_in(s) || soap_envelope_end_in(s) || soap_end_recv(s)) {
-      throw fail("envelope not closed properly");
-    }
+    read_body(ctx, xml_facts, m);
   } catch (MessageError& e) {
     if (!e.message_id()) e.with_message_id(m.addressing.message_id);
     throw;

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "ceslab/core/base64.hpp"
 #include "ceslab/core/messages.hpp"
 #include "ceslab/wsdl/codec.hpp"
 #include "ceslab/wsdl/xml_nodes.hpp"
@@ -39,7 +40,7 @@ void check_base64(const xmlNode* node) {
                         (is(n, kXcep, "value") && n->parent && is(n->parent, kXcep, "extension"));
     if (binary && !xml::is_nil(n)) {
       const std::unique_ptr<xmlChar, XmlFree> text(xmlNodeGetContent(n));
-      decode_base64(text ? reinterpret_cast<const char*>(text.get()) : "");
+      core::decode_base64(text ? reinterpret_cast<const char*>(text.get()) : "");
     }
     check_base64(n->children);
   }

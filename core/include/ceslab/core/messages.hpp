@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The message model: CES (MS-WSTEP) and CEP (MS-XCEP) messages as plain C++
 // values. Nothing here knows XML or gSOAP; wsdl/ translates these to and from
-// the wire (ceslab/wsdl/codec.hpp). Header-only so the adapter can use it
-// without a link dependency back on core.
+// the wire (ceslab/wsdl/codec.hpp), which depends on core, never the other
+// way round.
 #pragma once
 
 #include <chrono>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Base64 as AD CS writes it (64 columns, CRLF, no trailing newline) and as
 // peers send it (any white space), with garbage refused.
-#include "ceslab/wsdl/codec.hpp"
+#include "ceslab/core/base64.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,13 +12,16 @@
 #include <string>
 #include <string_view>
 
+#include "ceslab/core/message_error.hpp"
+#include "ceslab/core/messages.hpp"
+
 namespace {
 
 using ceslab::core::ByteString;
-using ceslab::wsdl::decode_base64;
-using ceslab::wsdl::encode_base64_wrapped;
-using ceslab::wsdl::MessageError;
-using ceslab::wsdl::MessageErrorKind;
+using ceslab::core::decode_base64;
+using ceslab::core::encode_base64_wrapped;
+using ceslab::core::MessageError;
+using ceslab::core::MessageErrorKind;
 
 ByteString bytes(std::string_view s) {
   return ByteString(s.begin(), s.end());

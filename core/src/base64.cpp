@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "ceslab/core/base64.hpp"
+
 #include <openssl/evp.h>
 
-#include "ceslab/wsdl/codec.hpp"
+#include "ceslab/core/message_error.hpp"
 
-namespace ceslab::wsdl {
+namespace ceslab::core {
 
-std::string encode_base64_wrapped(const core::ByteString& data) {
+std::string encode_base64(std::span<const unsigned char> data) {
   std::string flat((data.size() + 2) / 3 * 4 + 1, '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(flat.data()), data.data(),
                                 static_cast<int>(data.size()));
   flat.resize(static_cast<std::size_t>(n));
+  return flat;
+}
+
+std::string encode_base64_wrapped(std::span<const unsigned char> data) {
+  const std::string flat = encode_base64(data);
   std::string wrapped;
   wrapped.reserve(flat.size() + flat.size() / 32);
   for (std::size_t i = 0; i < flat.size(); i += 64) {
@@ -19,7 +26,7 @@ std::string encode_base64_wrapped(const core::ByteString& data) {
   return wrapped;
 }
 
-core::ByteString decode_base64(std::string_view text) {
+std::vector<unsigned char> decode_base64(std::string_view text) {
   std::string clean;
   clean.reserve(text.size());
   for (char c : text) {
@@ -46,7 +53,7 @@ core::ByteString decode_base64(std::string_view text) {
         MessageErrorKind::invalid_base64,
         "base64 padding '=' at offset " + std::to_string(pad) + " is not at the end");
   }
-  core::ByteString out(clean.size() / 4 * 3);
+  std::vector<unsigned char> out(clean.size() / 4 * 3);
   const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
                                 static_cast<int>(clean.size()));
   if (n < 0) throw MessageError(MessageErrorKind::invalid_base64, "base64 text does not decode");
@@ -58,4 +65,4 @@ core::ByteString decode_base64(std::string_view text) {
   return out;
 }
 
-}  // namespace ceslab::wsdl
+}  // namespace ceslab::core

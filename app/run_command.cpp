@@ -120,6 +120,91 @@ int lint_or_list(const RunArgs& a, const runner::LoadedScenarios& loaded, const 
   return loaded.errors.empty() ? kOk : kFailed;
 }
 
+void add_run_options(CLI::App& cmd, RunArgs& a) {
+  cmd.add_option("PATTERN", a.patterns,
+                 "Run only these scenarios: an id (causes/ca_subject_email_required), a group "
+                 "(baseline) or a shell pattern over ids ('*kerberos*')");
+  cmd.add_option("--scenario", a.scenario_files,
+                 "A scenario file of your own (repeatable); alone it runs only these")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--jobs,-j", a.jobs, "Scenarios run at once (default: the number of cores)")
+      ->check(CLI::Range(1u, 256u));
+  cmd.add_option("--out", a.out,
+                 "Keep each scenario's redacted exchange, evidence, events and diagnosis in "
+                 "DIR/<group>_<name>/");
+  cmd.add_option("--json", a.json, "Write the results as JSON (schema ceslab.run/1)");
+  cmd.add_option("--junit", a.junit, "Write the results as JUnit XML");
+  cmd.add_option("--shard", a.shard,
+                 "Run the i-th of N stable parts of the selection (CI matrices), e.g. 2/4");
+  cmd.add_flag("--no-kerberos", a.no_kerberos,
+               "Skip the Kerberos scenarios (they use a throw-away MIT KDC on loopback)");
+  cmd.add_flag("--list", a.list, "List the scenarios (id and summary) and run nothing");
+  cmd.add_flag("--lint", a.lint,
+               "Validate scenario files (the bundled ones, --scenario files, or FILE "
+               "arguments) and run nothing");
+}
+
+// The loaded scenarios the patterns and the shard pick (throws a usage error
+// when none is left).
+std::vector<runner::Scenario> select_scenarios(const RunArgs& a,
+                                               std::vector<runner::Scenario> loaded) {
+  std::vector<runner::Scenario> selected;
+  for (auto& s : loaded) {
+    const bool wanted =
+        a.patterns.empty() || std::any_of(a.patterns.begin(), a.patterns.end(),
+                                          [&](const auto& p) { return runner::matches(s, p); });
+    if (wanted) selected.push_back(std::move(s));
+  }
+  if (selected.empty()) {
+    throw CLI::ValidationError("PATTERN", "no scenario matches (ceslab run --list shows them)");
+  }
+  if (!a.shard.empty()) {
+    const auto [i, n] = parse_shard(a.shard);
+    selected = runner::shard(std::move(selected), i, n);
+  }
+  return selected;
+}
+
+runner::SuiteOptions suite_options(const RunArgs& a, const fs::path& bundled) {
+  runner::SuiteOptions options;
+  options.jobs = a.jobs;
+  options.out_dir = a.out;
+  options.kerberos = !a.no_kerberos;
+  if (!bundled.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& f : runner::scenario_files(bundled)) {
+      ids.push_back(f.parent_path().filename().string() + "/" + f.stem().string());
+    }
+    options.known_gaps = runner::load_known_gaps(bundled / "known-gaps.yaml", ids);
+  }
+  return options;
+}
+
+// Runs the selection (Ctrl-C stops it between scenarios), prints the table
+// and writes the reports; the exit code.
+int run_selected(const RunArgs& a, const std::vector<runner::Scenario>& selected,
+                 const runner::SuiteOptions& options) {
+  std::vector<runner::ScenarioResult> results;
+  const auto start = std::chrono::steady_clock::now();
+  const auto interrupted = run_interruptible([&](std::stop_token stop) {
+    results = runner::run_suite(selected, options, progress_printer(selected.size()), stop);
+  });
+  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  const runner::Summary summary = runner::summarize(results, wall);
+  std::cout << "\n";
+  runner::print_table(std::cout, results);
+  if (!a.json.empty()) write_file(a.json, runner::to_json(results, summary).dump(2) + "\n");
+  if (!a.junit.empty()) write_file(a.junit, runner::to_junit(results, summary));
+  std::cout << runner::summary_line(summary);
+  if (interrupted) {
+    std::cout << "; interrupted, " << selected.size() - results.size() << " not run\n";
+    return 128 + *interrupted;
+  }
+  std::cout << "\n";
+  return summary.ok() ? kOk : kFailed;
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
@@ -129,27 +214,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "steps, and the diagnosis checked from the client's evidence alone and with the "
       "server's events");
   auto a = std::make_shared<RunArgs>();
-  cmd->add_option("PATTERN", a->patterns,
-                  "Run only these scenarios: an id (causes/ca_subject_email_required), a group "
-                  "(baseline) or a shell pattern over ids ('*kerberos*')");
-  cmd->add_option("--scenario", a->scenario_files,
-                  "A scenario file of your own (repeatable); alone it runs only these")
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--jobs,-j", a->jobs, "Scenarios run at once (default: the number of cores)")
-      ->check(CLI::Range(1u, 256u));
-  cmd->add_option("--out", a->out,
-                  "Keep each scenario's redacted exchange, evidence, events and diagnosis in "
-                  "DIR/<group>_<name>/");
-  cmd->add_option("--json", a->json, "Write the results as JSON (schema ceslab.run/1)");
-  cmd->add_option("--junit", a->junit, "Write the results as JUnit XML");
-  cmd->add_option("--shard", a->shard,
-                  "Run the i-th of N stable parts of the selection (CI matrices), e.g. 2/4");
-  cmd->add_flag("--no-kerberos", a->no_kerberos,
-                "Skip the Kerberos scenarios (they use a throw-away MIT KDC on loopback)");
-  cmd->add_flag("--list", a->list, "List the scenarios (id and summary) and run nothing");
-  cmd->add_flag("--lint", a->lint,
-                "Validate scenario files (the bundled ones, --scenario files, or FILE "
-                "arguments) and run nothing");
+  add_run_options(*cmd, *a);
   auto target = std::make_shared<TargetArgs>();
   add_target_options(*cmd, *target);
   cmd->callback([a, target, cmd, &exit_code] {
@@ -172,51 +237,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       exit_code = kFailed;
       return;
     }
-    std::vector<runner::Scenario> selected;
-    for (auto& s : loaded.scenarios) {
-      const bool wanted =
-          a->patterns.empty() || std::any_of(a->patterns.begin(), a->patterns.end(),
-                                             [&](const auto& p) { return runner::matches(s, p); });
-      if (wanted) selected.push_back(std::move(s));
-    }
-    if (selected.empty()) {
-      throw CLI::ValidationError("PATTERN", "no scenario matches (ceslab run --list shows them)");
-    }
-    if (!a->shard.empty()) {
-      const auto [i, n] = parse_shard(a->shard);
-      selected = runner::shard(std::move(selected), i, n);
-    }
-    runner::SuiteOptions options;
-    options.jobs = a->jobs;
-    options.out_dir = a->out;
-    options.kerberos = !a->no_kerberos;
-    if (!bundled.empty()) {
-      std::vector<std::string> ids;
-      for (const auto& f : runner::scenario_files(bundled)) {
-        ids.push_back(f.parent_path().filename().string() + "/" + f.stem().string());
-      }
-      options.known_gaps = runner::load_known_gaps(bundled / "known-gaps.yaml", ids);
-    }
-    std::vector<runner::ScenarioResult> results;
-    const auto start = std::chrono::steady_clock::now();
-    const auto interrupted = run_interruptible([&](std::stop_token stop) {
-      results = runner::run_suite(selected, options, progress_printer(selected.size()), stop);
-    });
-    const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
-    const runner::Summary summary = runner::summarize(results, wall);
-    std::cout << "\n";
-    runner::print_table(std::cout, results);
-    if (!a->json.empty()) write_file(a->json, runner::to_json(results, summary).dump(2) + "\n");
-    if (!a->junit.empty()) write_file(a->junit, runner::to_junit(results, summary));
-    std::cout << runner::summary_line(summary);
-    if (interrupted) {
-      std::cout << "; interrupted, " << selected.size() - results.size() << " not run\n";
-      exit_code = 128 + *interrupted;
-      return;
-    }
-    std::cout << "\n";
-    exit_code = summary.ok() ? kOk : kFailed;
+    const std::vector<runner::Scenario> selected =
+        select_scenarios(*a, std::move(loaded.scenarios));
+    exit_code = run_selected(*a, selected, suite_options(*a, bundled));
   });
 }
 

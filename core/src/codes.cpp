@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/codes.hpp"
 
+#include "ceslab/core/https_client.hpp"
 #include "ceslab/core/yaml_document.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -131,8 +132,8 @@ class Loader {
     const int line = line_of(node);
     if (!node.IsMap()) fail(line, where(index, "") + ": entry must be a mapping");
 
-    static const std::set<std::string> kKnown = {"name",    "hex",   "decimal",
-                                                 "message", "win32", "aliases"};
+    static const std::set<std::string> kKnown = {"name",  "hex",     "decimal",  "message",
+                                                 "win32", "aliases", "transport"};
     std::string name;
     if (node["name"] && node["name"].IsScalar()) name = node["name"].Scalar();
     const std::string ctx = where(index, name);
@@ -141,8 +142,9 @@ class Loader {
     for (const auto& kv : node) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("<non-scalar>");
       if (kKnown.count(key) == 0)
-        fail(line_of(kv.first), ctx + ": unknown key '" + key +
-                                    "' (allowed: name, hex, decimal, message, win32, aliases)");
+        fail(line_of(kv.first),
+             ctx + ": unknown key '" + key +
+                 "' (allowed: name, hex, decimal, message, win32, aliases, transport)");
       if (!seen.insert(key).second) fail(line_of(kv.first), ctx + ": duplicate key '" + key + "'");
     }
     for (const char* required : {"name", "hex", "decimal", "message"}) {
@@ -201,6 +203,14 @@ class Loader {
           fail(line_of(a), ctx + ": alias '" + alias + "' is not an upper-case symbol");
         code.aliases.push_back(std::move(alias));
       }
+    }
+    if (node["transport"]) {
+      const std::string kind = scalar(node["transport"], ctx, "transport", "a string");
+      code.transport = transport_error_kind(kind);
+      if (!code.transport)
+        fail(line_of(node["transport"]),
+             ctx + ": transport '" + kind +
+                 "' is not a transport failure kind (tls_untrusted, ...)");
     }
     return code;
   }

@@ -63,17 +63,6 @@ std::optional<Enum> value_of(const Names<Enum, N>& names, std::string_view name)
   return std::nullopt;
 }
 
-// to_string covers every TransportErrorKind and says "unknown" past
-// the last one; the enum's underlying type is int, so probing is defined.
-std::optional<TransportErrorKind> transport_kind(std::string_view name) {
-  for (int i = 0;; ++i) {
-    const auto kind = static_cast<TransportErrorKind>(i);
-    const std::string_view n = to_string(kind);
-    if (n == "unknown") return std::nullopt;
-    if (n == name) return kind;
-  }
-}
-
 CmcEvidence cmc_evidence(const Bytes& der) {
   const CmcResponse cmc = parse_cmc_response(der);
   return {std::string(name_of(kCmcStatuses, cmc.status)), cmc.status_string, cmc.fail_info};
@@ -397,7 +386,7 @@ Evidence read_evidence(const json& in, const std::string& path) {
 
   if (const auto t = root.object("transport")) {
     const auto name = t->required<std::string>("kind");
-    const auto kind = transport_kind(name);
+    const auto kind = transport_error_kind(name);
     if (!kind) Reader::fail(t->where("kind"), "has an unknown value '" + name + "'");
     out.transport = TransportEvidence{*kind, t->value<std::string>("message")};
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/codes.hpp"
 
+#include "ceslab/core/https_client.hpp"
 #include "ceslab/core/yaml_reader.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -126,8 +127,8 @@ class Loader {
     std::string name;
     if (node["name"] && node["name"].IsScalar()) name = node["name"].Scalar();
     const std::string ctx = where(index, name);
-    reader_.within(ctx).check_keys(node, "",
-                                   {"name", "hex", "decimal", "message", "win32", "aliases"});
+    reader_.within(ctx).check_keys(
+        node, "", {"name", "hex", "decimal", "message", "win32", "aliases", "transport"});
     for (const char* required : {"name", "hex", "decimal", "message"}) {
       if (!node[required]) fail(line, ctx + ": missing required key '" + required + "'");
     }
@@ -184,6 +185,14 @@ class Loader {
           fail(line_of(a), ctx + ": alias '" + alias + "' is not an upper-case symbol");
         code.aliases.push_back(std::move(alias));
       }
+    }
+    if (node["transport"]) {
+      const std::string kind = scalar(node["transport"], ctx, "transport", "a string");
+      code.transport = transport_error_kind(kind);
+      if (!code.transport)
+        fail(line_of(node["transport"]),
+             ctx + ": transport '" + kind +
+                 "' is not a transport failure kind (tls_untrusted, ...)");
     }
     return code;
   }

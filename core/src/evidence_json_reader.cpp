@@ -15,17 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-// to_string covers every TransportErrorKind and says "unknown" past
-// the last one; the enum's underlying type is int, so probing is defined.
-std::optional<TransportErrorKind> transport_kind(std::string_view name) {
-  for (int i = 0;; ++i) {
-    const auto kind = static_cast<TransportErrorKind>(i);
-    const std::string_view n = to_string(kind);
-    if (n == "unknown") return std::nullopt;
-    if (n == name) return kind;
-  }
-}
-
 // Reads members of one JSON object, naming "path.member" in every error.
 class Reader {
  public:
@@ -146,7 +135,7 @@ std::optional<CmcEvidence> read_cmc(const Reader& parent, std::string_view key) 
 
 TransportEvidence read_transport(const Reader& t) {
   const auto name = t.required<std::string>("kind");
-  const auto kind = transport_kind(name);
+  const auto kind = transport_error_kind(name);
   if (!kind) Reader::fail(t.where("kind"), "has an unknown value '" + name + "'");
   return TransportEvidence{*kind, t.value<std::string>("message")};
 }

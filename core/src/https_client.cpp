@@ -509,6 +509,17 @@ const char* to_string(TransportErrorKind kind) noexcept {
   return "unknown";
 }
 
+// to_string covers every TransportErrorKind and says "unknown" past
+// the last one; the enum's underlying type is int, so probing is defined.
+std::optional<TransportErrorKind> transport_error_kind(std::string_view name) {
+  for (int i = 0;; ++i) {
+    const auto kind = static_cast<TransportErrorKind>(i);
+    const std::string_view n = to_string(kind);
+    if (n == "unknown") return std::nullopt;
+    if (n == name) return kind;
+  }
+}
+
 class HttpsClient::Impl {
  public:
   explicit Impl(ClientOptions options) : options_(std::move(options)) {

@@ -2,11 +2,12 @@
 #include <algorithm>
 #include <map>
 
+#include "ca_failure.hpp"
+#include "ca_policy.hpp"
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/x509.hpp"
-#include "pipeline.hpp"
 
 namespace ceslab::mock::pipeline {
 
@@ -122,107 +123,116 @@ bool has_right(const std::vector<AccessEntry>& acl, const std::set<std::string>&
   return allowed;
 }
 
-FaultRaised ca_failure(std::uint32_t hresult, CaDisposition disposition,
+FaultRaised ca_failure(std::string_view code, CaDisposition disposition,
                        const std::string& request_id, std::optional<std::string> request_for) {
-  return FaultRaised{
-      enrollment_fault(hresult, disposition_text(disposition).text, true, request_id),
-      CaFailure{disposition, std::move(request_for)}};
+  return FaultRaised{enrollment_fault(table_code(code).value, disposition_text(disposition).text,
+                                      true, request_id),
+                     CaFailure{disposition, std::move(request_for)}};
 }
 
-// Stage: CA policy module (the Enterprise policy module's checks, in its
-// order) and the CA's own steps around it. Builds what the certificate will
-// say, or throws the failure.
-core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRequest& req,
-                                const Account& account, const World& world,
-                                const std::string& request_id) {
-  std::optional<std::string> request_for;  // the requester named in CA events
-  auto deny = [&](std::uint32_t hresult,
-                  CaDisposition disposition = CaDisposition::denied_by_policy) {
-    return ca_failure(hresult, disposition, request_id, request_for);
-  };
+namespace {
+
+// How the policy module refuses a request: the CA's failure for request
+// `request_id`, logged for `request_for` once an enroll-on-behalf request
+// has named its target.
+struct Denial {
+  const std::string& request_id;
+  std::optional<std::string> request_for;
+
+  FaultRaised operator()(std::string_view code,
+                         CaDisposition disposition = CaDisposition::denied_by_policy) const {
+    return ca_failure(code, disposition, request_id, request_for);
+  }
+};
+
+// The template the request names, which the CA must publish.
+const TemplateSettings& published_template(const RequestSecurityToken& rst,
+                                           const DecodedRequest& req, const World& world,
+                                           const Denial& deny) {
   const std::optional<std::string> name = requested_template(rst, req);
-  if (!name) throw deny(kNoCertType);
+  if (!name) throw deny("CERTSRV_E_NO_CERT_TYPE");
   const TemplateSettings* tmpl = world.find_template(*name);
-  if (tmpl == nullptr || !world.is_published(*tmpl)) throw deny(kUnsupportedCertType);
+  if (tmpl == nullptr || !world.is_published(*tmpl)) throw deny("CERTSRV_E_UNSUPPORTED_CERT_TYPE");
+  return *tmpl;
+}
 
-  // MS-WCCE 3.2.2.6.2.1.4.2: for a schema 2+ template, the version in the
-  // request's V2 template extension (which the client took from CEP, i.e.
-  // from AD) may not be newer than the CA's cached copy; major and minor are
-  // compared each on their own, as the spec says. No extension = (0, 0).
-  if (tmpl->schema >= 2 && req.csr.template_ref && req.csr.template_ref->oid == tmpl->oid) {
-    const TemplateVersion loaded =
-        tmpl->ca_loaded_version.value_or(TemplateVersion{tmpl->major_version, tmpl->minor_version});
-    const core::TemplateRef& asked = *req.csr.template_ref;
-    if (asked.major > static_cast<int>(loaded.major) ||
-        asked.minor > static_cast<int>(loaded.minor)) {
-      throw deny(kBadTemplateVersion);
-    }
+// MS-WCCE 3.2.2.6.2.1.4.2: for a schema 2+ template, the version in the
+// request's V2 template extension (which the client took from CEP, i.e.
+// from AD) may not be newer than the CA's cached copy; major and minor are
+// compared each on their own, as the spec says. No extension = (0, 0).
+void check_template_version(const TemplateSettings& tmpl, const DecodedRequest& req,
+                            const Denial& deny) {
+  if (tmpl.schema < 2 || !req.csr.template_ref || req.csr.template_ref->oid != tmpl.oid) return;
+  const TemplateVersion loaded =
+      tmpl.ca_loaded_version.value_or(TemplateVersion{tmpl.major_version, tmpl.minor_version});
+  const core::TemplateRef& asked = *req.csr.template_ref;
+  if (asked.major > static_cast<int>(loaded.major) ||
+      asked.minor > static_cast<int>(loaded.minor)) {
+    throw deny("CERTSRV_E_BAD_TEMPLATE_VERSION");
   }
+}
 
-  const std::set<std::string> who = world.memberships(account);
-  if (!has_right(template_acl(*tmpl), who, "enroll")) throw deny(kTemplateDenied);
-
-  // Enroll on behalf of another account (MS-WCCE 3.2.2.6.2.1.2.1). The
-  // request must be signed with an enrollment agent certificate of this CA
-  // (Microsoft Learn, enrollEOBOCMC sample); otherwise the policy module
-  // finds no valid agent signature (model: CERTSRV_E_SIGNATURE_REJECTED).
-  // An account the directory does not know fails as ERROR_NO_SUCH_USER
-  // (model). With "Restrict enrollment agents" an agent without the right
-  // gets CERTSRV_E_RESTRICTEDOFFICER (MS-WCCE 3.2.2.6.2.1.2.1), which the CA
-  // logs as event 21 with an empty disposition (docs/causes.md
-  // ca_restricted_officer; the adcs-rs fixture's empty Reason).
-  const Account* subject_account = &account;
-  if (const std::optional<std::string> target_name = requester_name(req)) {
-    const std::vector<std::string> agent_ekus =
-        req.signer ? core::describe(req.signer.get()).ekus : std::vector<std::string>{};
-    if (std::find(agent_ekus.begin(), agent_ekus.end(), kOidCertificateRequestAgent) ==
-        agent_ekus.end()) {
-      throw deny(kSignatureRejected);
-    }
-    const Account* target = world.find_account(*target_name);
-    if (target == nullptr) throw deny(kNoSuchUser);
-    request_for = world.netbios_domain + "\\" + target->name;
-    if (world.ca.enrollment_agent_restrictions &&
-        !agent_permitted(*world.ca.enrollment_agent_restrictions, who, *tmpl,
-                         world.memberships(*target))) {
-      throw deny(kRestrictedOfficer, CaDisposition::error_without_info);
-    }
-    subject_account = target;
+// Enroll on behalf of another account (MS-WCCE 3.2.2.6.2.1.2.1): the
+// account the certificate is for. The request must be signed with an
+// enrollment agent certificate of this CA (Microsoft Learn, enrollEOBOCMC
+// sample); otherwise the policy module finds no valid agent signature
+// (model: CERTSRV_E_SIGNATURE_REJECTED). An account the directory does not
+// know fails as ERROR_NO_SUCH_USER (model). With "Restrict enrollment
+// agents" an agent without the right gets CERTSRV_E_RESTRICTEDOFFICER
+// (MS-WCCE 3.2.2.6.2.1.2.1), which the CA logs as event 21 with an empty
+// disposition (docs/causes.md ca_restricted_officer; the adcs-rs fixture's
+// empty Reason).
+const Account& certificate_subject(const DecodedRequest& req, const Account& account,
+                                   const std::set<std::string>& who, const TemplateSettings& tmpl,
+                                   const World& world, Denial& deny) {
+  const std::optional<std::string> target_name = requester_name(req);
+  if (!target_name) return account;
+  const std::vector<std::string> agent_ekus =
+      req.signer ? core::describe(req.signer.get()).ekus : std::vector<std::string>{};
+  if (std::find(agent_ekus.begin(), agent_ekus.end(), kOidCertificateRequestAgent) ==
+      agent_ekus.end()) {
+    throw deny("CERTSRV_E_SIGNATURE_REJECTED");
   }
-  const Account& subject = *subject_account;
+  const Account* target = world.find_account(*target_name);
+  if (target == nullptr) throw deny("ERROR_NO_SUCH_USER");
+  deny.request_for = world.netbios_domain + "\\" + target->name;
+  if (world.ca.enrollment_agent_restrictions &&
+      !agent_permitted(*world.ca.enrollment_agent_restrictions, who, tmpl,
+                       world.memberships(*target))) {
+    throw deny("CERTSRV_E_RESTRICTEDOFFICER", CaDisposition::error_without_info);
+  }
+  return *target;
+}
 
+void check_key_length(const TemplateSettings& tmpl, const DecodedRequest& req, const Denial& deny) {
   if (req.csr.public_key &&
-      static_cast<unsigned>(core::key_bits(req.csr.public_key.get())) < tmpl->min_key_size &&
+      static_cast<unsigned>(core::key_bits(req.csr.public_key.get())) < tmpl.min_key_size &&
       EVP_PKEY_base_id(req.csr.public_key.get()) == EVP_PKEY_RSA) {
-    throw deny(kKeyLength);
+    throw deny("CERTSRV_E_KEY_LENGTH");
   }
+}
 
-  // Key archival (docs/causes.md ca_key_archival_failed; CA event 22 "Error
-  // Archiving Private Key"). The CA loads its KRA certificates at start and,
-  // with fewer valid ones than it must use, accepts no archival request
-  // (TechNet ee449484, events 82/83/98: "Requests to archive private keys
-  // will not be accepted"); a CA that does not archive has none (model: this
-  // is checked before the request's key). The mock reads no encrypted
-  // private key (szOID_ARCHIVED_KEY_ATTR) out of requests, so a request for
-  // an archival template always lacks one.
-  if (tmpl->archive_key) {
-    const unsigned needed = world.ca.key_archival ? world.ca.key_archival->agents_to_use : 1;
-    const unsigned valid = world.ca.key_archival ? world.ca.key_archival->valid_agents() : 0;
-    if (valid < needed) throw deny(kNoValidKra, CaDisposition::error_archiving_key);
-    throw deny(kArchivedKeyRequired, CaDisposition::error_archiving_key);
-  }
+// Key archival (docs/causes.md ca_key_archival_failed; CA event 22 "Error
+// Archiving Private Key"). The CA loads its KRA certificates at start and,
+// with fewer valid ones than it must use, accepts no archival request
+// (TechNet ee449484, events 82/83/98: "Requests to archive private keys
+// will not be accepted"); a CA that does not archive has none (model: this
+// is checked before the request's key). The mock reads no encrypted
+// private key (szOID_ARCHIVED_KEY_ATTR) out of requests, so a request for
+// an archival template always lacks one.
+void check_key_archival(const TemplateSettings& tmpl, const World& world, const Denial& deny) {
+  if (!tmpl.archive_key) return;
+  const unsigned needed = world.ca.key_archival ? world.ca.key_archival->agents_to_use : 1;
+  const unsigned valid = world.ca.key_archival ? world.ca.key_archival->valid_agents() : 0;
+  if (valid < needed) throw deny("CERTSRV_E_NO_VALID_KRA", CaDisposition::error_archiving_key);
+  throw deny("CERTSRV_E_ARCHIVED_KEY_REQUIRED", CaDisposition::error_archiving_key);
+}
 
-  core::IssueOptions issue;
-  issue.ekus = tmpl->ekus;
-  issue.policy_oids = tmpl->issuance_policies;
-  issue.validity = std::chrono::hours(24) * tmpl->validity_days;
-  issue.template_ref =
-      core::TemplateRef{tmpl->name, tmpl->oid, static_cast<int>(tmpl->major_version),
-                        static_cast<int>(tmpl->minor_version)};
-
-  // Subject and SAN (msPKI-Certificate-Name-Flag, docs/protocol.md 2.6), from the
-  // account the certificate is for.
-  const auto& flags = tmpl->name_flags;
+// Subject and SAN (msPKI-Certificate-Name-Flag, docs/protocol.md 2.6), from the
+// account the certificate is for.
+void name_subject(const TemplateSettings& tmpl, const DecodedRequest& req, const Account& subject,
+                  const World& world, const Denial& deny, core::IssueOptions& issue) {
+  const auto& flags = tmpl.name_flags;
   const bool email_optional = world.ca.edit_flags.count("EDITF_EMAILOPTIONAL") != 0;
   if (flags.count("ENROLLEE_SUPPLIES_SUBJECT")) issue.subject = req.csr.subject;
   if (flags.count("ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME") ||
@@ -230,7 +240,7 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
     issue.san = req.csr.san;
   }
   if (flags.count("SUBJECT_REQUIRE_DNS_AS_CN")) {
-    if (!subject.dns_name) throw deny(kSubjectDnsRequired);
+    if (!subject.dns_name) throw deny("CERTSRV_E_SUBJECT_DNS_REQUIRED");
     issue.subject = "CN=" + *subject.dns_name;
   } else if (flags.count("SUBJECT_REQUIRE_DIRECTORY_PATH")) {
     issue.subject = directory_dn(subject, world);
@@ -241,45 +251,76 @@ core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRe
     if (subject.email) {
       issue.subject = "E=" + *subject.email + (issue.subject.empty() ? "" : "," + issue.subject);
     } else if (!email_optional) {
-      throw deny(kSubjectEmailRequired);
+      throw deny("CERTSRV_E_SUBJECT_EMAIL_REQUIRED");
     }
   }
   if (flags.count("SUBJECT_ALT_REQUIRE_EMAIL")) {
     if (subject.email) {
       issue.san.email.push_back(*subject.email);
     } else if (!email_optional) {
-      throw deny(kSubjectEmailRequired);
+      throw deny("CERTSRV_E_SUBJECT_EMAIL_REQUIRED");
     }
   }
   if (flags.count("SUBJECT_ALT_REQUIRE_UPN")) {
-    if (!subject.upn) throw deny(kSubjectUpnRequired);
+    if (!subject.upn) throw deny("CERTSRV_E_SUBJECT_UPN_REQUIRED");
     issue.san.upn.push_back(*subject.upn);
   }
   if (flags.count("SUBJECT_ALT_REQUIRE_DNS")) {
-    if (!subject.dns_name) throw deny(kSubjectDnsRequired);
+    if (!subject.dns_name) throw deny("CERTSRV_E_SUBJECT_DNS_REQUIRED");
     issue.san.dns.push_back(*subject.dns_name);
   }
+}
 
-  // Issuance policies the CA certificate does not allow (docs/causes.md
-  // ca_invalid_policy): a CA restricted by certificatePolicies can only issue
-  // those, unless it carries anyPolicy.
+// Issuance policies the CA certificate does not allow (docs/causes.md
+// ca_invalid_policy): a CA restricted by certificatePolicies can only issue
+// those, unless it carries anyPolicy.
+void check_issuance_policies(const TemplateSettings& tmpl, const World& world, const Denial& deny) {
   const auto& ca_policies = world.ca.policy_oids;
   const bool any_policy =
       std::find(ca_policies.begin(), ca_policies.end(), "2.5.29.32.0") != ca_policies.end();
-  if (!ca_policies.empty() && !any_policy) {
-    for (const std::string& oid : tmpl->issuance_policies) {
-      if (std::find(ca_policies.begin(), ca_policies.end(), oid) == ca_policies.end()) {
-        throw deny(kCertInvalidPolicy);
-      }
+  if (ca_policies.empty() || any_policy) return;
+  for (const std::string& oid : tmpl.issuance_policies) {
+    if (std::find(ca_policies.begin(), ca_policies.end(), oid) == ca_policies.end()) {
+      throw deny("CERT_E_INVALID_POLICY");
     }
   }
+}
 
+}  // namespace
+
+core::IssueOptions template_issue_options(const TemplateSettings& tmpl) {
+  core::IssueOptions issue;
+  issue.ekus = tmpl.ekus;
+  issue.policy_oids = tmpl.issuance_policies;
+  issue.validity = std::chrono::hours(24) * tmpl.validity_days;
+  issue.template_ref = core::TemplateRef{tmpl.name, tmpl.oid, static_cast<int>(tmpl.major_version),
+                                         static_cast<int>(tmpl.minor_version)};
+  return issue;
+}
+
+// Stage: CA policy module (the Enterprise policy module's checks, in its
+// order) and the CA's own steps around it. Builds what the certificate will
+// say, or throws the failure.
+core::IssueOptions apply_policy(const RequestSecurityToken& rst, const DecodedRequest& req,
+                                const Account& account, const World& world,
+                                const std::string& request_id) {
+  Denial deny{request_id, std::nullopt};
+  const TemplateSettings& tmpl = published_template(rst, req, world, deny);
+  check_template_version(tmpl, req, deny);
+  const std::set<std::string> who = world.memberships(account);
+  if (!has_right(template_acl(tmpl), who, "enroll")) throw deny("CERTSRV_E_TEMPLATE_DENIED");
+  const Account& subject = certificate_subject(req, account, who, tmpl, world, deny);
+  check_key_length(tmpl, req, deny);
+  check_key_archival(tmpl, world, deny);
+  core::IssueOptions issue = template_issue_options(tmpl);
+  name_subject(tmpl, req, subject, world, deny, issue);
+  check_issuance_policies(tmpl, world, deny);
   // The CA core now builds and signs the certificate the policy module
   // approved; without its signing key (HSM offline, key container
   // unreadable) that fails with NTE_FAIL and event 53 "Error Constructing or
   // Publishing Certificate" (docs/causes.md ca_internal_error; gradenegger.eu
   // event 53 page).
-  if (!world.ca.signing_key_available) throw deny(kNteFail, CaDisposition::error_constructing);
+  if (!world.ca.signing_key_available) throw deny("NTE_FAIL", CaDisposition::error_constructing);
   return issue;
 }
 

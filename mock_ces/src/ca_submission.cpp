@@ -6,9 +6,13 @@
 // request an officer has approved in the meantime.
 #include <charconv>
 
+#include "ca_failure.hpp"
+#include "ca_policy.hpp"
+#include "ca_submission.hpp"
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/x509.hpp"
-#include "pipeline.hpp"
+#include "renewal.hpp"
+#include "request_decoding.hpp"
 
 namespace ceslab::mock::pipeline {
 
@@ -167,24 +171,25 @@ core::RequestSecurityTokenResponse submit_key_based_renewal(const DecodedRequest
   }
   row.id = ca.store().add(row);
   const std::string id = std::to_string(row.id);
-  auto deny = [&](std::uint32_t hresult) {
-    return ca_failure(hresult, CaDisposition::denied_by_policy, id);
+  auto deny = [&](std::string_view code) {
+    return ca_failure(code, CaDisposition::denied_by_policy, id);
   };
-  core::IssueOptions options;
   try {
     check_renewal(req, ca, id);
     // The TLS client certificate is the certificate being renewed (model:
     // any other is refused like a foreign renewal certificate).
     if (X509_cmp(tls_client_certificate, req.signer_certificate.get()) != 0) {
-      throw deny(kBadRenewalCertAttribute);
+      throw deny("CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE");
     }
     // Without EDITF_ENABLERENEWONBEHALFOF the CA sees a renewal for a subject
     // the requester (the CES account) is not: CERTSRV_E_BAD_RENEWAL_SUBJECT
     // (docs/causes.md kbr_ca_renew_on_behalf_of_disabled). A template without
     // "Allow key based renewal" gets the same answer (model).
-    if (!world.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF")) throw deny(kBadRenewalSubject);
-    if (tmpl == nullptr || !world.is_published(*tmpl)) throw deny(kUnsupportedCertType);
-    if (!tmpl->key_based_renewal) throw deny(kBadRenewalSubject);
+    if (!world.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF"))
+      throw deny("CERTSRV_E_BAD_RENEWAL_SUBJECT");
+    if (tmpl == nullptr || !world.is_published(*tmpl))
+      throw deny("CERTSRV_E_UNSUPPORTED_CERT_TYPE");
+    if (!tmpl->key_based_renewal) throw deny("CERTSRV_E_BAD_RENEWAL_SUBJECT");
   } catch (const FaultRaised& raised) {
     record_denial(ca, world, events, row, row.requester, raised);
     throw;
@@ -192,14 +197,9 @@ core::RequestSecurityTokenResponse submit_key_based_renewal(const DecodedRequest
   // Subject and SAN come from the certificate being renewed, not from the
   // directory: the subject may have no account here at all.
   const core::CertificateInfo old = core::describe(req.signer_certificate.get());
+  core::IssueOptions options = template_issue_options(*tmpl);
   options.subject = old.subject;
   options.san = old.san;
-  options.ekus = tmpl->ekus;
-  options.policy_oids = tmpl->issuance_policies;
-  options.validity = std::chrono::hours(24) * tmpl->validity_days;
-  options.template_ref =
-      core::TemplateRef{tmpl->name, tmpl->oid, static_cast<int>(tmpl->major_version),
-                        static_cast<int>(tmpl->minor_version)};
   return issue_now(req, options, ca, row);
 }
 
@@ -211,14 +211,13 @@ core::RequestSecurityTokenResponse request_status(const std::optional<std::strin
   const std::string text = request_id.value_or("");
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id <= 0) {
-    throw FaultRaised{enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false)};
+    throw FaultRaised{code_fault("E_INVALIDARG")};
   }
   // MS-WCCE 3.2.1.4.3.1.2 step 3: an id not in the Request table fails with
   // CERTSRV_E_PROPERTY_EMPTY.
   const std::optional<StoredRequest> row = ca.store().find(id);
   if (!row) {
-    throw FaultRaised{
-        enrollment_fault(kPropertyEmpty, "The requested property value is empty.", false)};
+    throw FaultRaised{code_fault("CERTSRV_E_PROPERTY_EMPTY")};
   }
   switch (row->disposition) {
     case Disposition::issued:
@@ -235,7 +234,7 @@ core::RequestSecurityTokenResponse request_status(const std::optional<std::strin
   // module for the stored request on the requester's behalf and issues.
   const Account* account = world.find_account(row->requester);
   if (account == nullptr) {
-    ca.store().mark_failed(row->id, static_cast<std::int32_t>(kAccessDenied),
+    ca.store().mark_failed(row->id, table_code("ERROR_ACCESS_DENIED").signed_value(),
                            "The requester " + row->requester + " is not in the directory");
     throw FaultRaised{stored_outcome_fault(*ca.store().find(id))};
   }

@@ -8,13 +8,15 @@
 #include <set>
 #include <utility>
 
+#include "ca_failure.hpp"
+#include "ca_policy.hpp"
 #include "ceslab/core/codes.hpp"
 #include "ceslab/core/csr.hpp"
 #include "ceslab/core/url.hpp"
 #include "ceslab/core/x509.hpp"
 #include "ceslab/mock/faults.hpp"
 #include "ceslab/mock/oid_names.hpp"
-#include "pipeline.hpp"
+#include "soap_stages.hpp"
 
 namespace ceslab::mock {
 
@@ -24,7 +26,7 @@ using core::HttpRequest;
 using core::HttpResponse;
 using core::SoapMessage;
 namespace uri = core::uri;
-using namespace pipeline;  // the shared SOAP stages and codes
+using namespace pipeline;  // the shared SOAP stages
 
 namespace {
 
@@ -216,6 +218,112 @@ std::string resolve(const std::string& advertised, const std::string& base_url) 
   return !advertised.empty() && advertised.front() == '/' ? base_url + advertised : advertised;
 }
 
+// The candidates: the templates the CEP is told to advertise, else those
+// published on the CA (its certificateTemplates attribute).
+std::vector<const TemplateSettings*> candidate_templates(const World& world) {
+  std::vector<const TemplateSettings*> candidates;
+  if (world.cep.templates) {
+    for (const std::string& name : *world.cep.templates) {
+      candidates.push_back(world.find_template(name));  // validated by the world
+    }
+  } else {
+    for (const TemplateSettings& t : world.templates) {
+      if (world.is_published(t)) candidates.push_back(&t);
+    }
+  }
+  return candidates;
+}
+
+// The templates of the policy for a caller in groups `who` (logged on as
+// `account`): those it may read and enroll for that pass the request's
+// filters; CEP logs each candidate it could not load.
+std::vector<core::PolicyTemplate> offered_templates(const World& world,
+                                                    const std::set<std::string>& who,
+                                                    const std::string& account,
+                                                    const GetPoliciesRequest& request,
+                                                    OidCollection& oids, EventLog& events) {
+  const std::string& host = world.ces.host;  // CEP runs on the CES host
+  auto template_unreadable = [&](const std::string& name, std::string_view code_name) {
+    const core::ErrorCode& code = table_code(code_name);
+    events.append(EventCatalog::builtin().make("cep_template_unreadable", host,
+                                               {{"template", name},
+                                                {"message", code.message},
+                                                {"code", core::format_code(code.value)},
+                                                {"account", account}}));
+  };
+
+  const VersionFilter filter = version_filter(request);
+  std::vector<core::PolicyTemplate> policies;
+  for (const TemplateSettings* t : candidate_templates(world)) {
+    if (t == nullptr) continue;
+    // A template no CA issues is not part of the policy; CEP logs that it
+    // could not load it (docs/causes.md template_not_on_ca: CEP event 13/14).
+    if (!world.is_published(*t)) {
+      template_unreadable(t->name, "CERTSRV_E_UNSUPPORTED_CERT_TYPE");
+      continue;
+    }
+    // CEP reads the template objects in the caller's security context: an
+    // ACL without Read hides the template (MS-WCCE 1.3.3.4) and CEP logs
+    // that it could not load it (model: event 13, docs/causes.md cep_no_templates).
+    const auto& acl = template_acl(*t);
+    if (!has_right(acl, who, "read")) {
+      template_unreadable(t->name, "ERROR_ACCESS_DENIED");
+      continue;
+    }
+    // The policy lists what the caller may enroll for: Read and Enroll
+    // (MS-CRTD 2.5.1). MS-XCEP 3.1.4.1.3.11 only says <permission> describes
+    // this requestor; dropping non-enrollable templates rather than listing
+    // them with enroll=false is our model of ADPolicyProvider.
+    if (!has_right(acl, who, "enroll")) continue;
+    // MS-XCEP 3.1.4.1.3.14: a non-nil policyOIDs keeps the listed templates.
+    if (request.policy_oids && std::find(request.policy_oids->begin(), request.policy_oids->end(),
+                                         t->oid) == request.policy_oids->end()) {
+      continue;
+    }
+    if (!passes(filter, private_key_flags(*t))) continue;
+    // Autoenroll works only together with Enroll (MS-CRTD 2.5.2; Windows
+    // Server "Controlling enrollment access to certificate templates").
+    policies.push_back(policy_template(*t, has_right(acl, who, "autoenroll"), oids));
+  }
+  return policies;
+}
+
+core::PolicyCa policy_ca(const World& world, const core::CertificateAuthority& authority,
+                         const std::set<std::string>& who, const std::string& base_url,
+                         EventLog& events) {
+  // The world's one CA. Its URIs (msPKI-Enrollment-Servers): one per CES
+  // endpoint with priority 1, as Windows typically registers them
+  // (docs/protocol.md 2.5), or the world's explicit list.
+  core::PolicyCa ca;
+  ca.certificate = core::certificate_der(authority.certificate());
+  // MS-XCEP 3.1.4.1.3.2: whether the caller may submit requests to this CA
+  // ("Request Certificates" on the CA).
+  ca.enroll_permission = has_right(world.ca.acl, who, "request");
+  ca.reference_id = 0;
+  if (world.cep.ces_uris) {
+    for (const AdvertisedCesUri& advertised : *world.cep.ces_uris) {
+      const std::string resolved = resolve(advertised.uri, base_url);
+      ca.uris.push_back({client_authentication(advertised.auth), resolved, advertised.priority,
+                         advertised.renewal_only});
+      // CEP event 15 for every answer that advertises a URI naming no CES
+      // endpoint of this lab (docs/causes.md ces_uri_invalid_in_policy; when
+      // Windows logs it is not public: model).
+      if (!names_served_ces_endpoint(resolved, advertised.auth, world, base_url)) {
+        events.append(
+            EventCatalog::builtin().make("cep_ces_uri_invalid", world.ces.host,
+                                         {{"uri", resolved}, {"ca_name", world.ca.name}}));
+      }
+    }
+  } else {
+    for (const CesEndpoint& e : world.ces.endpoints) {
+      ca.uris.push_back({client_authentication(e.auth),
+                         base_url + core::endpoint_path(core::Service::ces, e.auth, world.ca.name),
+                         1u, e.renewal_only});
+    }
+  }
+  return ca;
+}
+
 }  // namespace
 
 CepService::CepService(const World& world, const core::CertificateAuthority& ca, EventLog& events)
@@ -284,109 +392,25 @@ GetPoliciesResponse CepService::policies_for(const Account& caller,
   // A full answer: policiesNotChanged nil, as in MS-XCEP 4.1.1.2.
   response.policies_not_changed.reset();
 
-  const std::string& host = world_.ces.host;  // CEP runs on the CES host
   const std::string account = world_.netbios_domain + "\\" + caller.name;
-  auto template_unreadable = [&](const std::string& name, std::uint32_t code) {
-    const core::ErrorCode* known = core::CodeTable::builtin().find(code);
-    events_.append(
-        EventCatalog::builtin().make("cep_template_unreadable", host,
-                                     {{"template", name},
-                                      {"message", known ? known->message : "Unknown error"},
-                                      {"code", core::format_code(code)},
-                                      {"account", account}}));
-  };
-
-  // The candidates: the templates the CEP is told to advertise, else those
-  // published on the CA (its certificateTemplates attribute).
-  std::vector<const TemplateSettings*> candidates;
-  if (world_.cep.templates) {
-    for (const std::string& name : *world_.cep.templates) {
-      candidates.push_back(world_.find_template(name));  // validated by the world
-    }
-  } else {
-    for (const TemplateSettings& t : world_.templates) {
-      if (world_.is_published(t)) candidates.push_back(&t);
-    }
-  }
-
   const std::set<std::string> who = world_.memberships(caller);
-  const VersionFilter filter = version_filter(request);
   OidCollection oids;
-  std::vector<core::PolicyTemplate> policies;
-  for (const TemplateSettings* t : candidates) {
-    if (t == nullptr) continue;
-    // A template no CA issues is not part of the policy; CEP logs that it
-    // could not load it (docs/causes.md template_not_on_ca: CEP event 13/14).
-    if (!world_.is_published(*t)) {
-      template_unreadable(t->name, kUnsupportedCertType);
-      continue;
-    }
-    // CEP reads the template objects in the caller's security context: an
-    // ACL without Read hides the template (MS-WCCE 1.3.3.4) and CEP logs
-    // that it could not load it (model: event 13, docs/causes.md cep_no_templates).
-    const auto& acl = template_acl(*t);
-    if (!has_right(acl, who, "read")) {
-      template_unreadable(t->name, kAccessDenied);
-      continue;
-    }
-    // The policy lists what the caller may enroll for: Read and Enroll
-    // (MS-CRTD 2.5.1). MS-XCEP 3.1.4.1.3.11 only says <permission> describes
-    // this requestor; dropping non-enrollable templates rather than listing
-    // them with enroll=false is our model of ADPolicyProvider.
-    if (!has_right(acl, who, "enroll")) continue;
-    // MS-XCEP 3.1.4.1.3.14: a non-nil policyOIDs keeps the listed templates.
-    if (request.policy_oids && std::find(request.policy_oids->begin(), request.policy_oids->end(),
-                                         t->oid) == request.policy_oids->end()) {
-      continue;
-    }
-    if (!passes(filter, private_key_flags(*t))) continue;
-    // Autoenroll works only together with Enroll (MS-CRTD 2.5.2; Windows
-    // Server "Controlling enrollment access to certificate templates").
-    policies.push_back(policy_template(*t, has_right(acl, who, "autoenroll"), oids));
-  }
+  std::vector<core::PolicyTemplate> policies =
+      offered_templates(world_, who, account, request, oids, events_);
 
   // Nothing the caller may enroll for: policies and cAs nil (docs/causes.md
   // cep_no_templates) and nothing left for oIDs to describe.
   if (policies.empty()) {
     events_.append(EventCatalog::builtin().make(
-        "cep_no_policies", host,
+        "cep_no_policies", world_.ces.host,
         {{"account", account},
          {"client_version", sent_version(request, request.client_version)},
          {"server_version", sent_version(request, request.server_version)}}));
     return response;
   }
 
-  // The world's one CA. Its URIs (msPKI-Enrollment-Servers): one per CES
-  // endpoint with priority 1, as Windows typically registers them
-  // (docs/protocol.md 2.5), or the world's explicit list.
-  core::PolicyCa ca;
-  ca.certificate = core::certificate_der(ca_.certificate());
-  // MS-XCEP 3.1.4.1.3.2: whether the caller may submit requests to this CA
-  // ("Request Certificates" on the CA).
-  ca.enroll_permission = has_right(world_.ca.acl, who, "request");
-  ca.reference_id = 0;
-  if (world_.cep.ces_uris) {
-    for (const AdvertisedCesUri& advertised : *world_.cep.ces_uris) {
-      const std::string resolved = resolve(advertised.uri, base_url);
-      ca.uris.push_back({client_authentication(advertised.auth), resolved, advertised.priority,
-                         advertised.renewal_only});
-      // CEP event 15 for every answer that advertises a URI naming no CES
-      // endpoint of this lab (docs/causes.md ces_uri_invalid_in_policy; when
-      // Windows logs it is not public: model).
-      if (!names_served_ces_endpoint(resolved, advertised.auth, world_, base_url)) {
-        events_.append(EventCatalog::builtin().make(
-            "cep_ces_uri_invalid", host, {{"uri", resolved}, {"ca_name", world_.ca.name}}));
-      }
-    }
-  } else {
-    for (const CesEndpoint& e : world_.ces.endpoints) {
-      ca.uris.push_back({client_authentication(e.auth),
-                         base_url + core::endpoint_path(core::Service::ces, e.auth, world_.ca.name),
-                         1u, e.renewal_only});
-    }
-  }
+  response.cas = std::vector<core::PolicyCa>{policy_ca(world_, ca_, who, base_url, events_)};
   response.policies = std::move(policies);
-  response.cas = std::vector<core::PolicyCa>{std::move(ca)};
   response.oids = oids.take();
   return response;
 }

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <thread>
 
+#include "ca_failure.hpp"
+#include "ca_policy.hpp"
+#include "ca_submission.hpp"
 #include "ceslab/core/cmc.hpp"
 #include "ceslab/core/cms.hpp"
 #include "ceslab/core/codes.hpp"
@@ -15,7 +18,10 @@
 #include "ceslab/core/x509.hpp"
 #include "ceslab/mock/faults.hpp"
 #include "ceslab/wsdl/codec.hpp"
-#include "pipeline.hpp"
+#include "renewal.hpp"
+#include "request_decoding.hpp"
+#include "soap_stages.hpp"
+#include "transport_auth.hpp"
 
 namespace ceslab::mock {
 
@@ -25,7 +31,7 @@ using core::iequals;
 using core::RequestSecurityToken;
 using core::SoapMessage;
 namespace uri = core::uri;
-using namespace pipeline;  // the shared stages and codes
+using namespace pipeline;  // the shared stages
 
 namespace {
 
@@ -40,17 +46,14 @@ namespace {
 void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& endpoint,
                    const TransportIdentity& who, const CesServiceOptions& options) {
   if (!world.ces.app_pool_privileges.count("SeImpersonatePrivilege")) {
-    throw FaultRaised{enrollment_fault(kBadImpersonationLevel,
-                                       "Either a required impersonation level was not provided, or "
-                                       "the provided impersonation level is invalid.",
-                                       false)};
+    throw FaultRaised{code_fault("ERROR_BAD_IMPERSONATION_LEVEL")};
   }
   if (who.kerberos && options.kerberos) {
     ces_to_ca_hop_kerberos(world, *who.kerberos, *options.kerberos);
   } else if (endpoint.auth != core::AuthMode::kerberos) {
     const bool s4u_allowed = world.ces.delegation == Delegation::constrained_protocol_transition;
     if (!s4u_allowed || account.not_delegable) {
-      throw FaultRaised{enrollment_fault(kAccessDenied, "Access is denied.", false)};
+      throw FaultRaised{code_fault("ERROR_ACCESS_DENIED")};
     }
   }
   if (world.ca.state == CaState::slow) {
@@ -58,19 +61,18 @@ void ces_to_ca_hop(const World& world, const Account& account, const Endpoint& e
     std::this_thread::sleep_for(std::chrono::milliseconds(world.ca.slow_ms));
   }
   if (world.ca.state != CaState::online) {
-    throw FaultRaised{
-        enrollment_fault(kRpcServerUnavailable, "The RPC server is unavailable.", false)};
+    throw FaultRaised{code_fault("RPC_S_SERVER_UNAVAILABLE")};
   }
 }
 
 // The BST checks CES makes before anything reaches the CA.
 const core::BinaryToken& request_token(const RequestSecurityToken& rst) {
   if (!rst.token) {
-    throw FaultRaised{enrollment_fault(kEInvalidArg, "The BinarySecurityToken is missing.", false)};
+    throw FaultRaised{code_fault("E_INVALIDARG", "The BinarySecurityToken is missing.")};
   }
   // cepces #81: a BST without EncodingType gets exactly this fault.
   if (!rst.token->encoding_type || *rst.token->encoding_type != uri::kEncodingBase64) {
-    throw FaultRaised{enrollment_fault(kEInvalidArg, "The EncodingType is invalid.", false)};
+    throw FaultRaised{code_fault("E_INVALIDARG", "The EncodingType is invalid.")};
   }
   return *rst.token;
 }
@@ -80,7 +82,7 @@ const core::BinaryToken& request_token(const RequestSecurityToken& rst) {
 // id (docs/causes.md user_lacks_ca_request_right, model).
 void check_request_right(const World& world, const std::set<std::string>& who) {
   if (!has_right(world.ca.acl, who, "request")) {
-    throw FaultRaised{enrollment_fault(kEnrollDenied, kDeniedByPolicy, true)};
+    throw FaultRaised{code_fault("CERTSRV_E_ENROLL_DENIED", kDeniedByPolicy, true)};
   }
 }
 
@@ -89,8 +91,7 @@ void check_request_right(const World& world, const std::set<std::string>& who) {
 [[noreturn]] void refuse_new_request(const World& world, const std::string& who, EventLog& events) {
   events.append(EventCatalog::builtin().make("ces_renewal_only_new_request", world.ces.host,
                                              {{"account", who}}));
-  throw FaultRaised{
-      enrollment_fault(kEInvalidArg, "This CES instance only accepts renewal requests.", false)};
+  throw FaultRaised{code_fault("E_INVALIDARG", "This CES instance only accepts renewal requests.")};
 }
 
 core::RequestSecurityTokenResponse issue(const RequestSecurityToken& rst, const Account& account,
@@ -118,11 +119,12 @@ core::RequestSecurityTokenResponse key_based_renewal(const RequestSecurityToken&
   const core::BinaryToken& token = request_token(rst);
   const std::set<std::string> app_pool = app_pool_principals(world);
   if (!has_right(world.ca.acl, app_pool, "read")) {
+    const core::ErrorCode& denied = table_code("ERROR_ACCESS_DENIED");
     events.append(EventCatalog::builtin().make("ces_cannot_read_ca_config", world.ces.host,
                                                {{"ca_name", world.ca.name},
-                                                {"message", "Access is denied."},
-                                                {"code", core::format_code(kAccessDenied)}}));
-    throw FaultRaised{enrollment_fault(kAccessDenied, "Access is denied.", false)};
+                                                {"message", denied.message},
+                                                {"code", core::format_code(denied.value)}}));
+    throw FaultRaised{code_fault("ERROR_ACCESS_DENIED")};
   }
   if (!world.ca.edit_flags.count("EDITF_ENABLERENEWONBEHALFOF")) {
     events.append(EventCatalog::builtin().make("ces_ca_renew_on_behalf_of_disabled", world.ces.host,
@@ -140,7 +142,7 @@ core::RequestSecurityTokenResponse key_based_renewal(const RequestSecurityToken&
 // KET (docs/protocol.md 1.6): the CA's exchange certificate, for key archival.
 HttpResponse key_exchange_reply(const SoapMessage& m, const RequestSecurityToken& rst, LabCa& ca) {
   if (!rst.request_ket) {
-    throw FaultRaised{enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false)};
+    throw FaultRaised{code_fault("E_INVALIDARG")};
   }
   core::RequestSecurityTokenResponse rstr;
   rstr.key_exchange_token =
@@ -227,7 +229,7 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
     // RST/wstep takes Issue and QueryTokenStatus, RST/KET takes KET.
     const bool ket_action = m.addressing.action == uri::kActionRstKet;
     if ((type == uri::kRequestTypeKet) != ket_action) {
-      throw FaultRaised{enrollment_fault(kEInvalidArg, "The RequestType is invalid.", false)};
+      throw FaultRaised{code_fault("E_INVALIDARG", "The RequestType is invalid.")};
     }
     if (type == uri::kRequestTypeIssue && settings.key_based_renewal) {
       return rstrc_reply(m, key_based_renewal(*rst, who, world_, ca_, events_, endpoint_url));
@@ -250,7 +252,7 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
       return key_exchange_reply(m, *rst, ca_);
     }
     // MS-WSTEP 3.1.4.2: a missing or unknown RequestType is refused.
-    throw FaultRaised{enrollment_fault(kEInvalidArg, "The RequestType is invalid.", false)};
+    throw FaultRaised{code_fault("E_INVALIDARG", "The RequestType is invalid.")};
   } catch (const FaultRaised& raised) {
     return fault_response(raised.fault, relates_to ? relates_to : raised.message_id);
   }

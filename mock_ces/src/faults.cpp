@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/mock/faults.hpp"
 
+#include <map>
+#include <stdexcept>
+
 #include "ceslab/wsdl/codec.hpp"
+#include "windows_texts.hpp"
 
 namespace ceslab::mock {
 
@@ -28,74 +32,69 @@ WireFault enrollment_fault(std::uint32_t hresult, std::string reason, bool inval
   return {f, 500};
 }
 
-WireFault internal_service_fault() {
+const core::ErrorCode& table_code(std::string_view name) {
+  const core::ErrorCode* code = core::CodeTable::builtin().find_name(name);
+  if (code == nullptr)
+    throw std::logic_error("mock: no code '" + std::string(name) +
+                           "' in the code table (core/data/codes.yaml)");
+  return *code;
+}
+
+WireFault code_fault(std::string_view name, std::optional<std::string> reason,
+                     bool invalid_request) {
+  const core::ErrorCode& code = table_code(name);
+  return enrollment_fault(code.value, reason ? std::move(*reason) : code.message, invalid_request);
+}
+
+namespace {
+
+// A fault WCF raises by itself, before or around the service: no detail,
+// WCF's own words as Reason (mock_ces/data/windows_texts.yaml).
+WireFault wcf_fault(FaultKind kind, std::string_view action, std::string code,
+                    std::optional<std::string> subcode, std::string_view subcode_namespace,
+                    std::string reason) {
   EnrollmentFault f;
-  f.kind = FaultKind::wcf_dispatcher;
-  f.action = std::string(uri::kActionWcfFault);
-  f.code = "Receiver";
-  f.subcode = "InternalServiceFault";
-  f.subcode_namespace = std::string(uri::kWcfDispatcher);
-  f.reason =
-      "The server was unable to process the request due to an internal error.  For more "
-      "information about the error, either turn on IncludeExceptionDetailInFaults (either from "
-      "ServiceBehaviorAttribute or from the <serviceDebug> configuration behavior) on the server "
-      "in order to send the exception information back to the client, or turn on tracing as per "
-      "the Microsoft .NET Framework SDK documentation and inspect the server trace logs.";
+  f.kind = kind;
+  f.action = std::string(action);
+  f.code = std::move(code);
+  f.subcode = std::move(subcode);
+  if (f.subcode) f.subcode_namespace = std::string(subcode_namespace);
+  f.reason = std::move(reason);
   return {f, 500};
+}
+
+std::string wcf_text(std::string_view key, const std::map<std::string, std::string>& values = {}) {
+  return WindowsTexts::builtin().text(key, values);
+}
+
+}  // namespace
+
+WireFault internal_service_fault() {
+  return wcf_fault(FaultKind::wcf_dispatcher, uri::kActionWcfFault, "Receiver",
+                   "InternalServiceFault", uri::kWcfDispatcher,
+                   wcf_text("wcf_internal_service_fault"));
 }
 
 WireFault address_filter_fault(const std::string& to) {
-  EnrollmentFault f;
-  f.kind = FaultKind::ws_addressing;
-  f.action = std::string(uri::kActionAddressingFault);
-  f.code = "Sender";
-  f.subcode = "DestinationUnreachable";
-  f.subcode_namespace = std::string(uri::kAddressing);
-  f.reason = "The message with To '" + to +
-             "' cannot be processed at the receiver, due to an AddressFilter mismatch at the "
-             "EndpointDispatcher.  Check that the sender and receiver's EndpointAddresses agree.";
-  return {f, 500};
+  return wcf_fault(FaultKind::ws_addressing, uri::kActionAddressingFault, "Sender",
+                   "DestinationUnreachable", uri::kAddressing,
+                   wcf_text("wcf_address_filter_mismatch", {{"to", to}}));
 }
 
 WireFault must_understand_fault(const std::string& ns, const std::string& name) {
-  EnrollmentFault f;
-  f.kind = FaultKind::other;
-  f.action = std::string(uri::kActionAddressingFault);
-  f.code = "MustUnderstand";
-  f.reason = "The header '" + name + "' from the namespace '" + ns +
-             "' was not understood by the recipient of this message, causing the message to not "
-             "be processed.  This error typically indicates that the sender of this message has "
-             "enabled a communication protocol that the receiver cannot process.  Please ensure "
-             "that the configuration of the client's binding is consistent with the service's "
-             "binding.";
-  return {f, 500};
+  return wcf_fault(FaultKind::other, uri::kActionAddressingFault, "MustUnderstand", std::nullopt,
+                   {}, wcf_text("wcf_must_understand", {{"name", name}, {"ns", ns}}));
 }
 
 WireFault action_not_supported_fault(const std::string& action) {
-  EnrollmentFault f;
-  f.kind = FaultKind::ws_addressing;
-  f.action = std::string(uri::kActionAddressingFault);
-  f.code = "Sender";
-  f.subcode = "ActionNotSupported";
-  f.subcode_namespace = std::string(uri::kAddressing);
-  f.reason = "The message with Action '" + action +
-             "' cannot be processed at the receiver, due to a ContractFilter mismatch at the "
-             "EndpointDispatcher. This may be because of either a contract mismatch (mismatched "
-             "Actions between sender and receiver) or a binding/security mismatch between the "
-             "sender and the receiver.  Check that sender and receiver have the same contract and "
-             "the same binding (including security requirements, e.g. Message, Transport, None).";
-  return {f, 500};
+  return wcf_fault(FaultKind::ws_addressing, uri::kActionAddressingFault, "Sender",
+                   "ActionNotSupported", uri::kAddressing,
+                   wcf_text("wcf_contract_filter_mismatch", {{"action", action}}));
 }
 
 WireFault invalid_security_fault() {
-  EnrollmentFault f;
-  f.kind = FaultKind::other;
-  f.action = std::string(uri::kActionAddressingFault);
-  f.code = "Sender";
-  f.subcode = "InvalidSecurity";
-  f.subcode_namespace = std::string(kWsse);
-  f.reason = "An error occurred when verifying security for the message.";
-  return {f, 500};
+  return wcf_fault(FaultKind::other, uri::kActionAddressingFault, "Sender", "InvalidSecurity",
+                   kWsse, wcf_text("wcf_invalid_security"));
 }
 
 core::HttpResponse soap_response(int status, const core::SoapMessage& message) {

@@ -6,10 +6,11 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 
+#include "ca_failure.hpp"
 #include "ceslab/core/gss.hpp"
 #include "ceslab/core/text.hpp"
 #include "ceslab/mock/iis_pages.hpp"
-#include "pipeline.hpp"
+#include "transport_auth.hpp"
 
 namespace ceslab::mock::pipeline {
 
@@ -98,9 +99,7 @@ NegotiateLogon accept_negotiate(const core::HttpRequest& request,
 
 void ces_to_ca_hop_kerberos(const World& world, const NegotiateLogon& logon,
                             const KerberosService& service) {
-  const auto denied = [] {
-    return FaultRaised{enrollment_fault(kAccessDenied, "Access is denied.", false)};
-  };
+  const auto denied = [] { return FaultRaised{code_fault("ERROR_ACCESS_DENIED")}; };
   switch (world.ces.delegation) {
     case Delegation::none:
       throw denied();

@@ -4,15 +4,16 @@
 // is when it renews on someone's behalf.
 #include <openssl/x509_vfy.h>
 
+#include "ca_failure.hpp"
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/x509.hpp"
-#include "pipeline.hpp"
+#include "renewal.hpp"
 
 namespace ceslab::mock::pipeline {
 
 void check_renewal(const DecodedRequest& req, const LabCa& ca, const std::string& request_id) {
-  auto deny = [&](std::uint32_t hresult) {
-    return ca_failure(hresult, CaDisposition::denied_by_policy, request_id);
+  auto deny = [&](std::string_view code) {
+    return ca_failure(code, CaDisposition::denied_by_policy, request_id);
   };
   const X509* old_cert = req.signer_certificate.get();
   std::vector<core::X509Ptr> roots;
@@ -23,13 +24,13 @@ void check_renewal(const DecodedRequest& req, const LabCa& ca, const std::string
     // this CA did not issue is not a renewal of anything it knows
     // (docs/causes.md renewal_cert_invalid; the code for the foreign case is the
     // model's choice).
-    if (chain.error == X509_V_ERR_CERT_HAS_EXPIRED) throw deny(kCertExpired);
-    throw deny(kBadRenewalCertAttribute);
+    if (chain.error == X509_V_ERR_CERT_HAS_EXPIRED) throw deny("CERT_E_EXPIRED");
+    throw deny("CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE");
   }
   // szOID_RENEWAL_CERTIFICATE, when present, must name the signing certificate.
   if (req.csr.renewal_certificate &&
       *req.csr.renewal_certificate != core::certificate_der(old_cert)) {
-    throw deny(kBadRenewalCertAttribute);
+    throw deny("CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE");
   }
 }
 

@@ -5,9 +5,10 @@
 #include <map>
 #include <memory>
 
+#include "ca_failure.hpp"
 #include "ceslab/core/cms.hpp"
 #include "ceslab/core/x509.hpp"
-#include "pipeline.hpp"
+#include "request_decoding.hpp"
 
 namespace ceslab::mock::pipeline {
 
@@ -77,10 +78,10 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
   // The CA assigns an id, fails the request and logs event 22; "The request
   // was for" names the request's subject when it has one (gradenegger.eu
   // event 22 examples: "The request was for CN=WEB01.intra.adcslabor.de").
-  auto parse_error = [&](std::uint32_t hresult, const std::string& subject) {
+  auto parse_error = [&](std::string_view code, const std::string& subject) {
     FaultRaised raised =
-        ca_failure(hresult, CaDisposition::error_parsing_request,
-                   ca.enter_failed(hresult, "Error Parsing Request"),
+        ca_failure(code, CaDisposition::error_parsing_request,
+                   ca.enter_failed(table_code(code).value, "Error Parsing Request"),
                    subject.empty() ? std::nullopt : std::optional<std::string>(subject));
     log_ca_failure(events, world, requester, raised);
     return raised;
@@ -93,7 +94,7 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
         break;
       case core::RequestFormat::cms_pkcs10: {
         core::SignedContent signed_content = core::cms_unwrap(blob);
-        if (!signed_content.signature_valid) throw parse_error(kNteBadSignature, "");
+        if (!signed_content.signature_valid) throw parse_error("NTE_BAD_SIGNATURE", "");
         out.csr_der = signed_content.content;
         if (signed_content.signer)
           out.signer_certificate = core::share(signed_content.signer.get());
@@ -103,7 +104,7 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
       case core::RequestFormat::cmc: {
         core::CmcRequest cmc = core::parse_cmc_request(blob);
         if (!cmc.envelope.signature_valid && !cmc.signed_by_request_key) {
-          throw parse_error(kNteBadSignature, "");
+          throw parse_error("NTE_BAD_SIGNATURE", "");
         }
         out.csr_der = cmc.pkcs10;
         if (cmc.envelope.signature_valid && cmc.envelope.signer)
@@ -116,12 +117,12 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
       }
     }
     out.csr = core::parse_csr(out.csr_der);
-    if (!out.csr.signature_valid) throw parse_error(kNteBadSignature, out.csr.subject);
+    if (!out.csr.signature_valid) throw parse_error("NTE_BAD_SIGNATURE", out.csr.subject);
     if (world.ca.enforce_x500_name_lengths && !subject_within_limits(out.csr_der)) {
-      throw parse_error(kBadRequestSubject, out.csr.subject);
+      throw parse_error("CERTSRV_E_BAD_REQUESTSUBJECT", out.csr.subject);
     }
   } catch (const core::CryptoError&) {
-    throw parse_error(kCryptAsn1BadTag, "");
+    throw parse_error("CRYPT_E_ASN1_BADTAG", "");
   }
   return out;
 }

@@ -17,7 +17,7 @@
 #include "ceslab/mock/cep_service.hpp"
 #include "ceslab/mock/ces_service.hpp"
 #include "ceslab/mock/iis_pages.hpp"
-#include "pipeline.hpp"
+#include "transport_auth.hpp"
 #include "wire_deviations.hpp"
 
 namespace ceslab::mock {

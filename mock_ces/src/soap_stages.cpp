@@ -5,10 +5,11 @@
 #include <map>
 #include <string_view>
 
+#include "ca_failure.hpp"
 #include "ceslab/core/text.hpp"
 #include "ceslab/core/url.hpp"
 #include "ceslab/wsdl/codec.hpp"
-#include "pipeline.hpp"
+#include "soap_stages.hpp"
 
 namespace ceslab::mock::pipeline {
 
@@ -93,7 +94,7 @@ SoapMessage parse(const HttpRequest& request, std::initializer_list<std::string_
         raise(must_understand_fault(e.header_namespace(), e.header_name()));
         break;
       case wsdl::MessageErrorKind::invalid_base64:
-        raise(enrollment_fault(kEInvalidArg, "The parameter is incorrect.", false));
+        raise(code_fault("E_INVALIDARG"));
         break;
       default:
         // WCF fails to deserialize and answers with its generic fault.

@@ -4,9 +4,10 @@
 // mapping. A refusal is IIS's own HTML answer, never a SOAP fault.
 #include <openssl/x509_vfy.h>
 
+#include "ca_failure.hpp"
 #include "ceslab/core/x509.hpp"
 #include "ceslab/mock/iis_pages.hpp"
-#include "pipeline.hpp"
+#include "transport_auth.hpp"
 
 namespace ceslab::mock::pipeline {
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/codes.hpp"
+#include "ceslab/core/https_client.hpp"
 
 #include <gtest/gtest.h>
 
@@ -508,6 +509,29 @@ TEST(CodeTableLoader, RejectsInconsistentWin32) {
     message: "Access is denied."
 )",
                   5, {"win32 6 wraps to 0x80070006, not 0x80070005"});
+}
+
+TEST(CodeTableLoader, ReadsTheTransportKind) {
+  const CodeTable t =
+      CodeTable::from_yaml(one_entry("    hex: \"0x800B0109\"\n    decimal: -2146762487\n"
+                                     "    message: \"m\"\n    transport: tls_untrusted\n"),
+                           "test.yaml");
+  EXPECT_EQ(t.find(0x800B0109)->transport, TransportErrorKind::tls_untrusted);
+  EXPECT_EQ(CodeTable::from_yaml(kValid, "test.yaml").find(0x80070005)->transport, std::nullopt);
+}
+
+TEST(CodeTableLoader, RejectsAnUnknownTransportKind) {
+  expect_rejected(one_entry("    hex: \"0x800B0109\"\n    decimal: -2146762487\n"
+                            "    message: \"m\"\n    transport: tls_unknown\n"),
+                  6, {"codes[0] (CERTSRV_E_X)", "transport 'tls_unknown'"});
+}
+
+TEST(CodeTableBuiltin, TransportCodesCarryTheirKind) {
+  const CodeTable& t = CodeTable::builtin();
+  EXPECT_EQ(t.find(0x800B0109)->transport, TransportErrorKind::tls_untrusted);
+  EXPECT_EQ(t.find(0x80072F06)->transport, TransportErrorKind::tls_name_mismatch);
+  EXPECT_EQ(t.find(0x80072EE2)->transport, TransportErrorKind::timeout);
+  EXPECT_EQ(t.find(0x80094812)->transport, std::nullopt);  // an answer from the CA
 }
 
 TEST(CodeTableLoader, RejectsBrokenYaml) {

@@ -3,7 +3,6 @@
 // them, read with the code table (core/codes.hpp) and written back in the
 // one form certreq uses.
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <utility>
 
@@ -49,33 +48,6 @@ bool is_code_annotation(std::string_view inner) {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
 }
-
-struct Transport {
-  std::uint32_t value;
-  core::TransportErrorKind kind;
-};
-
-// Codes that are the client's connection to CES/CEP failing, not an answer
-// from it (winerror.h; WinHTTP errors 12000-12999 as HRESULT 0x8007xxxx).
-constexpr std::array<Transport, 17> kTransportCodes{{
-    {0x800B0109, core::TransportErrorKind::tls_untrusted},      // CERT_E_UNTRUSTEDROOT
-    {0x800B010A, core::TransportErrorKind::tls_untrusted},      // CERT_E_CHAINING
-    {0x800B0112, core::TransportErrorKind::tls_untrusted},      // CERT_E_UNTRUSTEDCA
-    {0x80090325, core::TransportErrorKind::tls_untrusted},      // SEC_E_UNTRUSTED_ROOT
-    {0x80072F0D, core::TransportErrorKind::tls_untrusted},      // WINHTTP_SECURE_INVALID_CA
-    {0x800B010F, core::TransportErrorKind::tls_name_mismatch},  // CERT_E_CN_NO_MATCH
-    {0x80072F06, core::TransportErrorKind::tls_name_mismatch},  // WINHTTP_SECURE_CERT_CN_INVALID
-    {0x800B0101, core::TransportErrorKind::tls_expired},        // CERT_E_EXPIRED
-    {0x80090328, core::TransportErrorKind::tls_expired},        // SEC_E_CERT_EXPIRED
-    {0x80072F05, core::TransportErrorKind::tls_expired},        // WINHTTP_SECURE_CERT_DATE_INVALID
-    {0x80092013, core::TransportErrorKind::tls_other_verify},   // CRYPT_E_REVOCATION_OFFLINE
-    {0x80072F19, core::TransportErrorKind::tls_other_verify},   // WINHTTP_SECURE_CERT_REV_FAILED
-    {0x80072F8F, core::TransportErrorKind::tls_other_verify},   // WINHTTP_SECURE_FAILURE
-    {0x80072F7D, core::TransportErrorKind::tls_handshake},      // WINHTTP_SECURE_CHANNEL_ERROR
-    {0x80072EE2, core::TransportErrorKind::timeout},            // WINHTTP_TIMEOUT
-    {0x80072EE7, core::TransportErrorKind::dns},                // WINHTTP_NAME_NOT_RESOLVED
-    {0x80072EFD, core::TransportErrorKind::connect_refused},    // WINHTTP_CANNOT_CONNECT
-}};
 
 // Removes the spans (sorted, not overlapping) from `line` and tidies the
 // white space and punctuation they leave behind.
@@ -210,10 +182,8 @@ std::string describe_code(std::uint32_t value) {
 }
 
 std::optional<core::TransportErrorKind> transport_kind_of(std::uint32_t value) {
-  for (const Transport& t : kTransportCodes) {
-    if (t.value == value) return t.kind;
-  }
-  return std::nullopt;
+  const core::ErrorCode* code = core::CodeTable::builtin().find(value);
+  return code != nullptr ? code->transport : std::nullopt;
 }
 
 std::optional<int> http_status_of(std::uint32_t value) {

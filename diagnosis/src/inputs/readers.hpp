@@ -86,7 +86,8 @@ std::string normalised_message(std::string_view line, const std::vector<FoundCod
 std::string describe_code(std::uint32_t value);
 
 // What a Windows code says about the transport, when it is a WinHTTP or
-// certificate-chain error of the connection to CES/CEP itself.
+// certificate-chain error of the connection to CES/CEP itself (the code
+// table's `transport`, core/data/codes.yaml).
 std::optional<core::TransportErrorKind> transport_kind_of(std::uint32_t value);
 // 401 for HTTP_E_STATUS_DENIED (0x80190191): FACILITY_HTTP keeps the status
 // in the low word.

@@ -18,6 +18,8 @@
 
 namespace ceslab::core {
 
+enum class TransportErrorKind;  // https_client.hpp
+
 // One code of the table. `value` is the HRESULT as unsigned 32-bit.
 struct ErrorCode {
   std::string name;                    // symbolic name Windows prints
@@ -25,6 +27,9 @@ struct ErrorCode {
   std::string message;                 // FormatMessage text, verbatim
   std::optional<std::uint32_t> win32;  // set for Win32 errors wrapped as HRESULT (0x8007xxxx)
   std::vector<std::string> aliases;    // other names of the same value (E_INVALIDARG)
+  // Set for a code that is the client's connection failing, not an answer
+  // (CERT_E_UNTRUSTEDROOT: tls_untrusted).
+  std::optional<TransportErrorKind> transport;
   std::int32_t signed_value() const { return static_cast<std::int32_t>(value); }
 };
 
@@ -50,7 +55,8 @@ class CodeTable {
   // Parses and validates a table (see the schema comment in codes.yaml): required
   // keys present, unknown keys rejected, hex and decimal agree, names (and
   // aliases, case-insensitively) and values unique, win32 consistent with the
-  // value. Throws CodeTableError naming `source_name`, line and entry.
+  // value, transport a TransportErrorKind name. Throws CodeTableError naming `source_name`, line
+  // and entry.
   static CodeTable from_yaml(std::string_view text, std::string_view source_name);
 
   // The table compiled into the library, parsed once on first use.

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ceslab::core {
@@ -52,6 +53,8 @@ enum class TransportErrorKind {
 
 // Stable lower-case name ("tls_untrusted"), for reports and evidence.
 const char* to_string(TransportErrorKind kind) noexcept;
+// The kind to_string() names `name`; nullopt for any other text.
+std::optional<TransportErrorKind> transport_error_kind(std::string_view name);
 
 struct TlsFacts {
   bool handshake_done = false;

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "ceslab/core/codes.hpp"
 #include "ceslab/core/http_types.hpp"
 #include "ceslab/core/messages.hpp"
 
@@ -24,6 +26,19 @@ struct WireFault {
 // `hresult` is the unsigned HRESULT; it travels as a signed xs:int.
 WireFault enrollment_fault(std::uint32_t hresult, std::string reason, bool invalid_request,
                            std::optional<std::string> request_id = std::nullopt);
+
+// The code table's entry Windows prints as `name` (a name or an alias:
+// "CERTSRV_E_SUBJECT_EMAIL_REQUIRED", "E_INVALIDARG"; core/data/codes.yaml).
+// A name the table lacks is the mock's own mistake: throws std::logic_error
+// naming it (tests/mock_ces/table_codes_test.cpp resolves every name the mock
+// uses).
+const core::ErrorCode& table_code(std::string_view name);
+
+// A CertificateEnrollmentWSDetail fault CES raises before the CA assigns an
+// id: the table's code `name` with `reason`, by default the code's message
+// (FormatMessage's text, which is what CES relays).
+WireFault code_fault(std::string_view name, std::optional<std::string> reason = std::nullopt,
+                     bool invalid_request = false);
 
 // WCF a:InternalServiceFault with the IncludeExceptionDetailInFaults
 // boilerplate and no detail (adcs-rs fixture fault_server_response.xml).

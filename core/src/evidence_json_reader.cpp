@@ -57,7 +57,7 @@ class Reader {
   }
 
   template <typename Enum, std::size_t N>
-  Enum required_name(std::string_view key, const Names<Enum, N>& names) const {
+  Enum required_name(std::string_view key, const EnumNames<Enum, N>& names) const {
     const auto text = required<std::string>(key);
     const auto v = value_of(names, text);
     if (!v) fail(where(key), "has an unknown value '" + text + "'");

@@ -355,7 +355,7 @@ TEST(UserWorlds, QualifiedPrincipalsMatchTheAccount) {
 TEST(CaPolicyDecoding, UndecodableAndBadlySignedRequestsAreEvent22) {
   MockServer server(MockOptions{});
   server.start();
-  const std::string url = server.endpoint_url(Service::ces, AuthMode::username);
+  const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::username);
   const client::TlsSettings tls = testing::tls_for(server);
   auto issue = [&](core::Bytes blob) {
     core::SoapMessage m = test_support::issue_request(

@@ -172,7 +172,7 @@ TEST(KerberosEndpoint, AnAccountIsAuthenticatedOnlyThroughTheAcceptor) {
     const std::string url = server.endpoint_url(core::Service::ces, core::AuthMode::kerberos);
     // Without an acceptor the header means nothing: IIS answers 401.
     client::EnrollRequest request = user_request(url);
-    request.username.reset();
+    request.credentials.username.reset();
     core::EvpPkeyPtr key = core::generate_key(request.key);
     core::CsrOptions csr;
     const core::Bytes pkcs10 = core::build_csr(key.get(), csr);

@@ -45,8 +45,7 @@ Evidence exchange(core::AuthMode auth, const char* url, int status) {
 
 Evidence detail_fault(std::uint32_t code, const char* reason, bool invalid, const char* id,
                       core::AuthMode auth = core::AuthMode::username) {
-  Evidence e =
-      exchange(auth, auth == core::AuthMode::kerberos ? kKerberosUrl : kUsernameUrl, 500);
+  Evidence e = exchange(auth, auth == core::AuthMode::kerberos ? kKerberosUrl : kUsernameUrl, 500);
   test_support::record_detail_fault(e, code, reason, invalid,
                                     id != nullptr ? std::optional<std::string>(id) : std::nullopt);
   return e;

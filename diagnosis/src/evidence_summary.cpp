@@ -52,7 +52,8 @@ std::vector<std::string> seen_lines(const Facts& facts) {
     if (f.subcode) line += "/" + *f.subcode;
     line += ", reason \"" + f.reason + "\"";
     if (f.has_detail) {
-      line += ", ErrorCode " + (f.error_code ? code_text(static_cast<std::uint32_t>(*f.error_code)) : std::string("nil"));
+      line += ", ErrorCode " + (f.error_code ? code_text(static_cast<std::uint32_t>(*f.error_code))
+                                             : std::string("nil"));
       line += ", InvalidRequest " + flag(f.invalid_request);
       line += ", RequestID " + (f.request_id ? *f.request_id : std::string("nil"));
     }

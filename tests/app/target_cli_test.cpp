@@ -60,9 +60,8 @@ TEST(TargetCli, HealthyCepPassesWithItsReports) {
 TEST(TargetCli, MisconfiguredCaFailsWithTheVerdictInTheTable) {
   const ServedLab lab(ceslab::test_support::kAliceWithoutEmail);
   const fs::path out = lab.dir.path() / "out";
-  const Invocation r =
-      target(lab.server, lab.server.endpoint_url(Service::ces, AuthMode::username),
-             "--template User --out '" + out.string() + "'", lab.dir.path());
+  const Invocation r = target(lab.server, lab.server.endpoint_url(Service::ces, AuthMode::username),
+                              "--template User --out '" + out.string() + "'", lab.dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL target/enroll:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ca_subject_email_required"), std::string::npos) << r.out;
@@ -79,9 +78,8 @@ TEST(TargetCli, MisconfiguredCaFailsWithTheVerdictInTheTable) {
 
 TEST(TargetCli, NothingIsIssuedWithoutATemplateAndAWrongPasswordFails) {
   const ServedLab lab;
-  const Invocation r =
-      target(lab.server, lab.server.endpoint_url(Service::ces, AuthMode::username), "",
-             lab.dir.path(), "not-her-password");
+  const Invocation r = target(lab.server, lab.server.endpoint_url(Service::ces, AuthMode::username),
+                              "", lab.dir.path(), "not-her-password");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("(no enrollment)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAIL target/authentication"), std::string::npos) << r.out;

@@ -139,6 +139,16 @@ core::RequestSecurityTokenResponse key_based_renewal(const RequestSecurityToken&
   return submit_key_based_renewal(req, who.client_certificate.get(), world, ca, events, ces_uri);
 }
 
+// A 200 answer to `m` under `action`, related to its MessageID.
+HttpResponse rstr_reply(const SoapMessage& m, std::string_view action,
+                        core::RequestSecurityTokenResponse rstr) {
+  SoapMessage reply;
+  reply.addressing.action = std::string(action);
+  reply.addressing.relates_to = m.addressing.message_id;
+  reply.body = std::move(rstr);
+  return soap_response(200, reply);
+}
+
 // KET (docs/protocol.md 1.6): the CA's exchange certificate, for key archival.
 HttpResponse key_exchange_reply(const SoapMessage& m, const RequestSecurityToken& rst, LabCa& ca) {
   if (!rst.request_ket) {
@@ -148,19 +158,11 @@ HttpResponse key_exchange_reply(const SoapMessage& m, const RequestSecurityToken
   rstr.key_exchange_token =
       core::BinaryToken{std::string(uri::kValueTypeX509v3), std::string(uri::kEncodingBase64),
                         core::certificate_der(ca.exchange_certificate())};
-  SoapMessage reply;
-  reply.addressing.action = std::string(uri::kActionRstrKetFinal);
-  reply.addressing.relates_to = m.addressing.message_id;
-  reply.body = std::move(rstr);
-  return soap_response(200, reply);
+  return rstr_reply(m, uri::kActionRstrKetFinal, std::move(rstr));
 }
 
 HttpResponse rstrc_reply(const SoapMessage& m, core::RequestSecurityTokenResponse rstr) {
-  SoapMessage reply;
-  reply.addressing.action = std::string(uri::kActionRstrcWstep);
-  reply.addressing.relates_to = m.addressing.message_id;
-  reply.body = std::move(rstr);
-  return soap_response(200, reply);
+  return rstr_reply(m, uri::kActionRstrcWstep, std::move(rstr));
 }
 
 // This endpoint's settings in the world (served endpoints always have one).

@@ -93,7 +93,7 @@ std::optional<core::TransportErrorKind> transport_kind_of(std::uint32_t value);
 // in the low word.
 std::optional<int> http_status_of(std::uint32_t value);
 
-// ---- endpoints.cpp ---------------------------------------------------------
+// ---- endpoint_urls.cpp -----------------------------------------------------
 
 // The http(s) URLs in a line.
 std::vector<std::string> find_urls(std::string_view line);

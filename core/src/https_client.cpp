@@ -5,6 +5,8 @@
 // Beast's http_client_async_ssl example.
 #include "ceslab/core/https_client.hpp"
 
+#include "ceslab/core/enum_names.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <openssl/ssl.h>
@@ -477,47 +479,29 @@ class Exchanger {
 
 }  // namespace
 
+// Each name once, read both ways (core/enum_names.hpp); literals, so a name
+// is also a C string.
+constexpr EnumNames<TransportErrorKind, 13> kTransportErrorKinds{
+    {{TransportErrorKind::invalid_url, "invalid_url"},
+     {TransportErrorKind::dns, "dns"},
+     {TransportErrorKind::connect_refused, "connect_refused"},
+     {TransportErrorKind::connect_timeout, "connect_timeout"},
+     {TransportErrorKind::timeout, "timeout"},
+     {TransportErrorKind::tls_handshake, "tls_handshake"},
+     {TransportErrorKind::tls_untrusted, "tls_untrusted"},
+     {TransportErrorKind::tls_name_mismatch, "tls_name_mismatch"},
+     {TransportErrorKind::tls_expired, "tls_expired"},
+     {TransportErrorKind::tls_other_verify, "tls_other_verify"},
+     {TransportErrorKind::closed, "closed"},
+     {TransportErrorKind::protocol, "protocol"},
+     {TransportErrorKind::too_large, "too_large"}}};
+
 const char* to_string(TransportErrorKind kind) noexcept {
-  switch (kind) {
-    case TransportErrorKind::invalid_url:
-      return "invalid_url";
-    case TransportErrorKind::dns:
-      return "dns";
-    case TransportErrorKind::connect_refused:
-      return "connect_refused";
-    case TransportErrorKind::connect_timeout:
-      return "connect_timeout";
-    case TransportErrorKind::timeout:
-      return "timeout";
-    case TransportErrorKind::tls_handshake:
-      return "tls_handshake";
-    case TransportErrorKind::tls_untrusted:
-      return "tls_untrusted";
-    case TransportErrorKind::tls_name_mismatch:
-      return "tls_name_mismatch";
-    case TransportErrorKind::tls_expired:
-      return "tls_expired";
-    case TransportErrorKind::tls_other_verify:
-      return "tls_other_verify";
-    case TransportErrorKind::closed:
-      return "closed";
-    case TransportErrorKind::protocol:
-      return "protocol";
-    case TransportErrorKind::too_large:
-      return "too_large";
-  }
-  return "unknown";
+  return name_of(kTransportErrorKinds, kind).data();
 }
 
-// to_string covers every TransportErrorKind and says "unknown" past
-// the last one; the enum's underlying type is int, so probing is defined.
 std::optional<TransportErrorKind> transport_error_kind(std::string_view name) {
-  for (int i = 0;; ++i) {
-    const auto kind = static_cast<TransportErrorKind>(i);
-    const std::string_view n = to_string(kind);
-    if (n == "unknown") return std::nullopt;
-    if (n == name) return kind;
-  }
+  return value_of(kTransportErrorKinds, name);
 }
 
 class HttpsClient::Impl {

@@ -44,14 +44,45 @@ core::CertificateAuthority load_or_create(const std::filesystem::path& cert_path
   return ca;
 }
 
+std::uintmax_t size_or_zero(const std::filesystem::path& file) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  return ec ? 0 : size;
+}
+
+// A CA never reuses a request id. A state directory that kept its CA but
+// lost its request database, deleted or truncated to nothing, would number
+// its requests from 1 again: refused, with what to do. (A store whose main
+// file is empty while its write-ahead log holds the data is a store a crash
+// interrupted, and SQLite recovers it.)
+void check_store_kept(const std::filesystem::path& store, const std::filesystem::path& ca_file) {
+  const bool missing = !std::filesystem::exists(store);
+  const bool empty =
+      !missing && size_or_zero(store) == 0 && size_or_zero(store.string() + "-wal") == 0;
+  if (!missing && !empty) return;
+  throw std::runtime_error(
+      store.string() + ": " + (missing ? "missing" : "empty") + ", but the lab CA in " +
+      ca_file.string() +
+      " exists: its request ids would start again at 1, and a CA never reuses one. Restore " +
+      store.filename().string() + ", or move " + LabCa::kCertificateFile + " and " +
+      LabCa::kKeyFile + " away too to start a new CA");
+}
+
 }  // namespace
 
 LabCa LabCa::open(const std::filesystem::path& state_dir, const CaSettings& settings) {
   std::filesystem::create_directories(state_dir);
   const auto cert_path = state_dir / kCertificateFile;
-  core::CertificateAuthority authority = load_or_create(cert_path, state_dir / kKeyFile, settings);
-  return LabCa(std::move(authority), RequestStore::open(state_dir / kStoreFile), cert_path,
-               settings.name);
+  const auto key_path = state_dir / kKeyFile;
+  const auto store_path = state_dir / kStoreFile;
+  if (std::filesystem::exists(cert_path) || std::filesystem::exists(key_path)) {
+    check_store_kept(store_path, std::filesystem::exists(cert_path) ? cert_path : key_path);
+  }
+  // The store before a new CA: a crash between the two leaves a store that
+  // the next CA takes over (its ids go on), never a CA without its store.
+  RequestStore store = RequestStore::open(store_path);
+  core::CertificateAuthority authority = load_or_create(cert_path, key_path, settings);
+  return LabCa(std::move(authority), std::move(store), cert_path, settings.name);
 }
 
 const X509* LabCa::exchange_certificate() {

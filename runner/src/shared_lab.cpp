@@ -5,6 +5,7 @@
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/pem.hpp"
 #include "ceslab/mock/lab_ca.hpp"
+#include "ceslab/mock/request_store.hpp"
 
 namespace ceslab::runner {
 
@@ -49,6 +50,9 @@ fs::path SharedLab::new_state_dir(const mock::CaSettings& ca) {
     fs::copy_file(from / name, dir / name);
   }
   fs::permissions(dir / mock::LabCa::kKeyFile, fs::perms::owner_read | fs::perms::owner_write);
+  // Each world is a CA of its own history: its request database starts here,
+  // on purpose (LabCa::open refuses a CA whose database went missing).
+  mock::RequestStore::open(dir / mock::LabCa::kStoreFile);
   return dir;
 }
 

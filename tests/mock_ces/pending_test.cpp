@@ -216,5 +216,53 @@ TEST(LabCaState, HalfAStateDirectoryIsRefusedByName) {
   EXPECT_TRUE(std::filesystem::exists(state.path() / LabCa::kCertificateFile));
 }
 
+// A CA never reuses a request id: a state directory that kept its CA but
+// lost its request database (deleted, or truncated to nothing) would start
+// the ids again at 1, so it is refused and nothing in it is touched.
+TEST(LabCaState, ACaWithoutItsRequestStoreIsRefused) {
+  for (const bool truncated : {false, true}) {
+    TempDir state;
+    const std::filesystem::path store = state.path() / LabCa::kStoreFile;
+    {
+      LabCa ca = LabCa::open(state.path(), CaSettings{});
+      ca.enter_failed(0x80094012, "Denied by Policy Module");
+    }
+    std::filesystem::remove(state.path() / (std::string(LabCa::kStoreFile) + "-wal"));
+    std::filesystem::remove(state.path() / (std::string(LabCa::kStoreFile) + "-shm"));
+    if (truncated) {
+      std::filesystem::resize_file(store, 0);
+    } else {
+      std::filesystem::remove(store);
+    }
+    try {
+      LabCa::open(state.path(), CaSettings{});
+      FAIL() << "a CA whose request store is " << (truncated ? "empty" : "missing")
+             << " was accepted";
+    } catch (const std::runtime_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(LabCa::kStoreFile), std::string::npos) << what;
+      EXPECT_NE(what.find(truncated ? "empty" : "missing"), std::string::npos) << what;
+      EXPECT_NE(what.find("never reuses"), std::string::npos) << what;
+    }
+    EXPECT_EQ(std::filesystem::exists(store), truncated);
+    EXPECT_TRUE(std::filesystem::exists(state.path() / LabCa::kCertificateFile));
+  }
+}
+
+// The store a new CA starts with is kept when the CA is moved away: the new
+// CA takes it and its ids go on.
+TEST(LabCaState, ANewCaKeepsTheStoreItFinds) {
+  TempDir state;
+  std::string first;
+  {
+    LabCa ca = LabCa::open(state.path(), CaSettings{});
+    first = ca.enter_failed(0x80094012, "Denied by Policy Module");
+  }
+  std::filesystem::remove(state.path() / LabCa::kCertificateFile);
+  std::filesystem::remove(state.path() / LabCa::kKeyFile);
+  LabCa ca = LabCa::open(state.path(), CaSettings{});
+  EXPECT_GT(std::stoll(ca.enter_failed(0x80094012, "Denied by Policy Module")), std::stoll(first));
+}
+
 }  // namespace
 }  // namespace ceslab::mock

@@ -3,7 +3,6 @@
 // MS-XCEP set for a server, checked against one CES or CEP endpoint, with
 // the same table, JSON and JUnit as `ceslab run`.
 #include <chrono>
-#include <fstream>
 #include <iostream>
 
 #include "ceslab/conformance/conformance.hpp"
@@ -11,7 +10,7 @@
 #include "ceslab/runner/target.hpp"
 #include "client_options.hpp"
 #include "commands.hpp"
-#include "interruptible.hpp"
+#include "result_report.hpp"
 
 namespace ceslab::app {
 namespace {
@@ -21,12 +20,6 @@ struct ConformanceArgs {
   bool list = false;
   ClientOptions client;
 };
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error(path + ": cannot be written");
-}
 
 // Credentials are asked for only when the command line names some: without
 // them the cases that need them are SKIP, and nothing prompts.
@@ -82,25 +75,15 @@ int run(const CLI::App& cmd, const ConformanceArgs& args) {
   };
   std::cout << "Conformance of " << args.url
             << (auth ? "" : " (no credentials: the cases that need them are skipped)") << "\n";
-  std::vector<runner::ScenarioResult> results;
-  const auto start = std::chrono::steady_clock::now();
-  const auto interrupted = run_interruptible([&](std::stop_token stop) {
-    results = conformance::run_conformance(options, progress, stop);
-  });
-  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - start);
-  const runner::Summary summary = runner::summarize(results, wall);
-  std::cout << "\n";
-  runner::print_table(std::cout, results);
-  if (!args.json.empty()) write_file(args.json, runner::to_json(results, summary).dump(2) + "\n");
-  if (!args.junit.empty()) write_file(args.junit, runner::to_junit(results, summary));
-  std::cout << runner::summary_line(summary);
-  if (interrupted) {
+  const ReportedRun r = run_and_report(
+      [&](std::stop_token stop) { return conformance::run_conformance(options, progress, stop); },
+      args.json, args.junit);
+  if (r.interrupted) {
     std::cout << "; interrupted\n";
-    return 128 + *interrupted;
+    return 128 + *r.interrupted;
   }
   std::cout << "\n";
-  return summary.ok() ? kOk : kFailed;
+  return r.summary.ok() ? kOk : kFailed;
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 // mock, with reports for people and CI.
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <regex>
 #include <thread>
@@ -13,7 +12,7 @@
 #include "ceslab/runner/scenario.hpp"
 #include "ceslab/runner/suite.hpp"
 #include "commands.hpp"
-#include "interruptible.hpp"
+#include "result_report.hpp"
 #include "target_command.hpp"
 
 namespace ceslab::app {
@@ -69,12 +68,6 @@ std::pair<unsigned, unsigned> parse_shard(const std::string& text) {
     throw CLI::ValidationError("--shard", "'" + text + "' needs 1 <= i <= N");
   }
   return {i, n};
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error(path + ": cannot be written");
 }
 
 // On a terminal, one status line rewritten as scenarios finish; otherwise
@@ -184,25 +177,17 @@ runner::SuiteOptions suite_options(const RunArgs& a, const fs::path& bundled) {
 // and writes the reports; the exit code.
 int run_selected(const RunArgs& a, const std::vector<runner::Scenario>& selected,
                  const runner::SuiteOptions& options) {
-  std::vector<runner::ScenarioResult> results;
-  const auto start = std::chrono::steady_clock::now();
-  const auto interrupted = run_interruptible([&](std::stop_token stop) {
-    results = runner::run_suite(selected, options, progress_printer(selected.size()), stop);
-  });
-  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - start);
-  const runner::Summary summary = runner::summarize(results, wall);
-  std::cout << "\n";
-  runner::print_table(std::cout, results);
-  if (!a.json.empty()) write_file(a.json, runner::to_json(results, summary).dump(2) + "\n");
-  if (!a.junit.empty()) write_file(a.junit, runner::to_junit(results, summary));
-  std::cout << runner::summary_line(summary);
-  if (interrupted) {
-    std::cout << "; interrupted, " << selected.size() - results.size() << " not run\n";
-    return 128 + *interrupted;
+  const ReportedRun r = run_and_report(
+      [&](std::stop_token stop) {
+        return runner::run_suite(selected, options, progress_printer(selected.size()), stop);
+      },
+      a.json, a.junit);
+  if (r.interrupted) {
+    std::cout << "; interrupted, " << selected.size() - r.results.size() << " not run\n";
+    return 128 + *r.interrupted;
   }
   std::cout << "\n";
-  return summary.ok() ? kOk : kFailed;
+  return r.summary.ok() ? kOk : kFailed;
 }
 
 }  // namespace

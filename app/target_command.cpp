@@ -3,13 +3,12 @@
 
 #include <array>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 
 #include "ceslab/runner/reports.hpp"
 #include "ceslab/runner/target.hpp"
 #include "commands.hpp"
-#include "interruptible.hpp"
+#include "result_report.hpp"
 
 namespace ceslab::app {
 namespace {
@@ -33,12 +32,6 @@ constexpr std::array kTargetOnly = {"--template",
                                     "--insecure",
                                     "--connect-timeout",
                                     "--timeout"};
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error(path + ": cannot be written");
-}
 
 }  // namespace
 
@@ -95,29 +88,20 @@ int run_target(const TargetArgs& args, const std::string& json, const std::strin
     std::cout << runner::to_string(r.result) << " " << r.id << ": " << said << "\n" << std::flush;
   };
   std::cout << "Checking " << args.url << (options.template_name ? "" : " (no enrollment)") << "\n";
-  std::vector<runner::ScenarioResult> results;
-  const auto start = std::chrono::steady_clock::now();
-  const auto interrupted = run_interruptible(
-      [&](std::stop_token stop) { results = runner::run_target_checks(options, progress, stop); });
-  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - start);
-  const runner::Summary summary = runner::summarize(results, wall);
-  std::cout << "\n";
-  runner::print_table(std::cout, results);
-  if (!json.empty()) write_file(json, runner::to_json(results, summary).dump(2) + "\n");
-  if (!junit.empty()) write_file(junit, runner::to_junit(results, summary));
-  std::cout << runner::summary_line(summary);
-  if (interrupted) {
+  const ReportedRun r = run_and_report(
+      [&](std::stop_token stop) { return runner::run_target_checks(options, progress, stop); },
+      json, junit);
+  if (r.interrupted) {
     std::cout << "; interrupted\n";
-    return 128 + *interrupted;
+    return 128 + *r.interrupted;
   }
   std::cout << "\n";
-  if (!out.empty() && !summary.ok()) {
+  if (!out.empty() && !r.summary.ok()) {
     std::cout << "Evidence and diagnosis of each check: " << out
               << " (ceslab diagnose <check>.evidence.json)\n";
   }
   // A skipped check was not made: only a run where every check passed is 0.
-  return summary.ok() && summary.skipped == 0 ? kOk : kFailed;
+  return r.summary.ok() && r.summary.skipped == 0 ? kOk : kFailed;
 }
 
 }  // namespace ceslab::app

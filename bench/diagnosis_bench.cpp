@@ -169,4 +169,54 @@ BENCHMARK(BM_ReadAndDiagnoseLongClientLog)
     ->Range(1 << 10, 1 << 16)
     ->Complexity();
 
+// One event export in PowerShell's Format-List text (Get-WinEvent | Format-List),
+// CA event 53 repeated with its own request id and record id each time, of
+// 1, 2, 4 and 8 MiB (ceslab diagnose's input limit is 8 MiB). Cost must be
+// linear in the size: keeping each event once by a pass over the earlier ones
+// made 1, 2, 4 and 8 MiB take 0.07, 0.11, 0.31 and 1.15 s (issue 17).
+std::string ca53_format_list(std::size_t bytes) {
+  std::string text;
+  for (std::size_t i = 0; text.size() < bytes; ++i) {
+    const std::string n = std::to_string(i);
+    std::string block =
+        "\n\nMessage             : Active Directory Certificate Services denied request " + n +
+        " because The EMail name is unavailable\n"
+        "                      and cannot be added to the Subject or Subject Alternate name. "
+        "0x80094812\n"
+        "                      (-2146875374 CERTSRV_E_SUBJECT_EMAIL_REQUIRED).  The request was "
+        "for CN=user" +
+        n +
+        ".\n"
+        "Id                  : 53\n"
+        "RecordId            : " +
+        n +
+        "\n"
+        "ProviderName        : Microsoft-Windows-CertificationAuthority\n"
+        "LogName             : Application\n"
+        "MachineName         : ca.lab.test\n"
+        "TimeCreated         : 11/26/2026 3:10:57 AM\n"
+        "LevelDisplayName    : Warning\n";
+    if (text.size() + block.size() > bytes) break;
+    text += block;
+  }
+  return text;
+}
+
+void BM_ReadAndDiagnoseEventExport(benchmark::State& state) {
+  const std::string text = ca53_format_list(static_cast<std::size_t>(state.range(0)) << 20);
+  const diagnosis::Catalog& catalog = diagnosis::Catalog::builtin();
+  for (auto _ : state) {
+    Evidence e = diagnosis::empty_evidence();
+    diagnosis::read_input("ca-events.txt", text, std::nullopt, e);
+    benchmark::DoNotOptimize(diagnosis::diagnose(catalog, e));
+  }
+  state.SetComplexityN(state.range(0));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ReadAndDiagnoseEventExport)
+    ->RangeMultiplier(2)
+    ->Range(1, 8)
+    ->Unit(benchmark::kMillisecond)
+    ->Complexity();
+
 }  // namespace

@@ -136,7 +136,7 @@ TEST(BenchCli, BadOptionsAreUsageErrors) {
   const ServedLab lab;
   for (const char* args : {"--template User --count 1 --concurrency 0", "--template User --rate -1",
                            "--template User --count 0", "--template User --duration 0",
-                           "--template User --duration 5 parsecs", "--count 1"}) {
+                           "--template User --duration 5h", "--count 1"}) {
     const Invocation r = bench(lab, args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out << r.err;
   }

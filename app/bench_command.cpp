@@ -182,8 +182,8 @@ int run_bench(const CLI::App& cmd, BenchArgs a) {
       << "  keys: " << pool_size << " " << spec.name() << " made before the clock started ("
       << fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - keys_start).count(),
                2)
-      << " s); each request's PKCS#10" << (a.pkcs10 ? "" : " and CMC")
-      << " is built and signed in the measured time\n"
+      << " s); each request builds and signs its PKCS#10" << (a.pkcs10 ? "" : " and CMC")
+      << " in the measured time\n"
       << std::flush;
 
   load::ProgressHook progress;

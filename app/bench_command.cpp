@@ -191,8 +191,13 @@ int run_bench(const CLI::App& cmd, BenchArgs a) {
   const load::Attempt attempt = load::enrollment_attempt(target, keys);
   load::SteadyLoadClock clock;
   load::LoadReport report;
-  const std::optional<int> interrupted = run_interruptible(
-      [&](std::stop_token stop) { report = load::run_load(plan, attempt, clock, stop, progress); });
+  const std::optional<int> interrupted = run_interruptible([&](std::stop_token stop) {
+    // Said once the stop signals are taken: from here on one ends the run
+    // with its summary instead of killing the process.
+    std::cout << "Running: SIGINT (Ctrl-C) or SIGTERM stops it early with the summary\n"
+              << std::flush;
+    report = load::run_load(plan, attempt, clock, stop, progress);
+  });
 
   print_report(std::cout, report);
   if (!a.json.empty()) {

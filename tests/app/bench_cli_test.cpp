@@ -7,6 +7,7 @@
 // errors. No assertion on how fast anything is.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -130,6 +131,34 @@ TEST(BenchCli, ARateBoundsTheRequestsOfADuration) {
   EXPECT_GE(j["counts"]["total"].get<int>(), 1);
   EXPECT_LE(j["counts"]["total"].get<int>(), 4);
   EXPECT_DOUBLE_EQ(j["plan"]["duration_s"].get<double>(), 0.3);
+}
+
+TEST(BenchCli, ASignalStopsItEarlyWithTheSummaryAndTheJson) {
+  // A run of 30 s, stopped with SIGTERM (Ctrl-C's path: SIGINT is
+  // ignored by a background job of a non-interactive shell) once it says it
+  // runs; the shell's wait is bounded.
+  const ServedLab lab;
+  const std::string url = lab.server.endpoint_url(Service::ces, AuthMode::username);
+  const fs::path out = lab.dir.path() / "bench.out";
+  const fs::path script = lab.dir.path() / "stop.sh";
+  std::ofstream(script) << "CESLAB_PASSWORD=alice-password " << CESLAB_BINARY << " bench --url '"
+                        << url << "' --username alice --key ecdsa-p256 --ca-file '"
+                        << lab.server.ca_certificate_path().string()
+                        << "' --template User --duration 30s --json '"
+                        << (lab.dir.path() / "bench.json").string() << "' >'" << out.string()
+                        << "' &\n"
+                        << "pid=$!; n=0\n"
+                        << "until grep -q '^Running' '" << out.string()
+                        << "' || [ $n -ge 600 ]; do sleep 0.05; n=$((n+1)); done\n"
+                        << "kill -TERM $pid; wait $pid; echo \"exit=$?\"\n";
+  const Invocation r = run_split("sh '" + script.string() + "'", lab.dir.path());
+  EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;  // 128 + SIGTERM
+  const std::string printed = read_file(out);
+  EXPECT_NE(printed.find("Stopped: interrupted"), std::string::npos) << printed << r.err;
+  EXPECT_NE(printed.find("Requests: "), std::string::npos) << printed;
+  const json j = bench_json(lab);
+  EXPECT_EQ(j["stopped_by"], "interrupted");
+  EXPECT_EQ(j["counts"]["total"].get<std::size_t>(), requests_entered(lab));
 }
 
 TEST(BenchCli, BadOptionsAreUsageErrors) {

@@ -25,6 +25,7 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"mock_ces", {"core", "wsdl", "mock"}},
     {"diagnosis", {"core", "wsdl", "diagnosis"}},
     {"kdc", {"core", "wsdl", "kdc"}},
+    {"load", {"core", "wsdl", "client", "diagnosis", "load"}},
     {"runner", {"core", "wsdl", "client", "mock", "diagnosis", "kdc", "runner"}},
     {"conformance",
      {"core", "wsdl", "client", "mock", "diagnosis", "kdc", "runner", "conformance"}},

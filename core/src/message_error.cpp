@@ -27,6 +27,8 @@ std::string_view to_string(MessageErrorKind kind) {
       return "invalid_base64";
     case MessageErrorKind::must_understand:
       return "must_understand";
+    case MessageErrorKind::quota_exceeded:
+      return "quota_exceeded";
   }
   return "unknown";
 }

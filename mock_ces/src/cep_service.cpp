@@ -357,10 +357,10 @@ HttpResponse CepService::handle_authenticated(const HttpRequest& request, const 
 // parse, a:To, the operation, then the endpoint's authentication.
 HttpResponse CepService::answer(const HttpRequest& request, const std::string& endpoint_url,
                                 const std::string& base_url, const Authenticate& authenticate) {
-  if (auto early = check_http(request)) return *early;
+  if (auto early = check_http(request, world_.ces.quotas)) return *early;
   std::optional<std::string> relates_to;
   try {
-    const SoapMessage m = parse(request, {uri::kActionGetPolicies});
+    const SoapMessage m = parse(request, {uri::kActionGetPolicies}, world_.ces.quotas);
     relates_to = m.addressing.message_id;
     check_to(m, endpoint_url);
     const auto* get = std::get_if<GetPoliciesRequest>(&m.body);
@@ -373,6 +373,8 @@ HttpResponse CepService::answer(const HttpRequest& request, const std::string& e
     return soap_response(200, reply);
   } catch (const FaultRaised& raised) {
     return fault_response(raised.fault, relates_to ? relates_to : raised.message_id);
+  } catch (const EncoderRefusal& refused) {
+    return refused.response;
   }
 }
 

@@ -216,8 +216,9 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
     } catch (const TransportRefusal& refused) {
       return refused.response;
     }
-    if (auto early = check_http(request)) return *early;
-    const SoapMessage m = parse(request, {uri::kActionRstWstep, uri::kActionRstKet});
+    if (auto early = check_http(request, world_.ces.quotas)) return *early;
+    const SoapMessage m =
+        parse(request, {uri::kActionRstWstep, uri::kActionRstKet}, world_.ces.quotas);
     relates_to = m.addressing.message_id;
     if (fails_to_start(settings)) throw FaultRaised{internal_service_fault()};
     check_to(m, endpoint_url);
@@ -257,6 +258,8 @@ HttpResponse CesService::answer(const HttpRequest& request, const core::Connecti
     throw FaultRaised{code_fault("E_INVALIDARG", "The RequestType is invalid.")};
   } catch (const FaultRaised& raised) {
     return fault_response(raised.fault, relates_to ? relates_to : raised.message_id);
+  } catch (const EncoderRefusal& refused) {
+    return refused.response;
   }
 }
 

@@ -38,8 +38,24 @@ bool timestamp_in_range(const core::SecurityHeader& sec,
 }
 }  // namespace
 
-// Stage: HTTP. WCF answers a wrong media type before reading the body.
-std::optional<HttpResponse> check_http(const HttpRequest& request) {
+// What IIS/WCF send when the message never becomes a SOAP message: a status
+// and no body (WCF's HttpRequestContext.SendResponseAndClose writes an empty
+// reply with SuppressEntityBody).
+HttpResponse bare_status(int status, std::string reason) {
+  HttpResponse r;
+  r.status = status;
+  r.reason = std::move(reason);
+  return r;
+}
+
+// Stage: HTTP. WCF answers a wrong media type before reading the body, then
+// refuses a body over maxReceivedMessageSize: HttpInput.GetMessageBuffer
+// compares the Content-Length (a chunked body: its length as read) with the
+// quota and throws a ProtocolException carrying 413 (.NET Framework 4.5 and
+// later; 400 before: learn.microsoft.com, "Runtime changes in .NET Framework
+// 4.5", "Error codes for maxRequestLength or maxReceivedMessageSize are
+// different"; CoreWCF HttpChannelHelpers.cs, ThrowMaxReceivedMessageSizeExceeded).
+std::optional<HttpResponse> check_http(const HttpRequest& request, const WcfQuotas& quotas) {
   if (request.method != "POST") {
     HttpResponse r;
     r.status = 405;
@@ -57,19 +73,48 @@ std::optional<HttpResponse> check_http(const HttpRequest& request) {
                "' was not the expected type 'application/soap+xml; charset=utf-8'.";
     return r;
   }
+  if (request.body.size() > quotas.max_received_message_size) {
+    return bare_status(413, "Request Entity Too Large");
+  }
   return std::nullopt;
 }
+
+namespace {
+// An error WCF's encoder meets while it reads the envelope and the headers
+// (BufferedMessage reads up to the Body's start tag when the message
+// arrives): an XmlException becomes a ProtocolException, the envelope of
+// another SOAP version a CommunicationException (EncoderEnvelopeVersionMismatch),
+// and HttpChannelListener.HandleProcessInboundException answers either with a
+// bare 400 (.NET reference source, System.ServiceModel/System/ServiceModel/
+// Channels/HttpChannelListener.cs, BufferedMessage.cs; CoreWCF
+// HttpChannelHelpers.cs, DecodeBufferedMessageAsync).
+bool refused_by_encoder(const wsdl::MessageError& e) {
+  switch (e.kind()) {
+    case wsdl::MessageErrorKind::not_soap12:
+      return true;
+    case wsdl::MessageErrorKind::malformed_xml:
+    case wsdl::MessageErrorKind::quota_exceeded:
+      return e.part() == wsdl::MessagePart::headers;
+    default:
+      return false;
+  }
+}
+}  // namespace
 
 // Stage: SOAP parse and validation. WCF picks the operation by the Action
 // header before it reads the body (its ContractFilter): an action this
 // endpoint has no operation for is a ContractFilter mismatch whatever the
 // body; a body the operation cannot read (none, another operation's, an
-// unknown element) reaches the operation without its request, which fails
-// with WCF's generic fault.
-SoapMessage parse(const HttpRequest& request, std::initializer_list<std::string_view> operations) {
+// unknown element, not well-formed or nested over the depth quota) reaches
+// the operation without its request, which fails with WCF's generic fault.
+SoapMessage parse(const HttpRequest& request, std::initializer_list<std::string_view> operations,
+                  const WcfQuotas& quotas) {
   try {
-    return wsdl::read_message(request.body);
+    wsdl::CodecLimits limits;
+    limits.max_depth = quotas.max_depth;
+    return wsdl::read_message(request.body, limits);
   } catch (const wsdl::MessageError& e) {
+    if (refused_by_encoder(e)) throw EncoderRefusal{bare_status(400, "Bad Request")};
     // WCF relates its fault to the request whenever it read the MessageID
     // (its RequestContext sets RelatesTo on every reply, as the recorded
     // Windows faults show).

@@ -17,13 +17,24 @@
 namespace ceslab::mock::pipeline {
 
 // Stage: HTTP. A response when the request is refused before its body is
-// read (wrong method: 405; wrong media type: 415, as WCF answers).
-std::optional<core::HttpResponse> check_http(const core::HttpRequest& request);
+// read (wrong method: 405; wrong media type: 415; a body over the binding's
+// maxReceivedMessageSize: 413, as WCF answers).
+std::optional<core::HttpResponse> check_http(const core::HttpRequest& request,
+                                             const WcfQuotas& quotas);
 
-// Stage: SOAP parse and validation; throws the fault WCF gives. `operations`
-// are the actions this endpoint has an operation for.
+// WCF's text encoder could not read the envelope or its headers (not
+// well-formed, over a reader quota, a SOAP 1.1 envelope): no SOAP answer, a
+// bare HTTP status (docs/wire-acceptance.md, "XML").
+struct EncoderRefusal {
+  core::HttpResponse response;
+};
+
+// Stage: SOAP parse and validation; throws the fault WCF gives, or
+// EncoderRefusal. `operations` are the actions this endpoint has an
+// operation for.
 core::SoapMessage parse(const core::HttpRequest& request,
-                        std::initializer_list<std::string_view> operations);
+                        std::initializer_list<std::string_view> operations,
+                        const WcfQuotas& quotas);
 
 // Stage: WS-Addressing a:To against this endpoint's address.
 void check_to(const core::SoapMessage& m, const std::string& endpoint_url);

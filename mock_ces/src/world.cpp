@@ -359,9 +359,9 @@ TemplateSettings read_template(const Reader& r, const YAML::Node& n) {
 }
 
 CesSettings read_ces(const Reader& r, const YAML::Node& n) {
-  r.expect_map(
-      n, "ces",
-      {"host", "endpoints", "delegation", "app_pool", "channel_binding", "spn", "tls_certificate"});
+  r.expect_map(n, "ces",
+               {"host", "endpoints", "delegation", "app_pool", "channel_binding", "spn",
+                "tls_certificate", "quotas"});
   CesSettings ces;
   ces.host = r.optional_text(n, "host", "ces").value_or(ces.host);
   if (const YAML::Node eps = n["endpoints"]) {
@@ -415,6 +415,15 @@ CesSettings read_ces(const Reader& r, const YAML::Node& n) {
                                                   {"expired", TlsCertificate::expired},
                                                   {"wrong_name", TlsCertificate::wrong_name}})
                             .value_or(TlsCertificate::valid);
+  if (const YAML::Node q = n["quotas"]) {
+    r.expect_map(q, "ces quotas", {"max_received_message_size", "max_depth"});
+    // WCF refuses a binding quota below 1 (ArgumentOutOfRange), so do we.
+    ces.quotas.max_received_message_size = static_cast<std::size_t>(
+        r.integer(q, "max_received_message_size", 1)
+            .value_or(static_cast<int>(ces.quotas.max_received_message_size)));
+    ces.quotas.max_depth = static_cast<std::size_t>(
+        r.integer(q, "max_depth", 1).value_or(static_cast<int>(ces.quotas.max_depth)));
+  }
   return ces;
 }
 

@@ -77,6 +77,24 @@ TEST(World, TlsCertificateOfTheSiteIsRead) {
   EXPECT_NE(e.find("'tls_certificate' must be one of valid"), std::string::npos) << e;
 }
 
+// The binding quotas (docs/world.md, ces.quotas): WCF's defaults when left
+// out, each key alone, and a quota below 1 refused at its line.
+TEST(World, WcfQuotasAreRead) {
+  EXPECT_EQ(default_world().ces.quotas.max_received_message_size, 65536u);
+  EXPECT_EQ(default_world().ces.quotas.max_depth, 32u);
+  const World w = parse_world("ces:\n  quotas: { max_received_message_size: 200000 }\n", "w.yaml");
+  EXPECT_EQ(w.ces.quotas.max_received_message_size, 200000u);
+  EXPECT_EQ(w.ces.quotas.max_depth, 32u);
+  EXPECT_EQ(parse_world("ces:\n  quotas:\n    max_depth: 64\n", "w.yaml").ces.quotas.max_depth,
+            64u);
+  const std::string e = error_of("ces:\n  quotas:\n    max_depth: 0\n");
+  EXPECT_NE(e.find("w.yaml:3"), std::string::npos) << e;
+  EXPECT_NE(e.find("'max_depth' must be at least 1"), std::string::npos) << e;
+  EXPECT_NE(error_of("ces:\n  quotas: { max_string_content_length: 8192 }\n")
+                .find("unknown key 'max_string_content_length'"),
+            std::string::npos);
+}
+
 TEST(World, WrongTypesAreRefused) {
   EXPECT_NE(error_of("accounts: alice\n").find("'accounts' must be a list"), std::string::npos);
   EXPECT_NE(error_of("templates:\n  - name: T\n    oid: 1.2\n    validity_days: soon\n")

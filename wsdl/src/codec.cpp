@@ -751,7 +751,8 @@ void read_envelope_header(SoapContext& ctx, const detail::XmlFacts& xml_facts) {
   if (soap_begin_recv(s) || soap_envelope_begin_in(s)) throw malformed(ctx, "not a SOAP envelope");
   if (s->version == 1) {
     throw MessageError(MessageErrorKind::not_soap12,
-                       "a SOAP 1.1 envelope; CES and CEP speak SOAP 1.2 only (MS-WSTEP 2.1)");
+                       "a SOAP 1.1 envelope; CES and CEP speak SOAP 1.2 only (MS-WSTEP 2.1)")
+        .with_part(MessagePart::headers);
   }
   // gSOAP lets any XML root through (REST mode) and only sets the version when
   // it meets the SOAP-ENV namespace; an IIS page or a bare element is no envelope.
@@ -944,12 +945,16 @@ SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
   check_raw(xml, limits);
   // gSOAP reads leniently (end-tag names, what follows </Envelope>, base64
   // garbage); WCF's XmlReader does not, so neither do we.
-  const detail::XmlFacts xml_facts = detail::check_xml(xml);
+  const detail::XmlFacts xml_facts = detail::check_xml(xml, limits.max_depth);
+  // gSOAP reads UTF-8 only: a UTF-16 message is read from libxml2's UTF-8
+  // rendering of it, which must pass the raw checks too.
+  if (xml_facts.utf8_text) check_raw(*xml_facts.utf8_text, limits);
+  const std::string_view text = xml_facts.utf8_text ? *xml_facts.utf8_text : xml;
 
   SoapContext ctx;
   soap* s = ctx.get();
   soap_set_imode(s, SOAP_ENC_PLAIN);
-  std::istringstream in{std::string(xml)};
+  std::istringstream in{std::string(text)};
   s->is = &in;
   read_envelope_header(ctx, xml_facts);
 

@@ -26,6 +26,17 @@ enum class MessageErrorKind {
   action_mismatch,  // the action does not belong to the body element
   invalid_base64,   // a base64 field that does not decode
   must_understand,  // a header block marked mustUnderstand that this contract does not know
+  quota_exceeded,   // over a reader quota of CodecLimits (nesting depth), as WCF's XmlReader counts
+};
+
+// Where in the message a reader error was met. WCF's text encoder reads the
+// envelope and its headers when the message arrives and the body only when the
+// operation reads its request, and it answers the two differently
+// (docs/wire-acceptance.md, "XML").
+enum class MessagePart {
+  unknown,
+  headers,  // the envelope, the header blocks or the Body's own start tag
+  body,     // inside the SOAP Body
 };
 
 std::string_view to_string(MessageErrorKind kind);
@@ -47,6 +58,11 @@ class MessageError : public std::runtime_error {
     message_id_ = std::move(id);
     return *this;
   }
+  MessagePart part() const { return part_; }
+  MessageError& with_part(MessagePart part) {
+    part_ = part;
+    return *this;
+  }
   MessageError& with_header(std::string ns, std::string name) {
     header_namespace_ = std::move(ns);
     header_name_ = std::move(name);
@@ -59,6 +75,7 @@ class MessageError : public std::runtime_error {
   std::string header_namespace_;
   std::string header_name_;
   std::optional<std::string> message_id_;
+  MessagePart part_ = MessagePart::unknown;
 };
 
 }  // namespace ceslab::core

@@ -5,6 +5,7 @@
 // "send fault X" switch.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -171,6 +172,14 @@ struct CesEndpoint {
   bool key_based_renewal = false;
 };
 
+// The quotas of the CES and CEP bindings (web.config), at WCF's defaults:
+// HttpTransportBindingElement.MaxReceivedMessageSize and
+// XmlDictionaryReaderQuotas.MaxDepth (docs/world.md, "WCF's quotas").
+struct WcfQuotas {
+  std::size_t max_received_message_size = 65536;  // bytes of the HTTP body
+  std::size_t max_depth = 32;                     // element nesting, the Envelope is 1
+};
+
 struct CesSettings {
   std::string host = "ces.lab.test";
   std::vector<CesEndpoint> endpoints;
@@ -180,6 +189,7 @@ struct CesSettings {
   bool channel_binding_required = false;  // Extended Protection (EPA)
   SpnRegistration spn = SpnRegistration::registered;
   TlsCertificate tls_certificate = TlsCertificate::valid;
+  WcfQuotas quotas;  // for CES and CEP alike
 };
 
 // One CES URI the CEP advertises for the CA (a value of the CA object's

@@ -15,10 +15,15 @@ namespace ceslab::wsdl {
 // The codec throws the message model's error (ceslab/core/message_error.hpp).
 using core::MessageError;
 using core::MessageErrorKind;
+using core::MessagePart;
 using core::to_string;
 
 struct CodecLimits {
   std::size_t max_bytes = 1024 * 1024;
+  // Elements nested deeper than this are refused (quota_exceeded), counted
+  // as WCF's XmlDictionaryReaderQuotas.MaxDepth counts (the root is 1);
+  // 0: no limit.
+  std::size_t max_depth = 0;
 };
 
 // Serialises a whole envelope. Base64 payloads are wrapped at 64 columns with
@@ -27,8 +32,9 @@ std::string write_message(const core::SoapMessage& message);
 
 // Parses an envelope. Lenient where real servers differ (prefixes, white
 // space, child order, optional and nil elements, unknown children) and strict
-// where it matters (SOAP 1.2 and contract namespaces, actions that match the
-// body). Throws MessageError.
+// where it matters (well-formed XML 1.0, SOAP 1.2 and contract namespaces,
+// actions that match the body). UTF-8, or UTF-16 with its byte order mark
+// (WCF's text encoder takes both). Throws MessageError.
 core::SoapMessage read_message(std::string_view xml, const CodecLimits& limits = {});
 
 // A prefix-independent rendering of an XML document for comparisons (golden

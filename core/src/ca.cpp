@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/ca.hpp"
 
+#include "ceslab/core/decoded_request.hpp"
 #include "ceslab/core/x509.hpp"
 
 #include <openssl/bn.h>
@@ -57,9 +58,50 @@ void set_time(ASN1_TIME* field, Clock::time_point t) {
     throw CryptoError("set certificate validity");
 }
 
+// The subject's public key: the key object, and the SubjectPublicKeyInfo a
+// request carried it in, if there is one.
+struct SubjectKey {
+  EVP_PKEY* key = nullptr;
+  X509_PUBKEY* from_request = nullptr;
+};
+
+// The request's SubjectPublicKeyInfo copied as it is: X509_set_pubkey would
+// encode a provider key and decode it again (OpenSSL 3.0's decoders: slow),
+// for the same bytes.
+void copy_public_key(X509* cert, X509_PUBKEY* from) {
+  ASN1_OBJECT* oid = nullptr;
+  const unsigned char* bits = nullptr;
+  int len = 0;
+  X509_ALGOR* algorithm = nullptr;
+  if (X509_PUBKEY_get0_param(&oid, &bits, &len, &algorithm, from) != 1 || len <= 0)
+    throw CryptoError("read the request's public key");
+  X509_PUBKEY* to = X509_get_X509_PUBKEY(cert);
+  ASN1_OBJECT* oid_copy = OBJ_dup(oid);
+  auto* bits_copy =
+      static_cast<unsigned char*>(OPENSSL_memdup(bits, static_cast<std::size_t>(len)));
+  // set0 takes both, unless it fails before taking anything.
+  if (oid_copy == nullptr || bits_copy == nullptr ||
+      X509_PUBKEY_set0_param(to, oid_copy, V_ASN1_UNDEF, nullptr, bits_copy, len) != 1) {
+    ASN1_OBJECT_free(oid_copy);
+    OPENSSL_free(bits_copy);
+    throw CryptoError("copy the request's public key");
+  }
+  X509_ALGOR* to_algorithm = nullptr;
+  X509_PUBKEY_get0_param(nullptr, nullptr, nullptr, &to_algorithm, to);
+  // The algorithm with its parameters (an EC curve, RSA-PSS settings).
+  if (X509_ALGOR_copy(to_algorithm, algorithm) != 1)
+    throw CryptoError("copy the request's public key algorithm");
+}
+
+void set_subject_key(X509* cert, const SubjectKey& subject) {
+  if (subject.from_request != nullptr) return copy_public_key(cert, subject.from_request);
+  if (X509_set_pubkey(cert, subject.key) != 1) throw CryptoError("fill certificate");
+}
+
 // One builder for roots and issued certificates; `issuer` null = self-signed.
-X509Ptr build_certificate(const X509* issuer, EVP_PKEY* signer, EVP_PKEY* subject_key,
+X509Ptr build_certificate(const X509* issuer, EVP_PKEY* signer, const SubjectKey& subject_key_of,
                           const IssueOptions& o) {
+  EVP_PKEY* subject_key = subject_key_of.key;
   if (subject_key == nullptr) throw std::invalid_argument("issue: null subject public key");
   if (o.validity <= std::chrono::seconds::zero())
     throw std::invalid_argument("issue: validity must be positive");
@@ -72,9 +114,9 @@ X509Ptr build_certificate(const X509* issuer, EVP_PKEY* signer, EVP_PKEY* subjec
       BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(c)) == nullptr ||
       X509_set_subject_name(c, subject.get()) != 1 ||
       X509_set_issuer_name(c, issuer != nullptr ? X509_get_subject_name(issuer) : subject.get()) !=
-          1 ||
-      X509_set_pubkey(c, subject_key) != 1)
+          1)
     throw CryptoError("fill certificate");
+  set_subject_key(c, subject_key_of);
 
   const Clock::time_point not_before = o.not_before.value_or(Clock::now() - kDefaultBackdate);
   Clock::time_point not_after = not_before + o.validity;
@@ -131,7 +173,7 @@ CertificateAuthority CertificateAuthority::create(const CaOptions& options) {
   root.validity = options.validity;
   root.not_before = options.not_before;
   root.is_ca = true;
-  X509Ptr cert = build_certificate(nullptr, key.get(), key.get(), root);
+  X509Ptr cert = build_certificate(nullptr, key.get(), SubjectKey{key.get()}, root);
   return CertificateAuthority(std::move(cert), std::move(key));
 }
 
@@ -157,7 +199,7 @@ CertificateAuthority& CertificateAuthority::operator=(const CertificateAuthority
 X509Ptr CertificateAuthority::issue(EVP_PKEY* subject_public_key,
                                     const IssueOptions& options) const {
   if (!cert_ || !key_) throw std::logic_error("CertificateAuthority used after move");
-  return build_certificate(cert_.get(), key_.get(), subject_public_key, options);
+  return build_certificate(cert_.get(), key_.get(), SubjectKey{subject_public_key}, options);
 }
 
 X509Ptr CertificateAuthority::issue_tls_server(
@@ -176,6 +218,20 @@ X509Ptr CertificateAuthority::issue_tls_server(
   o.not_before = not_before;
   o.validity = validity;
   return issue(subject_public_key, o);
+}
+
+X509Ptr issue_for_request(const CertificateAuthority& ca, X509_REQ* request,
+                          const IssueOptions& options) {
+  if (request == nullptr) throw std::invalid_argument("issue: null request");
+  if (ca.certificate() == nullptr || ca.key() == nullptr)
+    throw std::logic_error("CertificateAuthority used after move");
+  EVP_PKEY* key = X509_REQ_get0_pubkey(request);  // decoded with the request
+  if (key == nullptr) {
+    ERR_clear_error();
+    throw std::invalid_argument("issue: null subject public key");
+  }
+  return build_certificate(ca.certificate(), ca.key(),
+                           SubjectKey{key, X509_REQ_get_X509_PUBKEY(request)}, options);
 }
 
 }  // namespace ceslab::core

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/cmc.hpp"
 
+#include "ceslab/core/decoded_request.hpp"
+
 #include <openssl/asn1t.h>
 #include <openssl/crmf.h>
 #include <openssl/err.h>
@@ -632,8 +634,13 @@ Bytes build_cmc_request(const Bytes& pkcs10_der, X509* signer_cert, EVP_PKEY* si
 }
 
 CmcRequest parse_cmc_request(const Bytes& der) {
+  return parse_cmc_request_decoded(der).cmc;
+}
+
+DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der) {
   const std::string op = "CMC request parsing";
-  CmcRequest out;
+  DecodedCmcRequest decoded;
+  CmcRequest& out = decoded.cmc;
   out.envelope = cms_unwrap(der);
   if (out.envelope.econtent_type_oid != kOidCctPkiData)
     throw CryptoError(op, "eContentType is " + out.envelope.econtent_type_oid +
@@ -646,7 +653,7 @@ CmcRequest parse_cmc_request(const Bytes& der) {
   if (count != 1)
     throw CryptoError(op, "reqSequence holds " + std::to_string(count) +
                               " requests; exactly one is expected (MS-WCCE 3.1.1.4.3.1.3)");
-  const cmc_asn1::CMC_TAGGED_REQUEST* tagged =
+  cmc_asn1::CMC_TAGGED_REQUEST* tagged =
       cmc_asn1::sk_CMC_TAGGED_REQUEST_value(data->reqSequence, 0);
   if (tagged->type == cmc_asn1::kCrm)
     throw CryptoError(op,
@@ -674,7 +681,10 @@ CmcRequest parse_cmc_request(const Bytes& der) {
       out.signed_by_request_key = again.signature_valid;
     }
   }
-  return out;
+  // Handed on decoded: decoding it again would run the key decoders again.
+  decoded.pkcs10.reset(req);
+  tagged->d.tcr->certificationRequest = nullptr;
+  return decoded;
 }
 
 Bytes build_cmc_response(CmcStatus status, std::string_view status_string, X509* ca_cert,

@@ -3,6 +3,7 @@
 
 #include "ceslab/core/decoded_request.hpp"
 #include "ceslab/core/x509.hpp"
+#include "public_key_info.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -64,34 +65,6 @@ struct SubjectKey {
   EVP_PKEY* key = nullptr;
   X509_PUBKEY* from_request = nullptr;
 };
-
-// The request's SubjectPublicKeyInfo copied as it is: X509_set_pubkey would
-// encode a provider key and decode it again (OpenSSL 3.0's decoders: slow),
-// for the same bytes.
-void copy_public_key(X509* cert, X509_PUBKEY* from) {
-  ASN1_OBJECT* oid = nullptr;
-  const unsigned char* bits = nullptr;
-  int len = 0;
-  X509_ALGOR* algorithm = nullptr;
-  if (X509_PUBKEY_get0_param(&oid, &bits, &len, &algorithm, from) != 1 || len <= 0)
-    throw CryptoError("read the request's public key");
-  X509_PUBKEY* to = X509_get_X509_PUBKEY(cert);
-  ASN1_OBJECT* oid_copy = OBJ_dup(oid);
-  auto* bits_copy =
-      static_cast<unsigned char*>(OPENSSL_memdup(bits, static_cast<std::size_t>(len)));
-  // set0 takes both, unless it fails before taking anything.
-  if (oid_copy == nullptr || bits_copy == nullptr ||
-      X509_PUBKEY_set0_param(to, oid_copy, V_ASN1_UNDEF, nullptr, bits_copy, len) != 1) {
-    ASN1_OBJECT_free(oid_copy);
-    OPENSSL_free(bits_copy);
-    throw CryptoError("copy the request's public key");
-  }
-  X509_ALGOR* to_algorithm = nullptr;
-  X509_PUBKEY_get0_param(nullptr, nullptr, nullptr, &to_algorithm, to);
-  // The algorithm with its parameters (an EC curve, RSA-PSS settings).
-  if (X509_ALGOR_copy(to_algorithm, algorithm) != 1)
-    throw CryptoError("copy the request's public key algorithm");
-}
 
 void set_subject_key(X509* cert, const SubjectKey& subject) {
   if (subject.from_request != nullptr) return copy_public_key(cert, subject.from_request);

@@ -2,6 +2,7 @@
 #include "ceslab/core/cmc.hpp"
 
 #include "ceslab/core/decoded_request.hpp"
+#include "cms_key_holder.hpp"
 
 #include <openssl/asn1t.h>
 #include <openssl/crmf.h>
@@ -672,7 +673,8 @@ DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der) {
   if (!out.envelope.signer) {
     EVP_PKEY* req_key = X509_REQ_get0_pubkey(req);
     if (req_key != nullptr) {
-      SignedContent again = cms_unwrap(der, req_key);
+      // The key as the PKCS#10 carries it: decoded once more, not re-encoded.
+      SignedContent again = cms_unwrap_with_key_of(der, X509_REQ_get_X509_PUBKEY(req));
       out.envelope.signature_valid = again.signature_valid;
       out.envelope.verify_error = again.signature_valid
                                       ? std::string()

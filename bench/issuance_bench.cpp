@@ -359,6 +359,8 @@ IssuanceResult measure_issuance(const mock::MockServer& server, const Options& o
             << " Issue requests (RSA-2048 client keys, made before any timing)...\n"
             << std::flush;
   const auto requests = build_requests(url, o.distinct_requests, o.cmc);
+  // From here on only the server and the driver run (a mark for `perf record -p`).
+  std::cout << "    requests built; driving\n" << std::flush;
 
   ssl::context tls(ssl::context::tls_client);
   tls.load_verify_file(server.ca_certificate_path().string());

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/ca.hpp"
 
+#include "ceslab/core/decoded_request.hpp"
 #include "ceslab/core/x509.hpp"
+#include "public_key_info.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -57,9 +59,22 @@ void set_time(ASN1_TIME* field, Clock::time_point t) {
     throw CryptoError("set certificate validity");
 }
 
+// The subject's public key: the key object, and the SubjectPublicKeyInfo a
+// request carried it in, if there is one.
+struct SubjectKey {
+  EVP_PKEY* key = nullptr;
+  X509_PUBKEY* from_request = nullptr;
+};
+
+void set_subject_key(X509* cert, const SubjectKey& subject) {
+  if (subject.from_request != nullptr) return copy_public_key(cert, subject.from_request);
+  if (X509_set_pubkey(cert, subject.key) != 1) throw CryptoError("fill certificate");
+}
+
 // One builder for roots and issued certificates; `issuer` null = self-signed.
-X509Ptr build_certificate(const X509* issuer, EVP_PKEY* signer, EVP_PKEY* subject_key,
+X509Ptr build_certificate(const X509* issuer, EVP_PKEY* signer, const SubjectKey& subject_key_of,
                           const IssueOptions& o) {
+  EVP_PKEY* subject_key = subject_key_of.key;
   if (subject_key == nullptr) throw std::invalid_argument("issue: null subject public key");
   if (o.validity <= std::chrono::seconds::zero())
     throw std::invalid_argument("issue: validity must be positive");
@@ -72,9 +87,9 @@ X509Ptr build_certificate(const X509* issuer, EVP_PKEY* signer, EVP_PKEY* subjec
       BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(c)) == nullptr ||
       X509_set_subject_name(c, subject.get()) != 1 ||
       X509_set_issuer_name(c, issuer != nullptr ? X509_get_subject_name(issuer) : subject.get()) !=
-          1 ||
-      X509_set_pubkey(c, subject_key) != 1)
+          1)
     throw CryptoError("fill certificate");
+  set_subject_key(c, subject_key_of);
 
   const Clock::time_point not_before = o.not_before.value_or(Clock::now() - kDefaultBackdate);
   Clock::time_point not_after = not_before + o.validity;
@@ -131,7 +146,7 @@ CertificateAuthority CertificateAuthority::create(const CaOptions& options) {
   root.validity = options.validity;
   root.not_before = options.not_before;
   root.is_ca = true;
-  X509Ptr cert = build_certificate(nullptr, key.get(), key.get(), root);
+  X509Ptr cert = build_certificate(nullptr, key.get(), SubjectKey{key.get()}, root);
   return CertificateAuthority(std::move(cert), std::move(key));
 }
 
@@ -157,7 +172,7 @@ CertificateAuthority& CertificateAuthority::operator=(const CertificateAuthority
 X509Ptr CertificateAuthority::issue(EVP_PKEY* subject_public_key,
                                     const IssueOptions& options) const {
   if (!cert_ || !key_) throw std::logic_error("CertificateAuthority used after move");
-  return build_certificate(cert_.get(), key_.get(), subject_public_key, options);
+  return build_certificate(cert_.get(), key_.get(), SubjectKey{subject_public_key}, options);
 }
 
 X509Ptr CertificateAuthority::issue_tls_server(
@@ -176,6 +191,20 @@ X509Ptr CertificateAuthority::issue_tls_server(
   o.not_before = not_before;
   o.validity = validity;
   return issue(subject_public_key, o);
+}
+
+X509Ptr issue_for_request(const CertificateAuthority& ca, X509_REQ* request,
+                          const IssueOptions& options) {
+  if (request == nullptr) throw std::invalid_argument("issue: null request");
+  if (ca.certificate() == nullptr || ca.key() == nullptr)
+    throw std::logic_error("CertificateAuthority used after move");
+  EVP_PKEY* key = X509_REQ_get0_pubkey(request);  // decoded with the request
+  if (key == nullptr) {
+    ERR_clear_error();
+    throw std::invalid_argument("issue: null subject public key");
+  }
+  return build_certificate(ca.certificate(), ca.key(),
+                           SubjectKey{key, X509_REQ_get_X509_PUBKEY(request)}, options);
 }
 
 }  // namespace ceslab::core

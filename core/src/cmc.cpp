@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/cmc.hpp"
 
+#include "ceslab/core/decoded_request.hpp"
+#include "cms_key_holder.hpp"
+
 #include <openssl/asn1t.h>
 #include <openssl/crmf.h>
 #include <openssl/err.h>
@@ -632,8 +635,13 @@ Bytes build_cmc_request(const Bytes& pkcs10_der, X509* signer_cert, EVP_PKEY* si
 }
 
 CmcRequest parse_cmc_request(const Bytes& der) {
+  return parse_cmc_request_decoded(der).cmc;
+}
+
+DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der) {
   const std::string op = "CMC request parsing";
-  CmcRequest out;
+  DecodedCmcRequest decoded;
+  CmcRequest& out = decoded.cmc;
   out.envelope = cms_unwrap(der);
   if (out.envelope.econtent_type_oid != kOidCctPkiData)
     throw CryptoError(op, "eContentType is " + out.envelope.econtent_type_oid +
@@ -646,7 +654,7 @@ CmcRequest parse_cmc_request(const Bytes& der) {
   if (count != 1)
     throw CryptoError(op, "reqSequence holds " + std::to_string(count) +
                               " requests; exactly one is expected (MS-WCCE 3.1.1.4.3.1.3)");
-  const cmc_asn1::CMC_TAGGED_REQUEST* tagged =
+  cmc_asn1::CMC_TAGGED_REQUEST* tagged =
       cmc_asn1::sk_CMC_TAGGED_REQUEST_value(data->reqSequence, 0);
   if (tagged->type == cmc_asn1::kCrm)
     throw CryptoError(op,
@@ -665,7 +673,8 @@ CmcRequest parse_cmc_request(const Bytes& der) {
   if (!out.envelope.signer) {
     EVP_PKEY* req_key = X509_REQ_get0_pubkey(req);
     if (req_key != nullptr) {
-      SignedContent again = cms_unwrap(der, req_key);
+      // The key as the PKCS#10 carries it: decoded once more, not re-encoded.
+      SignedContent again = cms_unwrap_with_key_of(der, X509_REQ_get_X509_PUBKEY(req));
       out.envelope.signature_valid = again.signature_valid;
       out.envelope.verify_error = again.signature_valid
                                       ? std::string()
@@ -674,7 +683,10 @@ CmcRequest parse_cmc_request(const Bytes& der) {
       out.signed_by_request_key = again.signature_valid;
     }
   }
-  return out;
+  // Handed on decoded: decoding it again would run the key decoders again.
+  decoded.pkcs10.reset(req);
+  tagged->d.tcr->certificationRequest = nullptr;
+  return decoded;
 }
 
 Bytes build_cmc_response(CmcStatus status, std::string_view status_string, X509* ca_cert,

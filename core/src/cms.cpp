@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/cms.hpp"
 
+#include "cms_key_holder.hpp"
+#include "public_key_info.hpp"
+
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -184,9 +187,45 @@ Bytes cms_sign_with_key_id(const Bytes& content, std::string_view econtent_type_
                   CMS_USE_KEYID | CMS_NOCERTS);
 }
 
-SignedContent cms_unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert) {
+namespace cms_detail {
+
+// An unsigned certificate whose only use is to carry the key of `spki` into
+// CMS_SignerInfo_set1_signer_cert. i2d needs every field of a certificate;
+// their values do not matter. The signature algorithm fields are set through
+// the getters' pointers: OpenSSL 3.0 has no setters for them, and the objects
+// are the certificate's own, only returned as const.
+X509Ptr key_holder_for(X509_PUBKEY* spki) {
+  const std::string op = "CMS unwrap (key holder)";
+  X509Ptr draft(X509_new());
+  if (!draft) throw CryptoError(op);
+  copy_public_key(draft.get(), spki);
+  auto* tbs_algorithm = const_cast<X509_ALGOR*>(X509_get0_tbs_sigalg(draft.get()));
+  const X509_ALGOR* outer = nullptr;
+  X509_get0_signature(nullptr, &outer, draft.get());
+  auto* outer_algorithm = const_cast<X509_ALGOR*>(outer);
+  if (ASN1_INTEGER_set(X509_get_serialNumber(draft.get()), 1) != 1 ||
+      X509_gmtime_adj(X509_getm_notBefore(draft.get()), 0) == nullptr ||
+      X509_gmtime_adj(X509_getm_notAfter(draft.get()), 0) == nullptr ||
+      X509_ALGOR_set0(tbs_algorithm, OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL,
+                      nullptr) != 1 ||
+      X509_ALGOR_set0(outer_algorithm, OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL,
+                      nullptr) != 1)
+    throw CryptoError(op);
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(draft.get(), &der);
+  if (len <= 0) throw CryptoError(op + " (encode)");
+  const unsigned char* p = der;
+  X509Ptr holder(d2i_X509(nullptr, &p, len));
+  OPENSSL_free(der);
+  if (!holder) throw CryptoError(op + " (decode)");
+  return holder;
+}
+
+// cms_unwrap's body; without a signer certificate the signature is checked
+// against `key_if_no_cert`, or else the key of `spki_if_no_cert`.
+SignedContent unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert, X509_PUBKEY* spki_if_no_cert) {
   const std::string op = "CMS unwrap";
-  CmsPtr cms = cd::try_decode_content_info(der);
+  CmsPtr cms = try_decode_content_info(der);
   if (!cms)
     throw CryptoError(
         op, "input (" + std::to_string(der.size()) + " bytes) is not a DER CMS ContentInfo");
@@ -202,7 +241,7 @@ SignedContent cms_unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert) {
   const unsigned char* data = ASN1_STRING_get0_data(*pcontent);
   out.content.assign(data, data + ASN1_STRING_length(*pcontent));
 
-  cd::CertStackPtr certs(CMS_get1_certs(cms.get()));
+  CertStackPtr certs(CMS_get1_certs(cms.get()));
   for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i)
     out.certificates.push_back(share(sk_X509_value(certs.get(), i)));
 
@@ -231,6 +270,8 @@ SignedContent cms_unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert) {
   X509Ptr key_holder;
   if (out.signer) {
     key_holder = share(out.signer.get());
+  } else if (spki_if_no_cert != nullptr) {
+    key_holder = key_holder_for(spki_if_no_cert);
   } else if (key_if_no_cert != nullptr) {
     // CMS only takes a signer key via a certificate; an unsigned in-memory X509
     // that merely holds the public key is enough for that.
@@ -242,9 +283,20 @@ SignedContent cms_unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert) {
     ERR_clear_error();
     return out;
   }
-  out.signature_valid = cd::verify_signer(cms.get(), si, key_holder.get(), out.verify_error);
+  out.signature_valid = verify_signer(cms.get(), si, key_holder.get(), out.verify_error);
   ERR_clear_error();
   return out;
+}
+
+}  // namespace cms_detail
+
+SignedContent cms_unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert) {
+  return cd::unwrap(der, key_if_no_cert, nullptr);
+}
+
+SignedContent cms_unwrap_with_key_of(const Bytes& der, X509_PUBKEY* spki) {
+  if (spki == nullptr) throw CryptoError("CMS unwrap", "no public key to check the signature with");
+  return cd::unwrap(der, nullptr, spki);
 }
 
 }  // namespace ceslab::core

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/csr.hpp"
 
+#include "ceslab/core/decoded_request.hpp"
+
 #include "ceslab/core/keys.hpp"
 #include "der.hpp"
 
@@ -657,29 +659,34 @@ Bytes build_csr(EVP_PKEY* key, const CsrOptions& options) {
   return take_der(der, len, "PKCS#10 request");
 }
 
+X509ReqPtr decode_csr(const Bytes& der) {
+  return decode_der_exactly<X509ReqPtr>(d2i_X509_REQ, der, "parse PKCS#10 request", "request");
+}
+
 CsrInfo parse_csr(const Bytes& der) {
-  const X509ReqPtr req =
-      decode_der_exactly<X509ReqPtr>(d2i_X509_REQ, der, "parse PKCS#10 request", "request");
+  return describe_csr(decode_csr(der).get());
+}
 
+CsrInfo describe_csr(X509_REQ* req) {
   CsrInfo info;
-  info.subject = format_distinguished_name(X509_REQ_get_subject_name(req.get()));
+  info.subject = format_distinguished_name(X509_REQ_get_subject_name(req));
 
-  info.public_key.reset(X509_REQ_get_pubkey(req.get()));
+  info.public_key.reset(X509_REQ_get_pubkey(req));
   if (info.public_key) {
     info.key_description = key_description(info.public_key.get());
-    info.signature_valid = X509_REQ_verify(req.get(), info.public_key.get()) == 1;
+    info.signature_valid = X509_REQ_verify(req, info.public_key.get()) == 1;
   } else {
     // A key OpenSSL cannot load is a property of the request, not a parse error.
     ASN1_OBJECT* alg = nullptr;
-    X509_PUBKEY_get0_param(&alg, nullptr, nullptr, nullptr, X509_REQ_get_X509_PUBKEY(req.get()));
+    X509_PUBKEY_get0_param(&alg, nullptr, nullptr, nullptr, X509_REQ_get_X509_PUBKEY(req));
     info.key_description = "unsupported key (" + oid_text(alg) + ")";
     info.signature_valid = false;
   }
   ERR_clear_error();  // a failed verification leaves queue entries behind
 
-  ExtensionStackPtr exts(X509_REQ_get_extensions(req.get()));
-  if (!exts && (X509_REQ_get_attr_by_NID(req.get(), NID_ext_req, -1) >= 0 ||
-                X509_REQ_get_attr_by_NID(req.get(), NID_ms_ext_req, -1) >= 0))
+  ExtensionStackPtr exts(X509_REQ_get_extensions(req));
+  if (!exts && (X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) >= 0 ||
+                X509_REQ_get_attr_by_NID(req, NID_ms_ext_req, -1) >= 0))
     throw CryptoError("decode extensionRequest attribute");
   ERR_clear_error();
   info.san = read_subject_alt_names(exts.get());
@@ -687,9 +694,9 @@ CsrInfo parse_csr(const Bytes& der) {
   info.ekus = read_ekus(exts.get());
 
   Asn1ObjectPtr renewal = known_oid(kOidRenewalCertificate);
-  const int idx = X509_REQ_get_attr_by_OBJ(req.get(), renewal.get(), -1);
+  const int idx = X509_REQ_get_attr_by_OBJ(req, renewal.get(), -1);
   if (idx >= 0) {
-    X509_ATTRIBUTE* attr = X509_REQ_get_attr(req.get(), idx);
+    X509_ATTRIBUTE* attr = X509_REQ_get_attr(req, idx);
     const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attr, 0);
     if (value == nullptr || value->type != V_ASN1_SEQUENCE)
       throw CryptoError("read renewal certificate attribute", "value is not a certificate");

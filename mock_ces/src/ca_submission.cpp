@@ -10,6 +10,7 @@
 #include "ca_policy.hpp"
 #include "ca_submission.hpp"
 #include "ceslab/core/codes.hpp"
+#include "ceslab/core/decoded_request.hpp"
 #include "ceslab/core/x509.hpp"
 #include "renewal.hpp"
 #include "request_decoding.hpp"
@@ -87,7 +88,7 @@ void record_denial(LabCa& ca, const World& world, EventLog& events, const Stored
 core::RequestSecurityTokenResponse issue_now(const DecodedRequest& req,
                                              const core::IssueOptions& options, LabCa& ca,
                                              const StoredRequest& row) {
-  core::X509Ptr cert = ca.authority().issue(req.csr.public_key.get(), options);
+  core::X509Ptr cert = core::issue_for_request(ca.authority(), req.pkcs10.get(), options);
   ca.store().mark_issued(row.id, core::certificate_der(cert.get()));
   return issued_rstr(ca, cert.get(), row.id);
 }
@@ -240,7 +241,8 @@ core::RequestSecurityTokenResponse request_status(const std::optional<std::strin
   }
   DecodedRequest req;
   req.csr_der = row->request_der;
-  req.csr = core::parse_csr(req.csr_der);
+  req.pkcs10 = core::decode_csr(req.csr_der);
+  req.csr = core::describe_csr(req.pkcs10.get());
   core::RequestSecurityToken rst;
   rst.context.push_back({"CertificateTemplate", row->template_name});
   return decide(rst, req, *account, world, ca, events, *row, true);

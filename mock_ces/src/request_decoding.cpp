@@ -7,6 +7,7 @@
 
 #include "ca_failure.hpp"
 #include "ceslab/core/cms.hpp"
+#include "ceslab/core/decoded_request.hpp"
 #include "ceslab/core/x509.hpp"
 #include "request_decoding.hpp"
 
@@ -42,11 +43,8 @@ std::size_t utf8_characters(const unsigned char* text, int bytes) {
 }
 
 // Whether every subject RDN of the PKCS#10 is within the CA's limits.
-bool subject_within_limits(const core::Bytes& csr_der) {
-  const unsigned char* p = csr_der.data();
-  const core::X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(csr_der.size())));
-  if (!req) throw core::CryptoError("parse PKCS#10 request");
-  const X509_NAME* name = X509_REQ_get_subject_name(req.get());
+bool subject_within_limits(const X509_REQ* req) {
+  const X509_NAME* name = X509_REQ_get_subject_name(req);
   for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
     const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
     const auto limit = rdn_length_limits().find(OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry)));
@@ -102,7 +100,9 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
         break;
       }
       case core::RequestFormat::cmc: {
-        core::CmcRequest cmc = core::parse_cmc_request(blob);
+        core::DecodedCmcRequest decoded = core::parse_cmc_request_decoded(blob);
+        core::CmcRequest& cmc = decoded.cmc;
+        out.pkcs10 = std::move(decoded.pkcs10);
         if (!cmc.envelope.signature_valid && !cmc.signed_by_request_key) {
           throw parse_error("NTE_BAD_SIGNATURE", "");
         }
@@ -116,9 +116,12 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
         break;
       }
     }
-    out.csr = core::parse_csr(out.csr_der);
+    // Decoded once (a CMC request's PKCS#10 already was): OpenSSL 3.0 runs
+    // its key decoders on every decoding.
+    if (!out.pkcs10) out.pkcs10 = core::decode_csr(out.csr_der);
+    out.csr = core::describe_csr(out.pkcs10.get());
     if (!out.csr.signature_valid) throw parse_error("NTE_BAD_SIGNATURE", out.csr.subject);
-    if (world.ca.enforce_x500_name_lengths && !subject_within_limits(out.csr_der)) {
+    if (world.ca.enforce_x500_name_lengths && !subject_within_limits(out.pkcs10.get())) {
       throw parse_error("CERTSRV_E_BAD_REQUESTSUBJECT", out.csr.subject);
     }
   } catch (const core::CryptoError&) {

@@ -18,6 +18,8 @@ namespace ceslab::mock::pipeline {
 struct DecodedRequest {
   core::CsrInfo csr;
   core::Bytes csr_der;
+  // `csr_der` decoded, once: the CA issues from it (core/decoded_request.hpp).
+  core::X509ReqPtr pkcs10;
   core::NameValuePairs attributes;  // CMC name/value pairs
   // The certificate whose key signed the CMS/CMC wrapper, whenever the
   // signature verifies: the old certificate of a renewal, an enrollment

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <system_error>
 #include <utility>
@@ -119,17 +120,39 @@ class Connection {
   std::chrono::milliseconds busy_timeout_;
 };
 
-// A prepared statement, finalized on scope exit.
+struct StatementFinalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using PreparedStatement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+// `sql` compiled for `conn`; `flags` as sqlite3_prepare_v3 takes them.
+PreparedStatement prepare_statement(const Connection& conn, std::string_view sql,
+                                    unsigned int flags) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v3(conn.get(), sql.data(), static_cast<int>(sql.size()), flags,
+                                    &raw, nullptr);
+  PreparedStatement stmt(raw);
+  if (rc != SQLITE_OK) conn.fail("cannot prepare \"" + std::string(sql) + "\"", rc);
+  return stmt;
+}
+
+// One use of a prepared statement: one compiled for this use is finalized on
+// scope exit, a borrowed one (prepared once, RequestStore::Impl::prepared) is
+// reset and its bindings cleared, so that it holds no transaction open.
 class Statement {
  public:
-  Statement(const Connection& conn, std::string_view sql) : conn_(conn) {
-    const int rc =
-        sqlite3_prepare_v2(conn.get(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-    if (rc != SQLITE_OK) conn.fail("cannot prepare \"" + std::string(sql) + "\"", rc);
-  }
+  Statement(const Connection& conn, std::string_view sql)
+      : conn_(conn), owned_(prepare_statement(conn, sql, 0)), stmt_(owned_.get()) {}
+  Statement(const Connection& conn, sqlite3_stmt* borrowed) : conn_(conn), stmt_(borrowed) {}
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() {
+    if (owned_) return;
+    // Their results were checked where the statement ran: reset returns
+    // the last step's error again, and clearing bindings cannot fail.
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 
   Statement& bind(int index, std::int64_t value) {
     check_bind(sqlite3_bind_int64(stmt_, index, value));
@@ -179,6 +202,7 @@ class Statement {
   }
 
   const Connection& conn_;
+  PreparedStatement owned_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -304,7 +328,9 @@ void prepare(Connection& conn, bool in_memory) {
     }
   }
   // NORMAL in WAL mode: a commit survives a crash of the process (what a
-  // restart of `ceslab serve` is); only an OS crash may lose the last ones.
+  // restart of `ceslab serve` is); only an OS crash may lose the last ones
+  // ("Transactions are durable across application crashes regardless of the
+  // synchronous setting or journal mode", https://www.sqlite.org/pragma.html#pragma_synchronous).
   conn.exec("PRAGMA synchronous = NORMAL", "cannot set synchronous mode");
 }
 
@@ -373,8 +399,21 @@ struct RequestStore::Impl {
 
   Clock::time_point now() const { return options.clock ? options.clock() : Clock::now(); }
 
+  // The statements every request runs, compiled once per connection rather
+  // than per call (sqlite3_prepare was 4-5% of the mock's issuance profile).
+  // `sql` is one of the constants below; callers hold `mutex`.
+  sqlite3_stmt* prepared(std::string_view sql) const {
+    auto it = statements.find(sql);
+    if (it == statements.end()) {
+      it = statements
+               .emplace(std::string(sql), prepare_statement(conn, sql, SQLITE_PREPARE_PERSISTENT))
+               .first;
+    }
+    return it->second.get();
+  }
+
   std::optional<StoredRequest> find_locked(std::int64_t id) const {
-    Statement s(conn, std::string("SELECT ") + kColumns + " FROM requests WHERE id = ?");
+    Statement s(conn, prepared(kFindSql));
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_row(conn, s);
@@ -385,10 +424,7 @@ struct RequestStore::Impl {
   void resolve(std::int64_t id, Disposition to, std::int32_t status,
                const std::vector<unsigned char>& certificate, const std::string& message) {
     std::lock_guard lock(mutex);
-    Statement s(conn,
-                "UPDATE requests SET disposition = ?, status_code = ?, certificate_der = ?, "
-                "disposition_message = ?, resolved_ns = ? "
-                "WHERE id = ? AND disposition IN ('pending', 'approved')");
+    Statement s(conn, prepared(kResolveSql));
     s.bind(1, to_string(to)).bind(2, std::int64_t{status}).bind(3, certificate);
     s.bind(4, message).bind(5, to_ns(now())).bind(6, id);
     s.run();
@@ -420,9 +456,22 @@ struct RequestStore::Impl {
     return result;
   }
 
+  static inline const std::string kFindSql =
+      std::string("SELECT ") + kColumns + " FROM requests WHERE id = ?";
+  static constexpr const char* kResolveSql =
+      "UPDATE requests SET disposition = ?, status_code = ?, certificate_der = ?, "
+      "disposition_message = ?, resolved_ns = ? "
+      "WHERE id = ? AND disposition IN ('pending', 'approved')";
+  static constexpr const char* kAddSql =
+      "INSERT INTO requests (disposition, requester, template_name, request_der, "
+      "certificate_der, status_code, disposition_message, ces_uri, submitted_ns, "
+      "resolved_ns, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
   Connection conn;
   StoreOptions options;
   mutable std::mutex mutex;  // one statement at a time on the one connection
+  // Declared after `conn`: finalized before it closes.
+  mutable std::map<std::string, PreparedStatement, std::less<>> statements;
 };
 
 RequestStore::RequestStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -453,10 +502,7 @@ std::int64_t RequestStore::add(StoredRequest request) {
   }
   std::lock_guard lock(impl_->mutex);
   const auto submitted = impl_->now();
-  Statement s(impl_->conn,
-              "INSERT INTO requests (disposition, requester, template_name, request_der, "
-              "certificate_der, status_code, disposition_message, ces_uri, submitted_ns, "
-              "resolved_ns, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement s(impl_->conn, impl_->prepared(Impl::kAddSql));
   s.bind(1, to_string(request.disposition)).bind(2, request.requester);
   s.bind(3, request.template_name).bind(4, request.request_der).bind(5, request.certificate_der);
   s.bind(6, std::int64_t{request.status_code}).bind(7, request.disposition_message);

@@ -2,8 +2,11 @@
 #include "ceslab/mock/request_store.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -489,6 +492,42 @@ TEST_F(RequestStoreFile, AMissingDirectoryIsNamed) {
     EXPECT_NE(std::string(e.what()).find(missing.string()), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(dir_ / "no-such-dir"));
+}
+
+// The store keeps its statements prepared between calls (issue 17); a
+// statement left unreset would hold a read snapshot open and keep the log
+// from being checkpointed.
+TEST_F(RequestStoreFile, KeptStatementsHoldNoSnapshotBetweenCalls) {
+  auto store = RequestStore::open(file_);
+  for (int i = 0; i < 3; ++i) store.add(pending_request());
+  ASSERT_TRUE(store.find(2).has_value());  // steps once and leaves a row unread
+  store.mark_issued(1, {0x30, 0x00});
+  RawDb other(file_);
+  // busy|log frames|checkpointed: busy 0 means no reader held a snapshot.
+  EXPECT_EQ(other.text("PRAGMA wal_checkpoint(TRUNCATE)"), "0");
+  EXPECT_EQ(store.find(1)->disposition, Disposition::issued);
+}
+
+// WAL with synchronous=NORMAL survives a crash of the process (SQLite,
+// https://www.sqlite.org/pragma.html#pragma_synchronous): every request the
+// store accepted is there after kill -9, and ids go on.
+TEST_F(RequestStoreFile, AcceptedRequestsSurviveKill9) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = RequestStore::open(file_);
+    for (int i = 0; i < 20; ++i) store.add(pending_request());
+    store.mark_issued(7, {0x30, 0x00});
+    store.find(3);
+    raise(SIGKILL);  // no destructor, no checkpoint, no close
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  auto store = RequestStore::open(file_);
+  EXPECT_EQ(store.list().size(), 20u);
+  EXPECT_EQ(store.find(7)->disposition, Disposition::issued);
+  EXPECT_EQ(store.add(pending_request()), 21);
 }
 
 }  // namespace

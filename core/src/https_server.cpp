@@ -282,8 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (shared_->stopping) return;  // dropping the last reference closes the socket
       shared_->sessions.emplace(this, weak_from_this());
     }
-    net::dispatch(executor_,
-                  beast::bind_front_handler(&Session::on_run, shared_from_this()));
+    net::dispatch(executor_, beast::bind_front_handler(&Session::on_run, shared_from_this()));
   }
 
   // Called from stop(): hop onto the connection's strand and close it.

@@ -45,8 +45,9 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30000};
   std::size_t threads = 2;
   // Connections open at once. At the cap a new connection makes room by
-  // closing the connection idle longest (between requests, or not yet past
-  // its first byte); with none idle it waits in the listen backlog. 0: the
+  // closing the connection idle longest (one waiting on its client: before
+  // or in its TLS handshake, or for its next request); with none idle it
+  // waits in the listen backlog. 0: the
   // soft RLIMIT_NOFILE less kFdReserve (files the process needs besides
   // connections), at most kDefaultMaxConnections.
   std::size_t max_connections = 0;

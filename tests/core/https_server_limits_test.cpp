@@ -101,6 +101,9 @@ TEST(HttpsServerLimits, AtTheCapTheOldestIdleConnectionMakesRoomForANewClient) {
 class ServerOutOfDescriptors {
  public:
   ServerOutOfDescriptors() {
+    // The test PKI is made before the fork, or the child's server would have
+    // a CA of its own that the parent's client does not trust.
+    static_cast<void>(pki());
     int to_child[2];
     int from_child[2];
     if (::pipe(to_child) != 0 || ::pipe(from_child) != 0) throw std::runtime_error("test: pipe");

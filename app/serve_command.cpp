@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "ceslab/core/https_server.hpp"
 #include "ceslab/mock/server.hpp"
 #include "ceslab/runner/kerberos_lab.hpp"
 #include "commands.hpp"
@@ -19,6 +20,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     std::string ready_file;
     std::string state_dir;
     bool kdc = false;
+    std::size_t max_connections = 0;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--listen", args->listen,
@@ -33,6 +35,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "--state-dir", args->state_dir,
       "Directory for the lab's state: CA key pair, request database, event log (default: a "
       "temp dir, removed on exit); reused when it exists");
+  cmd->add_option("--max-connections", args->max_connections,
+                  "Connections open at once; at the cap a new client is served by closing the "
+                  "connection idle longest (default 0: the open-files limit, ulimit -n, less " +
+                      std::to_string(core::kFdReserve) + ", at most " +
+                      std::to_string(core::kDefaultMaxConnections) + ")");
   cmd->add_flag("--kdc", args->kdc,
                 "Start a throw-away MIT KDC on loopback for the realm of the world's domain "
                 "(domain.dns upper-cased) with the world's accounts and services, and serve the "
@@ -46,6 +53,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     mock::MockOptions options;
     options.listen = args->listen;
     options.state_dir = args->state_dir;
+    options.max_connections = args->max_connections;
     if (!args->world.empty()) options.world = mock::load_world(args->world);
     std::unique_ptr<runner::LabRealm> realm;
     nlohmann::json extra = nlohmann::json::object();
@@ -64,7 +72,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     }
     mock::MockServer server(std::move(options));
     server.start();
-    std::cout << "ceslab serve: listening on " << server.base_url() << "\n";
+    std::cout << "ceslab serve: listening on " << server.base_url() << " (at most "
+              << server.max_connections() << " connections)\n";
     for (const auto& e : server.endpoints()) {
       std::cout << "  " << (e.service == core::Service::ces ? "CES " : "CEP ") << std::left
                 << core::iis_name(e.auth) << ": " << e.url << "\n";

@@ -38,4 +38,19 @@ core::HttpResponse iis_forbidden() {
   return iis_page(403, "Forbidden", "iis_403_title", "iis_no_permission");
 }
 
+core::HttpResponse httpsys_invalid_hostname() {
+  core::HttpResponse r;
+  r.status = 400;
+  r.reason = "Bad Request";
+  r.headers.push_back({"Content-Type", "text/html; charset=us-ascii"});
+  r.headers.push_back({"Server", "Microsoft-HTTPAPI/2.0"});
+  r.headers.push_back({"Connection", "close"});
+  r.body = WindowsTexts::builtin().text("httpsys_invalid_hostname");
+  return r;
+}
+
+bool lacks_required_host(const core::HttpRequest& request) {
+  return request.version >= 11 && !request.header("Host");
+}
+
 }  // namespace ceslab::mock

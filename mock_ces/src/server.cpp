@@ -101,6 +101,7 @@ class MockServer::Impl {
     server.address = listen_.host;
     server.port = listen_.port;
     server.allow_non_loopback = options_.allow_non_loopback;
+    server.max_connections = options_.max_connections;
     core::EvpPkeyPtr tls_key = core::generate_key(core::KeySpec::parse("ecdsa-p256"));
     server.identity.certificate =
         binding_certificate(ca_.authority(), tls_key.get(), options_.world.ces);
@@ -127,6 +128,8 @@ class MockServer::Impl {
   }
 
   core::HttpResponse route(const core::HttpRequest& req, const core::ConnectionInfo& conn) {
+    // HTTP.sys answers this before IIS, a recorded reply or a deviation.
+    if (lacks_required_host(req)) return httpsys_invalid_hostname();
     if (const core::HttpResponse* recorded = replay_for(req.target)) return *recorded;
     return deviate(answer(req, conn), options_.world.wire_deviations);
   }
@@ -256,6 +259,10 @@ void MockServer::stop() {
 }
 std::string MockServer::base_url() const {
   return impl_->https_->base_url();
+}
+
+std::size_t MockServer::max_connections() const {
+  return impl_->https_->max_connections();
 }
 std::filesystem::path MockServer::ca_certificate_path() const {
   return impl_->ca_path();

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The ceslab executable as a user runs it: help, serve + enroll in two
 // processes over loopback TLS, exit codes.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -213,6 +217,48 @@ TEST_F(Cli, ServeThenEnrollLikeAUser) {
   expect_wrong_password(wrong);
 
   EXPECT_EQ(serve->stop(), 0);
+}
+
+// A plain TCP connection to `port` that sends nothing.
+class SilentConnection {
+ public:
+  explicit SilentConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~SilentConnection() { ::close(fd_); }
+  SilentConnection(const SilentConnection&) = delete;
+  SilentConnection& operator=(const SilentConnection&) = delete;
+  bool connected() const { return connected_; }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+// With --max-connections N and N connections that send nothing, an
+// enrollment still succeeds: the connections idle longest make room
+// (issue 17: at the descriptor limit a new enrollment used to wait ~28 s).
+TEST_F(Cli, ServeAtItsConnectionCapStillEnrolls) {
+  ASSERT_NO_FATAL_FAILURE(start_serve("", {"--max-connections", "4"}));
+  const std::string base = ready["base_url"];
+  const auto port = static_cast<std::uint16_t>(std::stoi(base.substr(base.rfind(':') + 1)));
+  std::vector<std::unique_ptr<SilentConnection>> silent;
+  for (int i = 0; i < 4; ++i) {
+    silent.push_back(std::make_unique<SilentConnection>(port));
+    ASSERT_TRUE(silent.back()->connected());
+  }
+  const Output enroll =
+      run("CESLAB_PASSWORD=alice-password " + std::string(CESLAB_BINARY) + " enroll --url '" +
+          ces_url() + "' --template User --username alice --out '" +
+          (dir.path() / "alice").string() + "' --ca-file '" + ca_file() + "'");
+  EXPECT_EQ(enroll.exit_code, 0) << enroll.text;
+  EXPECT_EQ(serve->stop(), 0);
+  const std::string log = ceslab::mock::testing::read_file(dir.path() / "serve.log");
+  EXPECT_NE(log.find("(at most 4 connections)"), std::string::npos) << log;
 }
 
 // The Kerberos lab from the command line: serve --kdc starts a KDC for the

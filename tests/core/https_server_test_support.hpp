@@ -246,6 +246,7 @@ class RawConnection {
   ~RawConnection() { ::close(fd_); }
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
+  int fd() const { return fd_; }
 
   // Blocks until the peer closes (true) or `limit` passes (false).
   bool wait_for_close(std::chrono::milliseconds limit) {

@@ -19,8 +19,9 @@ struct HttpHeader {
 };
 
 struct HttpRequest {
-  std::string method;  // "POST", "GET", ...
-  std::string target;  // origin-form: path and query, e.g. "/CES?x=1"
+  std::string method;     // "POST", "GET", ...
+  std::string target;     // origin-form: path and query, e.g. "/CES?x=1"
+  unsigned version = 11;  // HTTP/1.1 = 11, HTTP/1.0 = 10 (as Beast counts)
   std::vector<HttpHeader> headers;
   std::string body;
 

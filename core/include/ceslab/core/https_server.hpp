@@ -44,9 +44,29 @@ struct ServerOptions {
   // tests can use short values; `std::chrono::seconds{30}` converts.
   std::chrono::milliseconds read_timeout{30000};
   std::size_t threads = 2;
+  // Connections open at once. At the cap a new connection makes room by
+  // closing the connection idle longest (one waiting on its client: before
+  // or in its TLS handshake, or for its next request); with none idle it
+  // waits in the listen backlog. 0: the
+  // soft RLIMIT_NOFILE less kFdReserve (files the process needs besides
+  // connections), at most kDefaultMaxConnections.
+  std::size_t max_connections = 0;
   // The mock must never listen beyond this machine by accident: anything but
   // a loopback address is refused unless this is set.
   bool allow_non_loopback = false;
+};
+
+// Descriptors left for the process's own files (request database, event log,
+// the CA's files, a KDC's sockets) when max_connections follows the limit.
+inline constexpr std::size_t kFdReserve = 64;
+inline constexpr std::size_t kDefaultMaxConnections = 10000;
+
+// What the connection layer did since start(); for tests and operators.
+struct ServerStats {
+  std::uint64_t accepted = 0;         // connections accepted
+  std::uint64_t accept_failures = 0;  // accept() errors: EMFILE, ENFILE, a peer's early reset
+  std::uint64_t shed = 0;             // idle connections closed to make room for new ones
+  std::size_t open = 0;               // connections open now
 };
 
 struct ConnectionInfo {
@@ -84,6 +104,10 @@ class HttpsServer {
   void start();
   std::uint16_t port() const;    // the bound port (0 before start)
   std::string base_url() const;  // "https://127.0.0.1:PORT"
+  // The connection cap in force (options.max_connections, or the one derived
+  // from RLIMIT_NOFILE when that is 0).
+  std::size_t max_connections() const;
+  ServerStats stats() const;
   // Idempotent. Closes the listener and every open connection (without
   // waiting for slow or silent clients), then joins the I/O threads; a
   // handler still running is waited for, so never call stop() from one.

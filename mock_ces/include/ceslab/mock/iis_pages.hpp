@@ -23,4 +23,14 @@ core::HttpResponse iis_unauthorized();
 // to no account arrives (docs/causes.md client_cert_not_mapped, model).
 core::HttpResponse iis_forbidden();
 
+// HTTP.sys's own 400 "Bad Request - Invalid Hostname" page, with
+// `Server: Microsoft-HTTPAPI/2.0` and `Connection: close`: its answer, before
+// IIS sees the request, to an HTTP/1.1 request without a Host header (RFC
+// 9112, 3.2 requires one; HTTP/1.0 may omit it).
+core::HttpResponse httpsys_invalid_hostname();
+
+// True for a request HTTP.sys refuses that way: HTTP/1.1 (or later) and no
+// Host header.
+bool lacks_required_host(const core::HttpRequest& request);
+
 }  // namespace ceslab::mock

@@ -22,6 +22,9 @@ struct MockOptions {
   // says otherwise explicitly.
   std::string listen = "127.0.0.1:0";
   bool allow_non_loopback = false;
+  // Connections open at once; 0: derived from the descriptor limit
+  // (core::ServerOptions::max_connections).
+  std::size_t max_connections = 0;
   World world = default_world();
   // Where the lab keeps its state: the CA key pair (ca.pem, ca-key.pem), the
   // request database (requests.db) and the event log (events.jsonl). A
@@ -53,7 +56,8 @@ class MockServer {
   void start();  // binds and serves; throws naming the address on failure
   void stop();   // idempotent
 
-  std::string base_url() const;  // https://127.0.0.1:PORT
+  std::string base_url() const;         // https://127.0.0.1:PORT
+  std::size_t max_connections() const;  // the cap in force (MockOptions::max_connections)
   std::vector<EndpointUrl> endpoints() const;
   std::string endpoint_url(core::Service service, core::AuthMode auth) const;
   std::filesystem::path ca_certificate_path() const;

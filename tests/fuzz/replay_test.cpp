@@ -11,11 +11,19 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "targets.hpp"
+
+namespace ceslab::fuzz {
+// The target's name in test listings (instead of its bytes).
+void PrintTo(const Target& target, std::ostream* out) {
+  *out << target.name;
+}
+}  // namespace ceslab::fuzz
 
 namespace {
 

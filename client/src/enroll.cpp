@@ -86,46 +86,6 @@ std::vector<std::string> failure_messages(const SoapCall& call) {
 
 namespace {
 
-// What an RSTRC or fault in `result.call` says, into `result`.
-void read_reply(EnrollResult& result) {
-  const auto& reply = result.call.reply;
-  if (!reply) {
-    result.messages = failure_messages(result.call);
-    return;
-  }
-  if (const auto* fault = std::get_if<core::EnrollmentFault>(&reply->body)) {
-    result.fault = *fault;
-    if (fault->request_id) result.request_id = *fault->request_id;
-    result.messages = failure_messages(result.call);
-    return;
-  }
-  const auto* rstr = std::get_if<core::RequestSecurityTokenResponse>(&reply->body);
-  if (rstr == nullptr) {
-    result.messages = failure_messages(result.call);
-    return;
-  }
-  result.request_id = rstr->request_id.value_or("");
-  result.disposition = rstr->disposition_message.value_or("");
-  result.pending_reference = rstr->pending_reference.value_or("");
-  if (rstr->is_pending()) {
-    result.status = EnrollStatus::pending;
-    return;
-  }
-  if (!rstr->issued_certificate) {
-    result.messages = {"The response carries neither a certificate nor a pending reference."};
-    return;
-  }
-  result.certificate = core::parse_certificate_der(rstr->issued_certificate->data);
-  if (rstr->cmc_response) {
-    const core::CmcResponse cmc = core::parse_cmc_response(rstr->cmc_response->data);
-    for (const core::X509Ptr& c : cmc.certificates) {
-      if (X509_cmp(c.get(), result.certificate.get()) != 0)
-        result.chain.push_back(core::share(c.get()));
-    }
-  }
-  result.status = EnrollStatus::issued;
-}
-
 // The template extension a new request carries: what the caller set, else
 // for a template given by OID the V2 extension with version 0.0 (MS-WCCE
 // 2.2.2.7.7.2; the CA refuses only a version newer than its copy), else the
@@ -259,6 +219,45 @@ core::Bytes read_certificate_request(const std::filesystem::path& path) {
                             ": the request's signature does not verify with its own key");
   }
   return out;
+}
+
+void read_reply(EnrollResult& result) {
+  const auto& reply = result.call.reply;
+  if (!reply) {
+    result.messages = failure_messages(result.call);
+    return;
+  }
+  if (const auto* fault = std::get_if<core::EnrollmentFault>(&reply->body)) {
+    result.fault = *fault;
+    if (fault->request_id) result.request_id = *fault->request_id;
+    result.messages = failure_messages(result.call);
+    return;
+  }
+  const auto* rstr = std::get_if<core::RequestSecurityTokenResponse>(&reply->body);
+  if (rstr == nullptr) {
+    result.messages = failure_messages(result.call);
+    return;
+  }
+  result.request_id = rstr->request_id.value_or("");
+  result.disposition = rstr->disposition_message.value_or("");
+  result.pending_reference = rstr->pending_reference.value_or("");
+  if (rstr->is_pending()) {
+    result.status = EnrollStatus::pending;
+    return;
+  }
+  if (!rstr->issued_certificate) {
+    result.messages = {"The response carries neither a certificate nor a pending reference."};
+    return;
+  }
+  result.certificate = core::parse_certificate_der(rstr->issued_certificate->data);
+  if (rstr->cmc_response) {
+    const core::CmcResponse cmc = core::parse_cmc_response(rstr->cmc_response->data);
+    for (const core::X509Ptr& c : cmc.certificates) {
+      if (X509_cmp(c.get(), result.certificate.get()) != 0)
+        result.chain.push_back(core::share(c.get()));
+    }
+  }
+  result.status = EnrollStatus::issued;
 }
 
 bool is_oid(std::string_view text) {

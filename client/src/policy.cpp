@@ -18,9 +18,13 @@ PolicyResult get_policies(const PolicyRequest& request, const TlsSettings& tls) 
   body.policy_oids = request.policy_oids;
   m.body = std::move(body);
 
+  return policy_result(call(request.url, m, tls, request.credentials.http_headers,
+                            request.credentials.http_challenge.get()));
+}
+
+PolicyResult policy_result(SoapCall call) {
   PolicyResult result;
-  result.call = call(request.url, m, tls, request.credentials.http_headers,
-                     request.credentials.http_challenge.get());
+  result.call = std::move(call);
   const auto& reply = result.call.reply;
   if (reply) {
     if (const auto* response = std::get_if<core::GetPoliciesResponse>(&reply->body)) {

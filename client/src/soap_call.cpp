@@ -111,20 +111,24 @@ SoapCall call_raw(const std::string& url, std::string content_type, std::string 
     }
     result.kerberos = challenge->facts();
   }
-  if (!result.exchange.response) return result;
-  const core::HttpResponse& response = *result.exchange.response;
+  read_answer(result);
+  return result;
+}
+
+void read_answer(SoapCall& call) {
+  if (!call.exchange.response) return;
+  const core::HttpResponse& response = *call.exchange.response;
   const std::string type = response.header("Content-Type").value_or("");
   if (type.rfind("application/soap+xml", 0) != 0) {
-    result.parse_error = "the answer is not SOAP (HTTP " + std::to_string(response.status) +
-                         ", Content-Type '" + type + "')";
-    return result;
+    call.parse_error = "the answer is not SOAP (HTTP " + std::to_string(response.status) +
+                       ", Content-Type '" + type + "')";
+    return;
   }
   try {
-    result.reply = wsdl::read_message(response.body);
+    call.reply = wsdl::read_message(response.body);
   } catch (const wsdl::MessageError& e) {
-    result.parse_error = e.what();
+    call.parse_error = e.what();
   }
-  return result;
 }
 
 }  // namespace ceslab::client

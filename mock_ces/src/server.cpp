@@ -257,6 +257,10 @@ void MockServer::start() {
 void MockServer::stop() {
   impl_->https_->stop();
 }
+core::HttpResponse MockServer::handle(const core::HttpRequest& request,
+                                      const core::ConnectionInfo& connection) {
+  return impl_->route(request, connection);
+}
 std::string MockServer::base_url() const {
   return impl_->https_->base_url();
 }

@@ -702,6 +702,27 @@ TEST(CodecGolden, GetPolicies) {
   EXPECT_EQ(g.server_version, 0);
 }
 
+// Found by fuzzing (tests/fixtures/fuzz/mock_request, client_response): an
+// xs:dateTime past what system_clock holds (about 1678-2261) overflowed.
+// It is held near the clock's end instead, still later (or earlier) than
+// any real time.
+TEST(CodecGolden, TimesBeyondTheClockStayInOrder) {
+  std::string text = wire("get_policies.xml");
+  const auto replace = [&text](const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("2026-01-15T09:29:58.120Z", "4052-12-05T06:42:52.000Z");
+  replace("0001-01-01T00:00:00", "0000-01-01T00:00:00");
+  const SoapMessage m = read_message(text);
+  ASSERT_TRUE(m.security && m.security->created);
+  EXPECT_GT(*m.security->created, utc(2100, 1, 1, 0, 0, 0));
+  const auto& g = body_as<GetPoliciesRequest>(m);
+  ASSERT_TRUE(g.last_update);
+  EXPECT_LT(*g.last_update, utc(1900, 1, 1, 0, 0, 0));
+}
+
 TEST(CodecGolden, GetPoliciesFilterNil) {
   const SoapMessage m = read_message(wire("get_policies_filter_nil.xml"));
   const auto& g = body_as<GetPoliciesRequest>(m);

@@ -123,6 +123,20 @@ std::string format_time(TimePoint t) {
   return out;
 }
 
+// xs:dateTime spans years 1 to 9999 and beyond; system_clock counts
+// nanoseconds in 64 bits (about 1678 to 2261), where from_time_t overflows
+// (found by fuzzing, docs/fuzzing.md). A time past +-146 years of 1970 is
+// held at that bound instead: it still compares as what it is, far in the
+// future or the past (the Timestamp window refuses it as WCF does), and
+// adding a few minutes or years to it cannot overflow.
+TimePoint time_from_seconds(std::time_t seconds, long microseconds = 0) {
+  using namespace std::chrono;
+  constexpr auto kBound = duration_cast<std::chrono::seconds>(system_clock::duration::max()) / 2;
+  if (std::chrono::seconds(seconds) > kBound) return TimePoint(kBound);
+  if (std::chrono::seconds(seconds) < -kBound) return TimePoint(-kBound);
+  return system_clock::from_time_t(seconds) + std::chrono::microseconds(microseconds);
+}
+
 std::optional<TimePoint> parse_time(SoapContext& ctx, const char* text) {
   if (text == nullptr) return std::nullopt;
   // struct timeval keeps the milliseconds WCF writes; time_t would drop them.
@@ -132,7 +146,7 @@ std::optional<TimePoint> parse_time(SoapContext& ctx, const char* text) {
     throw MessageError(MessageErrorKind::malformed_xml,
                        std::string("bad xs:dateTime '") + text + "'");
   }
-  return std::chrono::system_clock::from_time_t(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
+  return time_from_seconds(tv.tv_sec, tv.tv_usec);
 }
 
 // ---- building the binding from the model ----------------------------------
@@ -550,10 +564,9 @@ GetPoliciesRequest read_get_policies(const _xcep__GetPolicies& gp) {
     throw MessageError(MessageErrorKind::malformed_xml, "GetPolicies has no client element");
   }
   GetPoliciesRequest r;
-  r.last_update =
-      gp.client->lastUpdate
-          ? std::optional<TimePoint>(std::chrono::system_clock::from_time_t(*gp.client->lastUpdate))
-          : std::nullopt;
+  r.last_update = gp.client->lastUpdate
+                      ? std::optional<TimePoint>(time_from_seconds(*gp.client->lastUpdate))
+                      : std::nullopt;
   r.preferred_language = opt(gp.client->preferredLanguage);
   r.filter_nil = gp.requestFilter == nullptr;
   r.policy_oids.reset();

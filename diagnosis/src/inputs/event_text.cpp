@@ -310,9 +310,8 @@ class EventListReader {
     const std::string_view label = label_of(t);
     if (read_description_line(line, header, label)) return;
     if (header) {
-      flush(record_, r_, found_);
+      end_event();
       wevtutil_ = true;
-      open_ = nullptr;
       return;
     }
     if (label == "Event Xml") {
@@ -324,24 +323,32 @@ class EventListReader {
 
   // The events found, the last one included.
   int finish() {
-    flush(record_, r_, found_);
+    end_event();
     return found_;
   }
 
  private:
+  // The record so far becomes an event. open_ pointed into it, so it goes
+  // too (a table header after a field once appended to a freed string:
+  // tests/fixtures/fuzz/diagnose_event_text).
+  void end_event() {
+    flush(record_, r_, found_);
+    open_ = nullptr;
+  }
+
   // Get-EventLog's default table: its header, the dashes and its rows.
   bool read_table_line(std::string_view line, std::string_view t) {
     if (table_) {
       if (t.empty() || t.front() == '-') return true;  // the dashes under the header
       if (table_row(line, record_, r_.facts)) {
-        flush(record_, r_, found_);
+        end_event();
         return true;
       }
       table_ = false;
     }
     if (starts_with_icase(t, "Index") && t.find("EntryType") != std::string_view::npos &&
         contains_icase(t, "InstanceID")) {
-      flush(record_, r_, found_);
+      end_event();
       table_ = true;
       return true;
     }
@@ -367,7 +374,7 @@ class EventListReader {
     const auto key = (!indented || wevtutil_) ? key_line(line) : std::nullopt;
     if (key) {
       const bool repeats = record_.count(key->key) != 0;
-      if (repeats || (key->key == "Log Name" && !wevtutil_)) flush(record_, r_, found_);
+      if (repeats || (key->key == "Log Name" && !wevtutil_)) end_event();
       record_[key->key] = key->value;
       open_ = &record_[key->key];
       open_column_ = key->value_column;

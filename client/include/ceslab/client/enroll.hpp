@@ -126,6 +126,14 @@ struct EnrollmentCheck {
 EnrollmentCheck check_enrollment(const EnrollResult& result,
                                  const std::vector<core::X509Ptr>& trusted_roots);
 
+// What the RSTR or fault in `result.call.reply` says, into `result`: the
+// issued certificate and the CMC response's chain, the request id and
+// disposition, a pending reference, or the fault and certreq's lines. What
+// enroll(), renew() and retrieve() do after the exchange. Throws
+// core::CryptoError when the issued certificate or the CMC response does not
+// parse.
+void read_reply(EnrollResult& result);
+
 // The lines certreq prints for a failed exchange (docs/protocol.md 6).
 std::vector<std::string> failure_messages(const SoapCall& call);
 

@@ -42,6 +42,10 @@ struct PolicyResult {
 // GetPolicies (MS-XCEP 3.1.4.1.1.1), first fetch (lastUpdate nil). Network,
 // HTTP and SOAP trouble comes back in the result, never as an exception.
 PolicyResult get_policies(const PolicyRequest& request, const TlsSettings& tls);
+// What one GetPolicies exchange (its reply read by read_answer) comes to:
+// the response, or the fault and certreq's lines. What get_policies() does
+// after the call.
+PolicyResult policy_result(SoapCall call);
 
 // A policy that does not say what is asked of it (unknown template, a
 // dangling reference); what() names what is missing.

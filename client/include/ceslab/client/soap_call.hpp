@@ -103,4 +103,10 @@ SoapCall call_raw(const std::string& url, std::string content_type, std::string 
                   const TlsSettings& tls, const std::vector<core::HttpHeader>& headers = {},
                   HttpChallenge* challenge = nullptr);
 
+// Parses `call.exchange.response` into `call.reply` when it is
+// application/soap+xml, else says why not in `call.parse_error`: what
+// call() and call_raw() do with the answer (also the fuzz targets' door,
+// docs/fuzzing.md). Never throws for what the server sent.
+void read_answer(SoapCall& call);
+
 }  // namespace ceslab::client

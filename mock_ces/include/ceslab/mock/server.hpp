@@ -56,6 +56,13 @@ class MockServer {
   void start();  // binds and serves; throws naming the address on failure
   void stop();   // idempotent
 
+  // What the server answers to one parsed request arriving over
+  // `connection`: the same route (replays, CES, CEP, IIS 404, wire
+  // deviations) its I/O threads call, without a socket. For in-process
+  // callers such as the fuzz targets (docs/fuzzing.md); works before start().
+  core::HttpResponse handle(const core::HttpRequest& request,
+                            const core::ConnectionInfo& connection);
+
   std::string base_url() const;         // https://127.0.0.1:PORT
   std::size_t max_connections() const;  // the cap in force (MockOptions::max_connections)
   std::vector<EndpointUrl> endpoints() const;

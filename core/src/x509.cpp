@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/x509.hpp"
 
+#include "ceslab/core/clock_time.hpp"
+
 #include "ceslab/core/keys.hpp"
 #include "der.hpp"
 
@@ -53,8 +55,8 @@ std::chrono::system_clock::time_point asn1_time_to_time_point(const ASN1_TIME* t
   // Calendar arithmetic instead of timegm(): UTC without touching TZ.
   const sys_days date = year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} /
                         day{static_cast<unsigned>(tm.tm_mday)};
-  return time_point_cast<system_clock::duration>(date + hours{tm.tm_hour} + minutes{tm.tm_min} +
-                                                 seconds{tm.tm_sec});
+  // RFC 5280 4.1.2.5's "no well-defined expiration" is 99991231235959Z.
+  return clock_time(date + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec});
 }
 
 X509Ptr parse_certificate_der(const Bytes& der) {

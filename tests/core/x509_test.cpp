@@ -131,6 +131,36 @@ TEST_F(X509Test, TimesBeyond2049UseGeneralizedTimeAndReadBack) {
   EXPECT_EQ(info.not_after, sys_days{2050y / 1 / 2} + 23h);
 }
 
+// RFC 5280 4.1.2.5: a certificate with no well-defined expiration carries
+// notAfter 99991231235959Z, and GeneralizedTime reaches back to year 0;
+// system_clock's nanoseconds span only about 1678 to 2261. Such times are
+// held at +-146 years of 1970, so they still compare as what they are.
+TEST_F(X509Test, TimesBeyondTheClockAreHeldAtItsBound) {
+  X509Ptr cert = ca_->issue(leaf_key_, leaf_options());
+  ASSERT_EQ(ASN1_TIME_set_string_X509(X509_getm_notAfter(cert.get()), "99991231235959Z"), 1);
+  ASSERT_EQ(ASN1_TIME_set_string_X509(X509_getm_notBefore(cert.get()), "16000101000000Z"), 1);
+  const CertificateInfo info = describe(cert.get());
+  EXPECT_GT(info.not_after, system_clock::time_point(sys_days{2100y / 1 / 1}));
+  EXPECT_LT(info.not_before, system_clock::time_point(sys_days{1840y / 1 / 1}));
+  // Far enough from the clock's ends that a lifetime can be added to them.
+  EXPECT_GT(info.not_after + 24h * 365 * 100, info.not_after);
+  EXPECT_LT(info.not_before - 24h * 365 * 100, info.not_before);
+}
+
+// A CA whose own certificate never expires (notAfter 9999) issues for the
+// lifetime asked for: its end must not wrap around and cut the lifetime.
+TEST_F(X509Test, ACaThatNeverExpiresIssuesTheLifetimeAsked) {
+  CaOptions co;
+  co.key = kEc;
+  const CertificateAuthority made = CertificateAuthority::create(co);
+  X509Ptr ca_cert(X509_dup(made.certificate()));
+  ASSERT_EQ(ASN1_TIME_set_string_X509(X509_getm_notAfter(ca_cert.get()), "99991231235959Z"), 1);
+  EvpPkeyPtr ca_key(EVP_PKEY_dup(made.key()));
+  const CertificateAuthority forever(std::move(ca_cert), std::move(ca_key));
+  const CertificateInfo info = describe(forever.issue(leaf_key_, leaf_options()).get());
+  EXPECT_EQ(info.not_after - info.not_before, 24h * 30);
+}
+
 TEST_F(X509Test, CertificateMatchesOnlyItsKey) {
   const X509Ptr cert = ca_->issue(leaf_key_, leaf_options());
   EXPECT_TRUE(certificate_matches_key(cert.get(), leaf_key_));

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ceslab/core/base64.hpp"
+#include "ceslab/core/clock_time.hpp"
 #include "soapH.h"
 #include "wsaapi.h"
 #include "wsseapi-lite.h"
@@ -123,18 +124,13 @@ std::string format_time(TimePoint t) {
   return out;
 }
 
-// xs:dateTime spans years 1 to 9999 and beyond; system_clock counts
-// nanoseconds in 64 bits (about 1678 to 2261), where from_time_t overflows
-// (found by fuzzing, docs/fuzzing.md). A time past +-146 years of 1970 is
-// held at that bound instead: it still compares as what it is, far in the
-// future or the past (the Timestamp window refuses it as WCF does), and
-// adding a few minutes or years to it cannot overflow.
+// xs:dateTime spans years 1 to 9999, beyond system_clock's (found by
+// fuzzing, docs/fuzzing.md); core::clock_time holds such a time at a bound
+// where it still compares as far future or past (the Timestamp window
+// refuses it as WCF does).
 TimePoint time_from_seconds(std::time_t seconds, long microseconds = 0) {
-  using namespace std::chrono;
-  constexpr auto kBound = duration_cast<std::chrono::seconds>(system_clock::duration::max()) / 2;
-  if (std::chrono::seconds(seconds) > kBound) return TimePoint(kBound);
-  if (std::chrono::seconds(seconds) < -kBound) return TimePoint(-kBound);
-  return system_clock::from_time_t(seconds) + std::chrono::microseconds(microseconds);
+  return core::clock_time(std::chrono::sys_seconds(std::chrono::seconds(seconds))) +
+         std::chrono::microseconds(microseconds);
 }
 
 std::optional<TimePoint> parse_time(SoapContext& ctx, const char* text) {

@@ -12,8 +12,8 @@ int evidence_json(const std::uint8_t* data, std::size_t size) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(as_text(data, size));
-  } catch (const nlohmann::json::parse_error&) {
-    return 0;
+  } catch (const nlohmann::json::exception&) {
+    return 0;  // not JSON: parse_error, or out_of_range for 1e999
   }
   try {
     core::Evidence evidence;

@@ -51,5 +51,23 @@ TEST(InputRobustness, CutAndDamagedFixturesAreReadOrRefused) {
   EXPECT_GT(inputs, 500);
 }
 
+// nlohmann's parser reports a number beyond a double (1e999) as out_of_range,
+// not parse_error (found by fuzzing evidence_json, docs/fuzzing.md): it is
+// still a file that is not readable JSON, and must be refused as one, naming
+// the file, not end `ceslab diagnose` with a bare library message.
+TEST(InputRobustness, ANumberBeyondADoubleIsAnInputErrorNamingTheFile) {
+  for (const InputType t : {InputType::evidence_json, InputType::event_jsonl}) {
+    core::Evidence e = empty_evidence();
+    try {
+      read_input("overflow.json", "{\"schema\": 1e999}\n", t, e);
+      ADD_FAILURE() << to_string(t) << ": read without an error";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("overflow.json"), std::string::npos) << error.what();
+    } catch (const std::exception& other) {
+      ADD_FAILURE() << to_string(t) << ": not an InputError: " << other.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ceslab::diagnosis

@@ -32,7 +32,8 @@ Reading read_event_jsonl(std::string_view name, std::string_view text) {
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+      // parse_error, or out_of_range for a number beyond a double (1e999).
       throw InputError(who, where + "is not a JSON object (" + e.what() + ")");
     }
     try {

@@ -12,7 +12,8 @@ Reading read_evidence_json(std::string_view name, std::string_view text) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, or out_of_range for a number beyond a double (1e999).
     throw InputError(who, std::string("is not valid JSON: ") + e.what());
   }
   Reading r;

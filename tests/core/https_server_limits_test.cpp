@@ -24,6 +24,26 @@
 namespace ceslab::core {
 namespace {
 
+// The sanitize preset (ASan + UBSan) replaces what two of these tests
+// measure: ASan's allocator keeps freed memory in quarantine instead of
+// glibc's arenas, and the sanitizers' runtime needs descriptors of its own
+// (UBSan's vptr check opens a pipe to test that an object's memory is
+// readable, so in a process at its descriptor limit it reports a false
+// "invalid vptr"). Those two run in the release build only.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CESLAB_TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define CESLAB_TEST_SANITIZED 1
+#endif
+#ifdef CESLAB_TEST_SANITIZED
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 using namespace testing;
 using namespace std::chrono_literals;
 
@@ -173,6 +193,7 @@ class ServerOutOfDescriptors {
 };
 
 TEST(HttpsServerLimits, OutOfDescriptorsTheServerPausesShedsAndServesANewClient) {
+  if (kSanitized) GTEST_SKIP() << "the sanitizers' runtime needs descriptors of its own";
   ServerOutOfDescriptors server;
   // More silent clients than the child has descriptors for: the rest wait
   // in the listen backlog, and accept() fails with EMFILE.
@@ -252,6 +273,7 @@ class IdleTlsClient {
 };
 
 TEST(HttpsServerLimits, MemoryOfClosedTlsConnectionsGoesBackToTheSystem) {
+  if (kSanitized) GTEST_SKIP() << "ASan's allocator, not glibc's, holds the memory";
   ServerOptions o = server_options(pki().server);
   o.max_connections = 2000;
   HttpsServer server(std::move(o), ok);

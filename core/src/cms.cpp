@@ -7,6 +7,7 @@
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/x509.h>
 
 #include <array>
 
@@ -189,13 +190,40 @@ Bytes cms_sign_with_key_id(const Bytes& content, std::string_view econtent_type_
 
 namespace cms_detail {
 
+// An RSA key of `spki` read by the RSA-specific d2i_PublicKey: OpenSSL 3.0 makes
+// it a legacy (non-provider) key without its provider decoders, whose set-up
+// (OSSL_DECODER_CTX_new_for_pkey) was ~8% of the mock's CPU per CMC issuance
+// (issue 17); X509_set_pubkey then encodes it with the RSA method, also without
+// the provider encoders. Null for other key types, or if the bits are not one
+// whole RSAPublicKey, which take the DER path below.
+EvpPkeyPtr legacy_rsa_key_of(X509_PUBKEY* spki) {
+  ASN1_OBJECT* oid = nullptr;
+  const unsigned char* bits = nullptr;
+  int len = 0;
+  if (X509_PUBKEY_get0_param(&oid, &bits, &len, nullptr, spki) != 1 || len <= 0 ||
+      OBJ_obj2nid(oid) != NID_rsaEncryption)
+    return nullptr;
+  ERR_set_mark();
+  const unsigned char* p = bits;
+  EvpPkeyPtr key(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len));
+  ERR_pop_to_mark();
+  if (key && p != bits + len) return nullptr;  // trailing bytes: let the decoder judge
+  return key;
+}
+
 // An unsigned certificate whose only use is to carry the key of `spki` into
-// CMS_SignerInfo_set1_signer_cert. i2d needs every field of a certificate;
+// CMS_SignerInfo_set1_signer_cert. For an RSA key it holds the key read by
+// legacy_rsa_key_of and is never encoded. Otherwise i2d needs every field of a certificate;
 // their values do not matter. The signature algorithm fields are set through
 // the getters' pointers: OpenSSL 3.0 has no setters for them, and the objects
 // are the certificate's own, only returned as const.
 X509Ptr key_holder_for(X509_PUBKEY* spki) {
   const std::string op = "CMS unwrap (key holder)";
+  if (EvpPkeyPtr rsa = legacy_rsa_key_of(spki)) {
+    X509Ptr holder(X509_new());
+    if (!holder || X509_set_pubkey(holder.get(), rsa.get()) != 1) throw CryptoError(op);
+    return holder;
+  }
   X509Ptr draft(X509_new());
   if (!draft) throw CryptoError(op);
   copy_public_key(draft.get(), spki);

@@ -86,6 +86,28 @@ TEST_F(DecodedRequestTest, CmcRequestHandsOutThePkcs10ItCarries) {
   EXPECT_EQ(describe_csr(decoded.pkcs10.get()).subject, "CN=alice,O=Lab");
 }
 
+// The proof of possession is checked against the PKCS#10's own key: RSA keys
+// through a legacy RSA key holder (issue 17), other keys through a holder read
+// from DER. A CMC signed by another key of the same type must fail either way.
+TEST_F(DecodedRequestTest, CmcProofOfPossessionNeedsTheRequestsOwnKey) {
+  const EvpPkeyPtr ec_key = generate_key(kEc);
+  const EvpPkeyPtr other_rsa = generate_key(KeySpec::parse("rsa2048"));
+  const EvpPkeyPtr other_ec = generate_key(kEc);
+  const std::pair<EVP_PKEY*, EVP_PKEY*> cases[] = {{rsa_key_, other_rsa.get()},
+                                                   {ec_key.get(), other_ec.get()}};
+  for (const auto& [own, other] : cases) {
+    const Bytes csr = csr_for(own);
+    const Bytes by_own = build_cmc_request(csr, nullptr, own, {{"CertificateTemplate", "User"}});
+    const Bytes by_other =
+        build_cmc_request(csr, nullptr, other, {{"CertificateTemplate", "User"}});
+    EXPECT_TRUE(parse_cmc_request_decoded(by_own).cmc.signed_by_request_key);
+    EXPECT_TRUE(parse_cmc_request(by_own).signed_by_request_key);
+    EXPECT_FALSE(parse_cmc_request_decoded(by_other).cmc.signed_by_request_key);
+    EXPECT_FALSE(parse_cmc_request(by_other).signed_by_request_key);
+  }
+  EXPECT_EQ(ERR_peek_error(), 0UL);
+}
+
 // The certificate from the request's own SubjectPublicKeyInfo is the one
 // issue() makes from the key object, byte for byte, for RSA and EC keys.
 TEST_F(DecodedRequestTest, IssueForRequestMakesTheSameCertificateAsIssue) {

@@ -36,14 +36,17 @@ ASN1_SEQUENCE(CMC_TAGGED_ATTRIBUTE) =
 } ASN1_SEQUENCE_END(CMC_TAGGED_ATTRIBUTE) IMPLEMENT_ASN1_FUNCTIONS(CMC_TAGGED_ATTRIBUTE)
 
     // TaggedCertificationRequest ::= SEQUENCE { bodyPartID, certificationRequest }
+    // The PKCS#10 is kept as its DER (an ANY holding the SEQUENCE): decoding it
+    // as an X509_REQ here would run OpenSSL 3.0's key decoders, which
+    // decode_csr avoids where it can (issue 17).
     struct CMC_TAGGED_CERT_REQUEST {
   ASN1_INTEGER* bodyPartID;
-  X509_REQ* certificationRequest;
+  ASN1_TYPE* certificationRequest;
 };
 ASN1_SEQUENCE(CMC_TAGGED_CERT_REQUEST) =
     {
         ASN1_SIMPLE(CMC_TAGGED_CERT_REQUEST, bodyPartID, ASN1_INTEGER),
-        ASN1_SIMPLE(CMC_TAGGED_CERT_REQUEST, certificationRequest, X509_REQ),
+        ASN1_SIMPLE(CMC_TAGGED_CERT_REQUEST, certificationRequest, ASN1_ANY),
 } ASN1_SEQUENCE_END(CMC_TAGGED_CERT_REQUEST) IMPLEMENT_ASN1_FUNCTIONS(CMC_TAGGED_CERT_REQUEST)
 
     // orm: SEQUENCE { bodyPartID, requestMessageType OID, requestMessageValue ANY }
@@ -606,15 +609,16 @@ Bytes build_cmc_request(const Bytes& pkcs10_der, X509* signer_cert, EVP_PKEY* si
   if (pkcs10_der.empty()) throw CryptoError(op, "empty PKCS#10");
   X509ReqPtr req(md::decode<X509_REQ>(ASN1_ITEM_rptr(X509_REQ), pkcs10_der.data(),
                                       pkcs10_der.size(), op, "the PKCS#10"));
+  md::Asn1TypePtr certification_request(
+      md::pack(ASN1_ITEM_rptr(X509_REQ), req.get(), "the PKCS#10"));
 
   md::PkiDataPtr data(cmc_asn1::CMC_PKI_DATA_new());
   md::TaggedCertRequestPtr tcr(cmc_asn1::CMC_TAGGED_CERT_REQUEST_new());
   md::TaggedRequestPtr tagged(cmc_asn1::CMC_TAGGED_REQUEST_new());
   if (!data || !tcr || !tagged) throw CryptoError(op);
   md::set_integer(tcr->bodyPartID, md::kRequestBodyPart);
-  X509_REQ_free(tcr->certificationRequest);
-  tcr->certificationRequest = X509ReqPtr(X509_REQ_dup(req.get())).release();
-  if (tcr->certificationRequest == nullptr) throw CryptoError(op);
+  ASN1_TYPE_free(tcr->certificationRequest);
+  tcr->certificationRequest = certification_request.release();
   tagged->type = cmc_asn1::kTcr;
   tagged->d.tcr = tcr.release();
   if (cmc_asn1::sk_CMC_TAGGED_REQUEST_push(data->reqSequence, tagged.get()) <= 0)
@@ -663,8 +667,18 @@ DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der) {
     throw CryptoError(op,
                       "TaggedRequest is orm (other request message); only tcr (PKCS#10) is "
                       "supported");
-  X509_REQ* req = tagged->d.tcr->certificationRequest;
-  out.pkcs10 = md::encode(ASN1_ITEM_rptr(X509_REQ), req, "the PKCS#10");
+  const ASN1_TYPE* certification_request = tagged->d.tcr->certificationRequest;
+  if (ASN1_TYPE_get(certification_request) != V_ASN1_SEQUENCE)
+    throw CryptoError(op, "certificationRequest is not a SEQUENCE");
+  const ASN1_STRING* request_der = certification_request->value.sequence;
+  const unsigned char* request_bytes = ASN1_STRING_get0_data(request_der);
+  out.pkcs10.assign(request_bytes, request_bytes + ASN1_STRING_length(request_der));
+  try {
+    decoded.pkcs10 = decode_csr(out.pkcs10);
+  } catch (const CryptoError&) {
+    throw CryptoError(op + " (the PKCS#10 is not valid DER)");
+  }
+  X509_REQ* req = decoded.pkcs10.get();
 
   md::collect_name_value_pairs(data->controlSequence, op, out.name_value_pairs);
 
@@ -683,9 +697,6 @@ DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der) {
       out.signed_by_request_key = again.signature_valid;
     }
   }
-  // Handed on decoded: decoding it again would run the key decoders again.
-  decoded.pkcs10.reset(req);
-  tagged->d.tcr->certificationRequest = nullptr;
   return decoded;
 }
 

@@ -659,10 +659,6 @@ Bytes build_csr(EVP_PKEY* key, const CsrOptions& options) {
   return take_der(der, len, "PKCS#10 request");
 }
 
-X509ReqPtr decode_csr(const Bytes& der) {
-  return decode_der_exactly<X509ReqPtr>(d2i_X509_REQ, der, "parse PKCS#10 request", "request");
-}
-
 CsrInfo parse_csr(const Bytes& der) {
   return describe_csr(decode_csr(der).get());
 }

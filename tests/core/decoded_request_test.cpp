@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -135,6 +137,67 @@ TEST_F(DecodedRequestTest, IssueForRequestMakesTheSameCertificateAsIssue) {
 
 TEST_F(DecodedRequestTest, IssueForRequestRefusesANullRequest) {
   EXPECT_THROW(issue_for_request(*ca_, nullptr, fixed_options()), std::invalid_argument);
+}
+
+Bytes der_of(X509_REQ* req) {
+  unsigned char* out = nullptr;
+  const int len = i2d_X509_REQ(req, &out);
+  Bytes der(out, out + (len > 0 ? len : 0));
+  OPENSSL_free(out);
+  return der;
+}
+
+// An RSA request is read without OpenSSL 3.0's provider key decoders (issue
+// 17): its key is a legacy one (no provider), and the request still encodes
+// to the bytes received, verifies, and reads as d2i_X509_REQ reads it.
+TEST_F(DecodedRequestTest, RsaRequestIsReadWithoutTheProviderKeyDecoders) {
+  const Bytes der = csr_for(rsa_key_);
+  const X509ReqPtr req = decode_csr(der);
+  ASSERT_NE(X509_REQ_get0_pubkey(req.get()), nullptr);
+  EXPECT_EQ(EVP_PKEY_get0_provider(X509_REQ_get0_pubkey(req.get())), nullptr);
+  EXPECT_EQ(der_of(req.get()), der);
+
+  const unsigned char* p = der.data();
+  const X509ReqPtr by_d2i(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+  ASSERT_TRUE(by_d2i);
+  EXPECT_NE(EVP_PKEY_get0_provider(X509_REQ_get0_pubkey(by_d2i.get())), nullptr);
+  const CsrInfo fast = describe_csr(req.get());
+  const CsrInfo slow = describe_csr(by_d2i.get());
+  EXPECT_TRUE(fast.signature_valid);
+  EXPECT_EQ(fast.subject, slow.subject);
+  EXPECT_EQ(fast.key_description, slow.key_description);
+  ASSERT_TRUE(fast.template_ref.has_value());
+  EXPECT_EQ(fast.template_ref->name, slow.template_ref->name);
+  EXPECT_EQ(fast.san.upn, slow.san.upn);
+  EXPECT_EQ(EVP_PKEY_eq(fast.public_key.get(), slow.public_key.get()), 1);
+}
+
+// A request the rebuilt form would encode differently is read as received:
+// here an rsaEncryption AlgorithmIdentifier without its NULL parameters,
+// which the RSA method would write with them, so the signed bytes differ.
+TEST_F(DecodedRequestTest, RsaRequestEncodedOtherwiseIsReadAsReceived) {
+  X509ReqPtr draft(X509_REQ_new());
+  ASSERT_TRUE(draft);
+  X509_NAME* name = X509_REQ_get_subject_name(draft.get());
+  ASSERT_EQ(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                       reinterpret_cast<const unsigned char*>("bob"), -1, -1, 0),
+            1);
+  unsigned char* bits = nullptr;
+  const int bits_len = i2d_PublicKey(rsa_key_, &bits);
+  ASSERT_GT(bits_len, 0);
+  // set0: the SubjectPublicKeyInfo takes `bits`.
+  ASSERT_EQ(
+      X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(draft.get()), OBJ_nid2obj(NID_rsaEncryption),
+                             V_ASN1_UNDEF, nullptr, bits, bits_len),
+      1);
+  ASSERT_GT(X509_REQ_sign(draft.get(), rsa_key_, EVP_sha256()), 0);
+  const Bytes der = der_of(draft.get());
+
+  const X509ReqPtr req = decode_csr(der);
+  EXPECT_EQ(der_of(req.get()), der);
+  EXPECT_NE(EVP_PKEY_get0_provider(X509_REQ_get0_pubkey(req.get())), nullptr);
+  EXPECT_TRUE(describe_csr(req.get()).signature_valid);
+  EXPECT_EQ(describe_csr(req.get()).subject, "CN=bob");
 }
 
 }  // namespace

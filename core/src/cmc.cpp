@@ -646,11 +646,15 @@ DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der) {
   const std::string op = "CMC request parsing";
   DecodedCmcRequest decoded;
   CmcRequest& out = decoded.cmc;
-  out.envelope = cms_unwrap(der);
-  if (out.envelope.econtent_type_oid != kOidCctPkiData)
-    throw CryptoError(op, "eContentType is " + out.envelope.econtent_type_oid +
+  // Opened once: without a signer certificate the signature is checked
+  // against the PKCS#10's own key, known only once the content is read.
+  cms_detail::OpenedSignedData opened = cms_detail::open_signed_data(der);
+  const SignedContent& envelope = opened.content;
+  if (envelope.signer) cms_detail::check_signature(opened, nullptr, nullptr);
+  if (envelope.econtent_type_oid != kOidCctPkiData)
+    throw CryptoError(op, "eContentType is " + envelope.econtent_type_oid +
                               ", not id-cct-PKIData (" + std::string(kOidCctPkiData) + ")");
-  const Bytes& content = out.envelope.content;
+  const Bytes& content = envelope.content;
   md::PkiDataPtr data(md::decode<cmc_asn1::CMC_PKI_DATA>(
       ASN1_ITEM_rptr(cmc_asn1::CMC_PKI_DATA), content.data(), content.size(), op, "PKIData"));
 
@@ -684,19 +688,14 @@ DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der) {
 
   // CertEnroll's new-enrollment form carries no certificate: the signature is a
   // proof of possession of the request's own key, so check it against that key.
-  if (!out.envelope.signer) {
-    EVP_PKEY* req_key = X509_REQ_get0_pubkey(req);
-    if (req_key != nullptr) {
-      // The key as the PKCS#10 carries it: decoded once more, not re-encoded.
-      SignedContent again = cms_unwrap_with_key_of(der, X509_REQ_get_X509_PUBKEY(req));
-      out.envelope.signature_valid = again.signature_valid;
-      out.envelope.verify_error = again.signature_valid
-                                      ? std::string()
-                                      : "no signer certificate carried and " + again.verify_error +
-                                            " against the PKCS#10's own key";
-      out.signed_by_request_key = again.signature_valid;
-    }
+  if (!envelope.signer && X509_REQ_get0_pubkey(req) != nullptr) {
+    cms_detail::check_signature(opened, nullptr, X509_REQ_get_X509_PUBKEY(req));
+    if (!envelope.signature_valid)
+      opened.content.verify_error = "no signer certificate carried and " + envelope.verify_error +
+                                    " against the PKCS#10's own key";
+    out.signed_by_request_key = envelope.signature_valid;
   }
+  out.envelope = std::move(opened.content);
   return decoded;
 }
 

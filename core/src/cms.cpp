@@ -249,36 +249,38 @@ X509Ptr key_holder_for(X509_PUBKEY* spki) {
   return holder;
 }
 
-// cms_unwrap's body; without a signer certificate the signature is checked
-// against `key_if_no_cert`, or else the key of `spki_if_no_cert`.
-SignedContent unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert, X509_PUBKEY* spki_if_no_cert) {
+// A SignedData read, its signature not yet checked.
+OpenedSignedData open_signed_data(const Bytes& der) {
   const std::string op = "CMS unwrap";
-  CmsPtr cms = try_decode_content_info(der);
+  OpenedSignedData opened;
+  opened.cms = try_decode_content_info(der);
+  CMS_ContentInfo* cms = opened.cms.get();
   if (!cms)
     throw CryptoError(
         op, "input (" + std::to_string(der.size()) + " bytes) is not a DER CMS ContentInfo");
-  const ASN1_OBJECT* type = CMS_get0_type(cms.get());
+  const ASN1_OBJECT* type = CMS_get0_type(cms);
   if (OBJ_obj2nid(type) != NID_pkcs7_signed)
     throw CryptoError(op, "ContentInfo is " + oid_for_message(type) + ", not signedData");
 
-  SignedContent out;
-  out.econtent_type_oid = oid_for_message(CMS_get0_eContentType(cms.get()));
-  ASN1_OCTET_STRING** pcontent = CMS_get0_content(cms.get());
+  SignedContent& out = opened.content;
+  out.econtent_type_oid = oid_for_message(CMS_get0_eContentType(cms));
+  ASN1_OCTET_STRING** pcontent = CMS_get0_content(cms);
   if (pcontent == nullptr || *pcontent == nullptr)
     throw CryptoError(op, "signedData has no encapsulated content (detached signature)");
   const unsigned char* data = ASN1_STRING_get0_data(*pcontent);
   out.content.assign(data, data + ASN1_STRING_length(*pcontent));
 
-  CertStackPtr certs(CMS_get1_certs(cms.get()));
+  CertStackPtr certs(CMS_get1_certs(cms));
   for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i)
     out.certificates.push_back(share(sk_X509_value(certs.get(), i)));
 
-  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
   if (infos == nullptr || sk_CMS_SignerInfo_num(infos) == 0) {
     out.verify_error = "signedData has no SignerInfo";
-    return out;
+    return opened;
   }
   CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
+  opened.signer_info = si;
 
   ASN1_OCTET_STRING* keyid = nullptr;
   X509_NAME* issuer = nullptr;
@@ -294,7 +296,15 @@ SignedContent unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert, X509_PUBKEY* sp
       break;
     }
   }
+  if (!out.signer) out.verify_error = "the signer's certificate is not carried";
+  ERR_clear_error();
+  return opened;
+}
 
+void check_signature(OpenedSignedData& opened, EVP_PKEY* key_if_no_cert,
+                     X509_PUBKEY* spki_if_no_cert) {
+  SignedContent& out = opened.content;
+  if (opened.signer_info == nullptr) return;  // "signedData has no SignerInfo"
   X509Ptr key_holder;
   if (out.signer) {
     key_holder = share(out.signer.get());
@@ -305,26 +315,28 @@ SignedContent unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert, X509_PUBKEY* sp
     // that merely holds the public key is enough for that.
     key_holder.reset(X509_new());
     if (!key_holder || X509_set_pubkey(key_holder.get(), key_if_no_cert) != 1)
-      throw CryptoError(op + " (key holder)");
+      throw CryptoError("CMS unwrap (key holder)");
   } else {
-    out.verify_error = "the signer's certificate is not carried";
-    ERR_clear_error();
-    return out;
+    return;  // "the signer's certificate is not carried"
   }
-  out.signature_valid = verify_signer(cms.get(), si, key_holder.get(), out.verify_error);
+  out.verify_error.clear();
+  out.signature_valid =
+      verify_signer(opened.cms.get(), opened.signer_info, key_holder.get(), out.verify_error);
   ERR_clear_error();
-  return out;
+}
+
+// cms_unwrap's body; without a signer certificate the signature is checked
+// against `key_if_no_cert`, or else the key of `spki_if_no_cert`.
+SignedContent unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert, X509_PUBKEY* spki_if_no_cert) {
+  OpenedSignedData opened = open_signed_data(der);
+  check_signature(opened, key_if_no_cert, spki_if_no_cert);
+  return std::move(opened.content);
 }
 
 }  // namespace cms_detail
 
 SignedContent cms_unwrap(const Bytes& der, EVP_PKEY* key_if_no_cert) {
   return cd::unwrap(der, key_if_no_cert, nullptr);
-}
-
-SignedContent cms_unwrap_with_key_of(const Bytes& der, X509_PUBKEY* spki) {
-  if (spki == nullptr) throw CryptoError("CMS unwrap", "no public key to check the signature with");
-  return cd::unwrap(der, nullptr, spki);
 }
 
 }  // namespace ceslab::core

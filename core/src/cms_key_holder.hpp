@@ -1,17 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// cms_unwrap for a SignedData signed by the key of a SubjectPublicKeyInfo the
-// caller already decoded (a CMC request's own PKCS#10, issue 17). Private to
-// core/src (cms.cpp, cmc.cpp).
+// cms_unwrap in two steps, for a SignedData whose signer's key is known only
+// once its content is read: a CMC request signed by its own PKCS#10's key
+// (issue 17: opened once instead of twice). Private to core/src (cms.cpp,
+// cmc.cpp).
 #pragma once
+
+#include <openssl/cms.h>
 
 #include "ceslab/core/cms.hpp"
 
-namespace ceslab::core {
+namespace ceslab::core::cms_detail {
 
-// cms_unwrap(der, <the key of spki>), where no signer certificate is carried.
-// CMS checks a signature only against a certificate's key; the one made here
-// is read from DER, which decodes the key once, where X509_set_pubkey would
-// encode it and decode it again (OpenSSL 3.0's provider encoders/decoders).
-SignedContent cms_unwrap_with_key_of(const Bytes& der, X509_PUBKEY* spki);
+// A SignedData read, its first SignerInfo's signature not yet checked:
+// `content.signature_valid` is false and `content.verify_error` says why.
+struct OpenedSignedData {
+  CmsPtr cms;
+  CMS_SignerInfo* signer_info = nullptr;  // the first, owned by `cms`; null if none
+  SignedContent content;
+};
 
-}  // namespace ceslab::core
+// Malformed input (not DER, not signedData, detached content) throws CryptoError.
+OpenedSignedData open_signed_data(const Bytes& der);
+
+// Checks the first SignerInfo against the carried signer certificate, or
+// else `key_if_no_cert`, or else the key of `spki_if_no_cert`; with none of
+// them, leaves the result unchecked. For `spki_if_no_cert` CMS needs a
+// certificate holding the key; for an RSA key it is made without OpenSSL
+// 3.0's provider decoders and encoders.
+void check_signature(OpenedSignedData& opened, EVP_PKEY* key_if_no_cert,
+                     X509_PUBKEY* spki_if_no_cert);
+
+}  // namespace ceslab::core::cms_detail

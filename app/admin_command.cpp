@@ -47,6 +47,7 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   cmd->require_subcommand(1);
   auto state_dir = std::make_shared<std::string>();
   cmd->add_option("--state-dir", *state_dir, "The --state-dir `ceslab serve` runs with")
+      ->type_name("DIR")
       ->required();
 
   auto* list = cmd->add_subcommand("list", "List the CA's requests (like the CA console)");

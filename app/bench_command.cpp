@@ -253,7 +253,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                 "Send bare PKCS#10 requests (as cepces does) instead of CMC");
   cmd->add_flag("--quiet", a->quiet, "No progress line on stderr (it is shown only on a terminal)");
   cmd->add_option("--json", a->json,
-                  "Also write the results to this file (ceslab.bench/1, docs/cli.md)");
+                  "Also write the results to this file (ceslab.bench/1, docs/cli.md)")
+      ->type_name("FILE");
   add_client_options(*cmd, a->client);
   cmd->callback([cmd, a, &exit_code] { exit_code = run_bench(*cmd, *a); });
 }

@@ -114,9 +114,11 @@ void add_client_options(CLI::App& cmd, ClientOptions& o) {
                  "Account for --auth username (alice, LAB\\alice, alice@lab.test); the password "
                  "comes from --password-file, CESLAB_PASSWORD or a prompt with echo off");
   cmd.add_option("--password-file", o.password_file,
-                 "File whose first line is the password for --auth username");
+                 "File whose first line is the password for --auth username")
+      ->type_name("FILE");
   cmd.add_option("--keytab", o.keytab,
-                 "--auth kerberos: client keytab for --username (instead of a password)");
+                 "--auth kerberos: client keytab for --username (instead of a password)")
+      ->type_name("FILE");
   cmd.add_option("--ccache", o.ccache,
                  "--auth kerberos: use the tickets in this credential cache (as after kinit); "
                  "the default without --username is the default ccache (KRB5CCNAME)");
@@ -132,11 +134,14 @@ void add_client_options(CLI::App& cmd, ClientOptions& o) {
       ->check(CLI::Range(-525600, 525600));
   cmd.add_flag("--no-channel-binding", o.no_channel_binding,
                "--auth kerberos: send no tls-server-end-point channel binding (older clients)");
-  cmd.add_option("--client-cert", o.client_cert, "PEM client certificate for --auth cert");
-  cmd.add_option("--client-key", o.client_key, "PEM private key of --client-cert");
+  cmd.add_option("--client-cert", o.client_cert, "PEM client certificate for --auth cert")
+      ->type_name("FILE");
+  cmd.add_option("--client-key", o.client_key, "PEM private key of --client-cert")
+      ->type_name("FILE");
   cmd.add_option("--ca-file", o.ca_files,
                  "PEM file with a CA that signed the server's TLS certificate (repeatable); "
-                 "default: the system trust store. Also checks the issued certificate's chain");
+                 "default: the system trust store. Also checks the issued certificate's chain")
+      ->type_name("FILE");
   cmd.add_flag("--insecure", o.insecure,
                "Do NOT verify the server's TLS certificate (says so loudly on every run)");
   cmd.add_option("--connect-timeout", o.connect_timeout_s, "Seconds for DNS and the TCP connection")

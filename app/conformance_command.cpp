@@ -104,8 +104,9 @@ void add_conformance_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--pending-template", args->pending_template,
                   "CES: a template whose requests wait for a CA manager; wstep/pending-and-query "
                   "leaves one pending request");
-  cmd->add_option("--json", args->json, "Write the results as JSON (ceslab.run/1)");
-  cmd->add_option("--junit", args->junit, "Write the results as JUnit XML");
+  cmd->add_option("--json", args->json, "Write the results as JSON (ceslab.run/1)")
+      ->type_name("FILE");
+  cmd->add_option("--junit", args->junit, "Write the results as JUnit XML")->type_name("FILE");
   cmd->add_flag("--list", args->list, "List the cases with their spec sections and exit");
   add_client_options(*cmd, args->client);
   cmd->callback([cmd, args, &exit_code] { exit_code = run(*cmd, *args); });

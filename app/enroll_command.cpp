@@ -93,6 +93,7 @@ void add_enroll_command(CLI::App& app, int& exit_code) {
   url->excludes(policy_url);
   cmd->add_option("--template", a->template_name, "Certificate template name or OID")->required();
   cmd->add_option("--out", a->out, "Directory for key.pem (0600), cert.pem, chain.pem")
+      ->type_name("DIR")
       ->capture_default_str();
   auto* csr = cmd->add_option("--csr", a->csr,
                               "Send this PKCS#10 (PEM or DER) as it is instead of a new key's "

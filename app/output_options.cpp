@@ -15,11 +15,15 @@ void add_output_options(CLI::App& command, OutputOptions& options) {
   command.add_flag("--json", options.json,
                    "Print the result as JSON on stdout (docs/evidence.md); the summary goes to "
                    "stderr");
-  command.add_option("--evidence", options.evidence_file,
-                     "Write the evidence of the exchange as JSON (for ceslab diagnose)");
-  command.add_option("--capture", options.capture_dir,
-                     "Save the raw exchanges in this directory, passwords, keys and tokens "
-                     "redacted");
+  command
+      .add_option("--evidence", options.evidence_file,
+                  "Write the evidence of the exchange as JSON (for ceslab diagnose)")
+      ->type_name("FILE");
+  command
+      .add_option("--capture", options.capture_dir,
+                  "Save the raw exchanges in this directory, passwords, keys and tokens "
+                  "redacted")
+      ->type_name("DIR");
 }
 
 std::ostream& summary_stream(const OutputOptions& options) {

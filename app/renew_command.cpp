@@ -34,6 +34,7 @@ void add_renew_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--template", a->template_name,
                   "Template name or OID; default: the CA takes the old certificate's");
   cmd->add_option("--out", a->out, "Directory for key.pem (0600), cert.pem, chain.pem")
+      ->type_name("DIR")
       ->capture_default_str();
   add_client_options(*cmd, a->client);
   auto output = std::make_shared<OutputOptions>();

@@ -34,7 +34,9 @@ void add_retrieve_command(CLI::App& app, int& exit_code) {
                   "PEM private key kept from the pending enrollment: checks that the certificate "
                   "is for it")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--out", a->out, "Directory for cert.pem and chain.pem")->capture_default_str();
+  cmd->add_option("--out", a->out, "Directory for cert.pem and chain.pem")
+      ->type_name("DIR")
+      ->capture_default_str();
   add_client_options(*cmd, a->client);
   auto output = std::make_shared<OutputOptions>();
   add_output_options(*cmd, *output);

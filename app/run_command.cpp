@@ -124,9 +124,11 @@ void add_run_options(CLI::App& cmd, RunArgs& a) {
       ->check(CLI::Range(1u, 256u));
   cmd.add_option("--out", a.out,
                  "Keep each scenario's redacted exchange, evidence, events and diagnosis in "
-                 "DIR/<group>_<name>/");
-  cmd.add_option("--json", a.json, "Write the results as JSON (schema ceslab.run/1)");
-  cmd.add_option("--junit", a.junit, "Write the results as JUnit XML");
+                 "DIR/<group>_<name>/")
+      ->type_name("DIR");
+  cmd.add_option("--json", a.json, "Write the results as JSON (schema ceslab.run/1)")
+      ->type_name("FILE");
+  cmd.add_option("--junit", a.junit, "Write the results as JUnit XML")->type_name("FILE");
   cmd.add_option("--shard", a.shard,
                  "Run the i-th of N stable parts of the selection (CI matrices), e.g. 2/4");
   cmd.add_flag("--no-kerberos", a.no_kerberos,

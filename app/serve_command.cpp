@@ -30,11 +30,13 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "World file (or a scenario file's world:); default: the lab in docs/world.md")
       ->check(CLI::ExistingFile);
   cmd->add_option("--ready-file", args->ready_file,
-                  "Write endpoints and CA path as JSON here once serving");
+                  "Write endpoints and CA path as JSON here once serving")
+      ->type_name("FILE");
   cmd->add_option(
-      "--state-dir", args->state_dir,
-      "Directory for the lab's state: CA key pair, request database, event log (default: a "
-      "temp dir, removed on exit); reused when it exists");
+         "--state-dir", args->state_dir,
+         "Directory for the lab's state: CA key pair, request database, event log (default: a "
+         "temp dir, removed on exit); reused when it exists")
+      ->type_name("DIR");
   cmd->add_option("--max-connections", args->max_connections,
                   "Connections open at once; at the cap a new client is served by closing the "
                   "connection idle longest (default 0: the open-files limit, ulimit -n, less " +

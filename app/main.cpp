@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   ceslab::app::add_diagnose_command(app, exit_code);
   ceslab::app::add_conformance_command(app, exit_code);
   ceslab::app::add_bench_command(app, exit_code);
+  ceslab::app::add_scenario_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

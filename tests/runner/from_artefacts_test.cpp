@@ -78,6 +78,18 @@ TEST(FromArtefacts, ACaptureOfACaDenialComesBackAsItsWorldAndPasses) {
   const ScenarioResult r = round_trip(made, out.path());
   EXPECT_EQ(r.result, Result::pass) << diffs_of(r) << "\n" << made.yaml;
   EXPECT_EQ(r.verdict_with_events, made.verdict);
+
+  // The run's whole --out folder: its evidence and capture are read, its
+  // own conclusions (diagnosis*.txt, diagnosis.json) are not.
+  const ArtefactScenario whole = scenario_from_artefacts({ran.at(0).artefacts}, options);
+  EXPECT_EQ(whole.verdict, made.verdict);
+  EXPECT_EQ(whole.reproduced_by, made.reproduced_by);
+  bool evidence_read = false;
+  for (const ArtefactRead& read : whole.inputs) {
+    EXPECT_EQ(read.name.find("diagnosis"), std::string::npos) << read.name;
+    evidence_read = evidence_read || read.name.find("client.evidence.json") != std::string::npos;
+  }
+  EXPECT_TRUE(evidence_read);
 }
 
 TEST(FromArtefacts, CertreqTextComesBackAsItsWorldAndPasses) {

@@ -113,13 +113,15 @@ void read_one(const fs::path& file, Collected& c) {
   if (parsed.type == diagnosis::InputType::http_response) {
     try {
       c.answer = RecordedAnswer{name, replayable(diagnosis::parse_saved_http_response(name, text))};
-    } catch (const diagnosis::InputError&) {
-      // read as a response above, so it parses; keep going without a replay if not
+    } catch (const diagnosis::InputError& e) {
+      throw ArtefactError(e.what());
     }
   } else if (parsed.type == diagnosis::InputType::soap_fault) {
     core::Evidence alone = diagnosis::empty_evidence();
     diagnosis::read_input(name, text, diagnosis::InputType::soap_fault, alone);
-    c.answer = RecordedAnswer{name, wcf_answer(std::string(text), alone.fault.has_value()), true};
+    // A request the customer saved (an RST) is no answer to serve back.
+    if (alone.fault || alone.response || alone.policy)
+      c.answer = RecordedAnswer{name, wcf_answer(text, alone.fault.has_value()), true};
   }
 }
 

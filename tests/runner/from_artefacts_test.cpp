@@ -231,6 +231,16 @@ TEST(FromArtefacts, BadInputIsRefusedNamingTheFile) {
   }
 }
 
+TEST(FromArtefacts, ASavedRequestIsNoAnswerToReplay) {
+  // What the client sent says nothing of what came back: no replay of it.
+  try {
+    const ArtefactScenario made = scenario_from_artefacts({fixture("wire/rst_issue_pkcs10.xml")});
+    FAIL() << "a request became a scenario:\n" << made.yaml;
+  } catch (const ArtefactError& e) {
+    SUCCEED() << e.what();
+  }
+}
+
 TEST(FromArtefacts, AFileMustBeNamedForItsScenario) {
   TempDir out;
   const ArtefactScenario made =

@@ -123,6 +123,21 @@ TEST(FromArtefacts, AnUnknownCauseBecomesAReplayThatPasses) {
   EXPECT_EQ(r.verdict_with_events, "unknown");
 }
 
+TEST(FromArtefacts, AnUnknownTieIsReplayedWithoutClaimingTheLabTiesTheSame) {
+  TempDir out;
+  // WCF's InvalidSecurity alone ties a bad password, clock skew and a
+  // missing token; the lab's client, which knows it sent a token, need not
+  // tie the same causes. The verdict is what must come back.
+  const ArtefactScenario made = scenario_from_artefacts(
+      {fixture("diagnose/username_password_rejected--lookalike-invalid-security-only/"
+               "response.http")});
+  EXPECT_EQ(made.verdict, "unknown");
+  ASSERT_TRUE(made.replay);
+  const ScenarioResult r = round_trip(made, out.path());
+  EXPECT_EQ(r.result, Result::pass) << diffs_of(r) << "\n" << made.yaml;
+  EXPECT_EQ(r.verdict_with_events, "unknown");
+}
+
 TEST(FromArtefacts, ACauseNoWorldReproducesBecomesAReplayThatPasses) {
   TempDir out;
   // An AddressFilter mismatch comes from the request's wsa:To, which the

@@ -148,6 +148,12 @@ YAML::Node flow(YAML::Node n) {
   return n;
 }
 
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
 std::string comment_block(const std::vector<std::string>& lines) {
   std::string out;
   for (const std::string& l : lines) {
@@ -167,11 +173,8 @@ std::vector<std::string> inputs_comment(const Collected& c, const diagnosis::Dia
         (in.redactions ? ", " + std::to_string(in.redactions) + " secret(s) redacted" : ""));
     for (const std::string& f : in.facts) lines.push_back("    " + f);
   }
-  lines.push_back("Their diagnosis: " + d.verdict + (d.tied.empty() ? "" : " (tied: " + [&] {
-                    std::string t;
-                    for (const auto& id : d.tied) t += (t.empty() ? "" : ", ") + id;
-                    return t;
-                  }() + ")"));
+  lines.push_back("Their diagnosis: " + d.verdict +
+                  (d.tied.empty() ? "" : " (tied: " + joined(d.tied) + ")"));
   return lines;
 }
 
@@ -184,6 +187,13 @@ std::string emit(const std::string& comments, const YAML::Node& doc) {
 
 std::string relative_id(const fs::path& file) {
   return file.parent_path().filename().string() + "/" + file.stem().string();
+}
+
+// How a bundled scenario's client authenticates (`client.auth`, default username).
+std::string client_auth(const YAML::Node& root) {
+  const YAML::Node client = root["client"];
+  return client && client.IsMap() && client["auth"] ? client["auth"].as<std::string>("")
+                                                    : "username";
 }
 
 // A bundled scenario whose world reproduces the cause.
@@ -224,10 +234,7 @@ std::vector<Candidate> world_candidates(const fs::path& dir, const std::string& 
     Candidate c{file, root, 0};
     // The artefacts' authentication, when they show it, picks the variant
     // (user_not_delegable-kerberos or -username); the plain name comes next.
-    const YAML::Node client = root["client"];
-    const std::string auth =
-        client && client["auth"] ? client["auth"].as<std::string>("") : "username";
-    if (e.auth && auth == core::cli_name(*e.auth)) c.score += 2;
+    if (e.auth && client_auth(root) == core::cli_name(*e.auth)) c.score += 2;
     if (file.stem() == cause) c.score += 1;
     out.push_back(std::move(c));
   }
@@ -248,7 +255,11 @@ std::string world_scenario(const FromArtefactsOptions& o, const Collected& c,
   YAML::Node source;
   for (const ArtefactRead& in : c.inputs) source.push_back("artefact: " + in.name);
   source.push_back("world: scenarios/" + relative_id(from.file) + ".yaml");
-  for (const auto& s : from.root["source"]) source.push_back(s.as<std::string>());
+  if (const YAML::Node sources = from.root["source"]; sources && sources.IsScalar()) {
+    source.push_back(sources.as<std::string>());
+  } else if (sources && sources.IsSequence()) {
+    for (const auto& s : sources) source.push_back(s.as<std::string>(""));
+  }
   doc["source"] = source;
   doc["recorded"] = false;
   for (const char* key : {"world", "client", "steps", "expect"}) {
@@ -258,13 +269,11 @@ std::string world_scenario(const FromArtefactsOptions& o, const Collected& c,
   lines.push_back("");
   lines.push_back("The lab reproduces " + d.verdict + " from a world: world, client, steps and");
   lines.push_back("expectations are those of the bundled scenario " + relative_id(from.file) + ".");
-  const YAML::Node client = from.root["client"];
-  const std::string auth =
-      client && client["auth"] ? client["auth"].as<std::string>("") : "username";
+  const std::string auth = client_auth(from.root);
   if (c.evidence.auth && *c.evidence.auth != core::AuthMode::anonymous &&
       auth != core::cli_name(*c.evidence.auth)) {
     lines.push_back("The artefacts show auth " + std::string(core::cli_name(*c.evidence.auth)) +
-                    "; no bundled world of this cause uses it, so the client is " + auth + ".");
+                    "; the client of that scenario authenticates with " + auth + ".");
   }
   return emit(comment_block(lines), doc);
 }
@@ -350,11 +359,8 @@ std::string replay_scenario(const FromArtefactsOptions& o, const Collected& c,
   lines.push_back("`recorded: true` marks this scenario as a replay.");
   if (answer.head_added)
     lines.push_back("The artefact was a bare envelope: its status line and headers are WCF's.");
-  if (!expected.tied.empty()) {
-    std::string tied;
-    for (const auto& t : expected.tied) tied += (tied.empty() ? "" : ", ") + t;
-    lines.push_back("From the answer alone the engine ties " + tied + ".");
-  }
+  if (!expected.tied.empty())
+    lines.push_back("From the answer alone the engine ties " + joined(expected.tied) + ".");
   if (expected.verdict != d.verdict)
     lines.push_back(
         "From the answer alone the engine says " + expected.verdict +

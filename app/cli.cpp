@@ -20,6 +20,7 @@ std::unique_ptr<CLI::App> make_cli(int& exit_code) {
   add_diagnose_command(*app, exit_code);
   add_conformance_command(*app, exit_code);
   add_bench_command(*app, exit_code);
+  add_scenario_command(*app, exit_code);
   add_help_dump_command(*app, exit_code);
   return app;
 }

@@ -53,7 +53,7 @@ void read_type_name(const std::string& type_name, OptionReference& o) {
   const std::string& kind_name = o.positional ? o.names.front() : name;
   if (!o.choices.empty()) {
     o.completion = ValueCompletion::choice;
-  } else if (name == "FILE" || name == "PATH" || kind_name == "FILE") {
+  } else if (name == "FILE" || name == "PATH" || name == "FILE|DIR" || kind_name == "FILE") {
     o.completion = ValueCompletion::file;
   } else if (name == "DIR") {
     o.completion = ValueCompletion::directory;

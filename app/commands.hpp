@@ -25,6 +25,7 @@ void add_policy_command(CLI::App& app, int& exit_code);
 void add_diagnose_command(CLI::App& app, int& exit_code);
 void add_conformance_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_scenario_command(CLI::App& app, int& exit_code);
 // Hidden: prints the man page, the bash completion or docs/cli.md's option
 // tables generated from the App it is registered on (cli_reference.hpp).
 void add_help_dump_command(CLI::App& app, int& exit_code);

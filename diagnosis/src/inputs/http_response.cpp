@@ -189,3 +189,12 @@ Reading read_http_response(std::string_view name, std::string_view text) {
 }
 
 }  // namespace ceslab::diagnosis::inputs
+
+namespace ceslab::diagnosis {
+
+core::HttpResponse parse_saved_http_response(std::string_view name, std::string_view text) {
+  inputs::Facts ignored;
+  return inputs::parse_saved_response(std::string(name), text, ignored);
+}
+
+}  // namespace ceslab::diagnosis

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ceslab/core/evidence.hpp"
+#include "ceslab/core/http_types.hpp"
 
 namespace ceslab::diagnosis {
 
@@ -97,5 +98,12 @@ ParsedInput read_input(std::string_view name, std::string_view content,
 // and a file over kMaxInputBytes before reading it.
 ParsedInput read_input_file(const std::filesystem::path& path, std::optional<InputType> forced,
                             core::Evidence& into);
+
+// A raw HTTP response as a customer saved it, parsed as the http_response
+// reader parses it: leading blank lines, an LF-only head and a
+// Content-Length that no longer matches the saved body are forgiven
+// (`ceslab scenario from-artefacts` replays it). Headers are as saved, not
+// redacted. Throws InputError naming `name` when it is not a response.
+core::HttpResponse parse_saved_http_response(std::string_view name, std::string_view text);
 
 }  // namespace ceslab::diagnosis

@@ -16,6 +16,7 @@
 #include "ceslab/load/enrollment_attempt.hpp"
 #include "ceslab/load/load_report_json.hpp"
 #include "ceslab/load/load_run.hpp"
+#include "ceslab/report/html_pages.hpp"
 #include "client_options.hpp"
 #include "commands.hpp"
 #include "interruptible.hpp"
@@ -25,7 +26,7 @@ namespace {
 
 struct BenchArgs {
   ClientOptions client;
-  std::string url, template_name, key = "rsa2048", json;
+  std::string url, template_name, key = "rsa2048", json, html;
   unsigned concurrency = 4;
   double rate = 0;
   std::optional<double> duration_s;
@@ -209,6 +210,9 @@ int run_bench(const CLI::App& cmd, BenchArgs a) {
         {"type", spec.name()}, {"pool", pool_size}, {"request", a.pkcs10 ? "pkcs10" : "cmc"}};
     write_json(a.json, j);
   }
+  if (!a.html.empty()) {
+    report::write_page(a.html, report::bench_page(report, {a.url, a.template_name, a.client.auth}));
+  }
   return exit_code_of(report, interrupted);
 }
 
@@ -254,6 +258,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet", a->quiet, "No progress line on stderr (it is shown only on a terminal)");
   cmd->add_option("--json", a->json,
                   "Also write the results to this file (ceslab.bench/1, docs/cli.md)")
+      ->type_name("FILE");
+  cmd->add_option("--html", a->html,
+                  "Also write a self-contained HTML page with a latency histogram and the "
+                  "throughput over time (docs/reports.md)")
       ->type_name("FILE");
   add_client_options(*cmd, a->client);
   cmd->callback([cmd, a, &exit_code] { exit_code = run_bench(*cmd, *a); });

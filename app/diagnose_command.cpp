@@ -10,6 +10,7 @@
 #include "ceslab/diagnosis/engine.hpp"
 #include "ceslab/diagnosis/inputs.hpp"
 #include "ceslab/diagnosis/report.hpp"
+#include "ceslab/report/html_pages.hpp"
 #include "commands.hpp"
 
 namespace ceslab::app {
@@ -38,11 +39,15 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
     std::vector<std::string> files;
     bool json = false;
     std::string type;
+    std::string html;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("FILE", args->files, "Artefacts of one failure; several combine into one record")
       ->required();
   cmd->add_flag("--json", args->json, "Print the diagnosis as JSON (ceslab.diagnosis/1)");
+  cmd->add_option("--html", args->html,
+                  "Also write the diagnosis as a self-contained HTML page (docs/reports.md)")
+      ->type_name("FILE");
   std::vector<std::string> types;
   for (const auto t : diagnosis::all_input_types()) types.emplace_back(diagnosis::to_string(t));
   cmd->add_option("--type", args->type, "Read every FILE as this type instead of detecting it")
@@ -72,6 +77,13 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
         for (const auto& fact : in.facts) std::cout << "  " << fact << "\n";
       }
       std::cout << "\n" << diagnosis::format_report(d);
+    }
+    if (!args->html.empty()) {
+      std::vector<report::DiagnosedInput> read;
+      for (const auto& in : inputs) {
+        read.push_back({in.name, std::string(diagnosis::to_string(in.type)), in.facts});
+      }
+      report::write_page(args->html, report::diagnosis_page(d, read));
     }
     exit_code = d.verdict == diagnosis::kUnknown ? kUnknownVerdict : kOk;
   });

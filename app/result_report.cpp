@@ -6,6 +6,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "ceslab/report/html_pages.hpp"
 #include "interruptible.hpp"
 
 namespace ceslab::app {
@@ -21,7 +22,7 @@ void write_file(const std::string& path, const std::string& text) {
 
 ReportedRun run_and_report(
     const std::function<std::vector<runner::ScenarioResult>(std::stop_token)>& run,
-    const std::string& json, const std::string& junit) {
+    const std::string& json, const std::string& junit, const std::string& html) {
   ReportedRun r;
   const auto start = std::chrono::steady_clock::now();
   r.interrupted = run_interruptible([&](std::stop_token stop) { r.results = run(stop); });
@@ -32,6 +33,7 @@ ReportedRun run_and_report(
   runner::print_table(std::cout, r.results);
   if (!json.empty()) write_file(json, runner::to_json(r.results, r.summary).dump(2) + "\n");
   if (!junit.empty()) write_file(junit, runner::to_junit(r.results, r.summary));
+  if (!html.empty()) report::write_page(html, report::run_page(r.results, r.summary));
   std::cout << runner::summary_line(r.summary);
   return r;
 }

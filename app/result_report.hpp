@@ -20,10 +20,11 @@ struct ReportedRun {
 };
 
 // Runs `run` so that a signal stops it (run_interruptible), times it, prints
-// the table, writes `json` and `junit` when named, and prints the summary
-// line without its end of line: the caller ends it (", interrupted ...").
+// the table, writes `json`, `junit` and the `html` page when named, and
+// prints the summary line without its end of line: the caller ends it
+// (", interrupted ...").
 ReportedRun run_and_report(
     const std::function<std::vector<runner::ScenarioResult>(std::stop_token)>& run,
-    const std::string& json, const std::string& junit);
+    const std::string& json, const std::string& junit, const std::string& html = {});
 
 }  // namespace ceslab::app

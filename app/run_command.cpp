@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 struct RunArgs {
   std::vector<std::string> patterns;
   std::vector<std::string> scenario_files;
-  std::string out, json, junit, shard;
+  std::string out, json, junit, html, shard;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool no_kerberos = false;
   bool list = false;
@@ -129,6 +129,10 @@ void add_run_options(CLI::App& cmd, RunArgs& a) {
   cmd.add_option("--json", a.json, "Write the results as JSON (schema ceslab.run/1)")
       ->type_name("FILE");
   cmd.add_option("--junit", a.junit, "Write the results as JUnit XML")->type_name("FILE");
+  cmd.add_option("--html", a.html,
+                 "Write a self-contained HTML report: a row per scenario, failed first, each with "
+                 "its exchanges, server events, evidence and both diagnoses (docs/reports.md)")
+      ->type_name("FILE");
   cmd.add_option("--shard", a.shard,
                  "Run the i-th of N stable parts of the selection (CI matrices), e.g. 2/4");
   cmd.add_flag("--no-kerberos", a.no_kerberos,
@@ -165,6 +169,7 @@ runner::SuiteOptions suite_options(const RunArgs& a, const fs::path& bundled) {
   options.jobs = a.jobs;
   options.out_dir = a.out;
   options.kerberos = !a.no_kerberos;
+  options.record = !a.html.empty();
   if (!bundled.empty()) {
     std::vector<std::string> ids;
     for (const auto& f : runner::scenario_files(bundled)) {
@@ -183,7 +188,7 @@ int run_selected(const RunArgs& a, const std::vector<runner::Scenario>& selected
       [&](std::stop_token stop) {
         return runner::run_suite(selected, options, progress_printer(selected.size()), stop);
       },
-      a.json, a.junit);
+      a.json, a.junit, a.html);
   if (r.interrupted) {
     std::cout << "; interrupted, " << selected.size() - r.results.size() << " not run\n";
     return 128 + *r.interrupted;
@@ -206,7 +211,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   add_target_options(*cmd, *target);
   cmd->callback([a, target, cmd, &exit_code] {
     if (target_requested(*cmd)) {
-      exit_code = run_target(*target, a->json, a->junit, a->out);
+      exit_code = run_target(*target, a->json, a->junit, a->html, a->out);
       return;
     }
     const fs::path bundled = runner::bundled_scenarios_dir();

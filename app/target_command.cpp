@@ -66,7 +66,7 @@ bool target_requested(const CLI::App& run) {
 }
 
 int run_target(const TargetArgs& args, const std::string& json, const std::string& junit,
-               const std::string& out) {
+               const std::string& html, const std::string& out) {
   runner::TargetOptions options;
   options.url = args.url;
   try {
@@ -90,7 +90,7 @@ int run_target(const TargetArgs& args, const std::string& json, const std::strin
   std::cout << "Checking " << args.url << (options.template_name ? "" : " (no enrollment)") << "\n";
   const ReportedRun r = run_and_report(
       [&](std::stop_token stop) { return runner::run_target_checks(options, progress, stop); },
-      json, junit);
+      json, junit, html);
   if (r.interrupted) {
     std::cout << "; interrupted\n";
     return 128 + *r.interrupted;

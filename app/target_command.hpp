@@ -31,6 +31,6 @@ bool target_requested(const CLI::App& run);
 // --json / --junit; --out keeps each check's evidence and diagnosis and the
 // enrollment's files. Returns the exit code: 0 when every check passed.
 int run_target(const TargetArgs& args, const std::string& json, const std::string& junit,
-               const std::string& out);
+               const std::string& html, const std::string& out);
 
 }  // namespace ceslab::app

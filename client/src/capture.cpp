@@ -104,6 +104,28 @@ RedactedBody redact_soap_body(std::string_view body, const Secrets& secrets) {
   return re;
 }
 
+RedactedExchange redact_exchange(const SoapCall& call, const Secrets& secrets) {
+  RedactedExchange out;
+  const core::HttpRequest& request = call.request;
+  const RedactedBody body = redact_soap_body(request.body, secrets);
+  out.count = body.count;
+  out.request_reserialised = body.reserialised;
+  out.request.body = body.text;
+  out.request.head = (request.method.empty() ? "POST" : request.method) + " " +
+                     (request.target.empty() ? "/" : request.target) + " HTTP/1.1\r\n" +
+                     header_block(redact_headers(request.headers), body.text.size());
+  out.headers_redacted = count_redacted(request.headers);
+  if (const auto& r = call.exchange.response) {
+    RedactedMessage response;
+    response.body = secrets.redact(r->body, &out.count);
+    response.head = "HTTP/1.1 " + std::to_string(r->status) + " " + r->reason + "\r\n" +
+                    header_block(redact_headers(r->headers), response.body.size());
+    out.headers_redacted += count_redacted(r->headers);
+    out.response = std::move(response);
+  }
+  return out;
+}
+
 CaptureWriter::CaptureWriter(std::filesystem::path dir, Secrets secrets)
     : dir_(std::move(dir)), secrets_(std::move(secrets)) {
   std::error_code ec;
@@ -126,35 +148,22 @@ std::vector<std::filesystem::path> CaptureWriter::write(const SoapCall& call,
   const std::string stem = prefix + std::string(label);
   std::vector<std::filesystem::path> written;
 
-  RedactionCount count;
-  // Request.
+  const RedactedExchange redacted = redact_exchange(call, secrets_);
   const core::HttpRequest& request = call.request;
-  const RedactedBody body = redact_soap_body(request.body, secrets_);
-  count.passwords += body.count.passwords;
-  count.private_keys += body.count.private_keys;
-  const auto request_headers = redact_headers(request.headers);
   const std::string request_file = stem + "-request.http";
-  write_file(dir_ / request_file, (request.method.empty() ? "POST" : request.method) + " " +
-                                      (request.target.empty() ? "/" : request.target) +
-                                      " HTTP/1.1\r\n" +
-                                      header_block(request_headers, body.text.size()) + body.text);
+  write_file(dir_ / request_file, redacted.request.text());
   written.push_back(dir_ / request_file);
-  int headers_redacted = count_redacted(request.headers);
+  const auto request_headers = redact_headers(request.headers);
 
-  // Response.
   json response = nullptr;
   if (const auto& r = call.exchange.response) {
-    const std::string stored = secrets_.redact(r->body, &count);
-    const auto response_headers = redact_headers(r->headers);
-    headers_redacted += count_redacted(r->headers);
     const std::string response_file = stem + "-response.http";
-    write_file(dir_ / response_file, "HTTP/1.1 " + std::to_string(r->status) + " " + r->reason +
-                                         "\r\n" + header_block(response_headers, stored.size()) +
-                                         stored);
+    write_file(dir_ / response_file, redacted.response->text());
     written.push_back(dir_ / response_file);
-    response = {{"file", response_file},        {"status", r->status},
-                {"reason", r->reason},          {"headers", headers_json(response_headers)},
-                {"body_bytes", r->body.size()}, {"stored_body_bytes", stored.size()}};
+    response = {
+        {"file", response_file},        {"status", r->status},
+        {"reason", r->reason},          {"headers", headers_json(redact_headers(r->headers))},
+        {"body_bytes", r->body.size()}, {"stored_body_bytes", redacted.response->body.size()}};
   }
 
   const core::Exchange& ex = call.exchange;
@@ -170,16 +179,16 @@ std::vector<std::filesystem::path> CaptureWriter::write(const SoapCall& call,
         {"target", request.target},
         {"headers", headers_json(request_headers)},
         {"body_bytes", request.body.size()},
-        {"stored_body_bytes", body.text.size()}}},
+        {"stored_body_bytes", redacted.request.body.size()}}},
       {"response", response},
       {"transport_error", transport},
       {"tls", tls_evidence_of(ex.tls)},
       {"timings", {{"connect_ms", ex.connect_time.count()}, {"total_ms", ex.total_time.count()}}},
       {"redactions",
-       {{"passwords", count.passwords},
-        {"private_keys", count.private_keys},
-        {"headers", headers_redacted},
-        {"request_reserialised", body.reserialised}}},
+       {{"passwords", redacted.count.passwords},
+        {"private_keys", redacted.count.private_keys},
+        {"headers", redacted.headers_redacted},
+        {"request_reserialised", redacted.request_reserialised}}},
       {"not_recorded", kNotRecorded}};
   secrets_.redact(meta);  // URLs and messages too, should a secret be there
   const std::string meta_file = stem + "-exchange.json";

@@ -49,7 +49,7 @@ std::string_view to_string(StopReason reason) {
 
 namespace {
 
-double per_second(std::uint64_t n, Duration elapsed) {
+double rate_of(std::uint64_t n, Duration elapsed) {
   const double seconds = std::chrono::duration<double>(elapsed).count();
   return seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
 }
@@ -57,10 +57,10 @@ double per_second(std::uint64_t n, Duration elapsed) {
 }  // namespace
 
 double LoadReport::attempts_per_second() const {
-  return per_second(counts.total(), elapsed);
+  return rate_of(counts.total(), elapsed);
 }
 double LoadReport::issued_per_second() const {
-  return per_second(counts.issued, elapsed);
+  return rate_of(counts.issued, elapsed);
 }
 
 namespace {
@@ -104,15 +104,22 @@ class SharedRun {
     const std::lock_guard lock(mutex_);
     samples_.push_back(latency);
     last_finish_ = std::max(last_finish_, finished);
+    const auto second = static_cast<std::size_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(finished - start_).count());
+    if (per_second_.size() <= second) per_second_.resize(second + 1);
+    OutcomeCounts& in_second = per_second_[second];
     switch (r.status) {
       case AttemptStatus::issued:
         ++counts_.issued;
+        ++in_second.issued;
         break;
       case AttemptStatus::pending:
         ++counts_.pending;
+        ++in_second.pending;
         break;
       case AttemptStatus::failed: {
         ++counts_.failed;
+        ++in_second.failed;
         CauseCount& c = causes_[{r.cause, r.tied}];
         if (c.count++ == 0) {
           c.cause = r.cause;
@@ -168,6 +175,8 @@ class SharedRun {
     r.counts = counts_;
     r.elapsed = last_finish_ - start_;
     r.latency = summarize(samples_);
+    r.latencies = samples_;
+    r.per_second = per_second_;
     for (const auto& [id, c] : causes_) r.causes.push_back(c);
     std::stable_sort(r.causes.begin(), r.causes.end(),
                      [](const CauseCount& a, const CauseCount& b) { return a.count > b.count; });
@@ -192,6 +201,7 @@ class SharedRun {
   std::uint64_t started_ = 0;
   OutcomeCounts counts_;
   std::vector<Duration> samples_;
+  std::vector<OutcomeCounts> per_second_;  // LoadReport::per_second
   // By id and ties, so the report's order is stable.
   std::map<std::pair<std::string, std::vector<std::string>>, CauseCount> causes_;
   std::optional<StopReason> stop_reason_;

@@ -19,6 +19,7 @@
 #include "ceslab/mock/request_store.hpp"
 #include "ceslab/mock/server.hpp"
 #include "ceslab/runner/kerberos_lab.hpp"
+#include "ceslab/runner/scenario_record.hpp"
 #include "expectations.hpp"
 #include "shared_lab.hpp"
 
@@ -77,18 +78,19 @@ Credential foreign_credential(const mock::Account& account) {
 
 class Execution {
  public:
-  Execution(const Scenario& scenario, mock::MockServer& server, const ExecutionContext& context)
-      : s_(scenario), server_(server), context_(context) {
+  Execution(const Scenario& scenario, mock::MockServer& server, const ExecutionContext& context,
+            ScenarioRecord* record)
+      : s_(scenario), server_(server), context_(context), record_(record) {
     account_ = server_.world().find_account(s_.client.account);
+    secrets_.add_password(password());
     if (!context_.artefacts.empty()) {
-      client::Secrets secrets;
-      secrets.add_password(password());
-      capture_.emplace(context_.artefacts / "capture", std::move(secrets));
+      capture_.emplace(context_.artefacts / "capture", secrets_);
     }
   }
 
   Observation run(std::size_t index) {
     const Step& step = s_.steps[index];
+    step_ = step_label(index, step);
     const std::size_t before = server_.events().size();
     Observation o;
     switch (step.kind) {
@@ -182,7 +184,18 @@ class Execution {
   }
 
   void keep(const client::SoapCall& call, std::string_view label) {
-    if (capture_ && !call.url.empty()) capture_->write(call, label);
+    if (call.url.empty()) return;
+    if (capture_) capture_->write(call, label);
+    if (record_ != nullptr) {
+      RecordedExchange r;
+      r.step = step_;
+      r.label = label;
+      r.url = secrets_.redact(call.url);
+      r.exchange = client::redact_exchange(call, secrets_);
+      if (call.exchange.error) r.transport_error = secrets_.redact(call.exchange.error_message);
+      r.total = std::chrono::duration_cast<std::chrono::milliseconds>(call.exchange.total_time);
+      record_->exchanges.push_back(std::move(r));
+    }
   }
 
   // Exit code and what is remembered for later steps, as `ceslab enroll`
@@ -317,7 +330,10 @@ class Execution {
   mock::MockServer& server_;
   const ExecutionContext& context_;
   const mock::Account* account_ = nullptr;
+  ScenarioRecord* record_;  // null: keep nothing in memory
+  client::Secrets secrets_;
   std::optional<client::CaptureWriter> capture_;
+  std::string step_;  // the label of the step being run
   std::optional<Credential> issued_;
   std::optional<Credential> foreign_;
   std::string pending_id_;
@@ -362,8 +378,8 @@ void write_diffs(const fs::path& dir, const ScenarioResult& r) {
 }
 
 void run_steps(const Scenario& s, mock::MockServer& server, const ExecutionContext& context,
-               ScenarioResult& result) {
-  Execution execution(s, server, context);
+               ScenarioResult& result, ScenarioRecord* record) {
+  Execution execution(s, server, context, record);
   // The hosts' logs from the start of the world: what an admin exports
   // after the failure, less what earlier, successful steps logged.
   std::vector<mock::Event> window = server.events().events();
@@ -402,6 +418,12 @@ void run_steps(const Scenario& s, mock::MockServer& server, const ExecutionConte
   if (!context.artefacts.empty()) {
     write_artefacts(context.artefacts, client_only, with_events, window, d_client, d_admin);
   }
+  if (record != nullptr) {
+    record->server_events = with_events.server_events;
+    record->evidence = std::move(client_only);
+    record->client_only = d_client;
+    record->with_server_events = d_admin;
+  }
 }
 
 }  // namespace
@@ -415,6 +437,7 @@ ScenarioResult execute_scenario(const Scenario& s, const ExecutionContext& conte
   result.expected_client_only = s.client_only.verdict;
   result.artefacts = context.artefacts;
   fs::path state_dir;  // given to the mock (a shared lab), removed here
+  auto record = context.record ? std::make_shared<ScenarioRecord>() : nullptr;
   try {
     if (!context.artefacts.empty()) fs::create_directories(context.artefacts);
     mock::MockOptions options;
@@ -424,7 +447,7 @@ ScenarioResult execute_scenario(const Scenario& s, const ExecutionContext& conte
     options.state_dir = state_dir;
     mock::MockServer server(std::move(options));
     server.start();
-    run_steps(s, server, context, result);
+    run_steps(s, server, context, result, record.get());
     server.stop();
   } catch (const std::exception& e) {
     result.error = e.what();
@@ -441,6 +464,7 @@ ScenarioResult execute_scenario(const Scenario& s, const ExecutionContext& conte
       result.error += (result.error.empty() ? "" : "; ") + std::string(e.what());
     }
   }
+  result.record = std::move(record);
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   return result;

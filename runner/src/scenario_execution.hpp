@@ -21,6 +21,7 @@ struct ExecutionContext {
   // world's principals); unset for a scenario without Kerberos.
   std::optional<mock::KerberosService> kerberos;
   std::filesystem::path artefacts;  // empty: keep nothing
+  bool record = false;              // fill ScenarioResult::record
 };
 
 // Runs `scenario` in a world of its own and judges it (PASS or FAIL; the

@@ -102,7 +102,7 @@ std::string folder_name(const std::string& id) {
 
 ScenarioResult run_one(const Scenario& s, const SuiteOptions& options, SharedKdc& kdc,
                        SharedLab& lab) {
-  ExecutionContext context{lab, {}, {}};
+  ExecutionContext context{lab, {}, {}, options.record};
   if (!options.out_dir.empty()) context.artefacts = options.out_dir / folder_name(s.id);
   if (!s.uses_kerberos()) return execute_scenario(s, context);
   if (!options.kerberos) {

@@ -30,14 +30,15 @@ using nlohmann::json;
 
 // `ceslab bench` at the lab's UsernamePassword CES as alice with `password`
 // in CESLAB_PASSWORD, ECDSA keys (fast to make), the JSON in the lab's
-// scratch directory.
+// scratch directory, and the HTML page beside it.
 Invocation bench(const ServedLab& lab, const std::string& args,
                  const std::string& password = "alice-password") {
   const std::string url = lab.server.endpoint_url(Service::ces, AuthMode::username);
   return run_split("CESLAB_PASSWORD='" + password + "' " + std::string(CESLAB_BINARY) +
                        " bench --url '" + url + "' --username alice --key ecdsa-p256 --ca-file '" +
                        lab.server.ca_certificate_path().string() + "' --json '" +
-                       (lab.dir.path() / "bench.json").string() + "' " + args,
+                       (lab.dir.path() / "bench.json").string() + "' --html '" +
+                       (lab.dir.path() / "bench.html").string() + "' " + args,
                    lab.dir.path());
 }
 
@@ -80,6 +81,13 @@ TEST(BenchCli, TwentyRequestsAreIssuedWithOrderedPercentiles) {
   EXPECT_TRUE(j["failures_by_cause"].empty());
   // The CA entered exactly those requests: the bench sent nothing else.
   EXPECT_EQ(requests_entered(lab), 20u);
+
+  // The page: both charts, and the 20 requests among the histogram's bars.
+  const std::string html = read_file(lab.dir.path() / "bench.html");
+  EXPECT_NE(html.find("<svg"), html.rfind("<svg"));
+  EXPECT_NE(html.find("Latency histogram"), std::string::npos);
+  EXPECT_NE(html.find("Throughput over time"), std::string::npos);
+  EXPECT_NE(html.find("<b>20</b>requests"), std::string::npos);
 }
 
 TEST(BenchCli, AWrongPasswordIsGroupedUnderTheEnginesVerdictAndCandidate) {

@@ -65,6 +65,19 @@ TEST_F(DiagnoseCli, HumanReportSaysWhatWasReadAndTheVerdict) {
   EXPECT_NE(r.out.find("user_not_delegable"), std::string::npos) << r.out;
 }
 
+TEST_F(DiagnoseCli, HtmlWritesThePageBesideTheTextReport) {
+  const fs::path c = kCases / "user_not_delegable--certreq-klist";
+  const fs::path page = dir_ / "d.html";
+  const auto r = diagnose("--html " + quoted(page) + " " + quoted(c / "certreq.txt") + " " +
+                          quoted(c / "klist.txt"));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("user_not_delegable"), std::string::npos) << r.out;
+  const std::string html = testing::read_file(page);
+  EXPECT_NE(html.find("ceslab diagnose: user_not_delegable"), std::string::npos);
+  EXPECT_NE(html.find("<tr data-row>"), std::string::npos);
+  EXPECT_NE(html.find("klist.txt</code> as <b>klist</b>"), std::string::npos);
+}
+
 TEST_F(DiagnoseCli, UnknownWithTheTiedCausesExitsThree) {
   const auto r =
       diagnose("--json " + quoted(kCases / "negotiate_401-tie" / "client.evidence.json"));

@@ -170,6 +170,21 @@ TEST_F(RunFiles, RunsAUsersOwnScenarioAndWritesJsonAndJunit) {
   EXPECT_NE(xml.find("<testcase classname=\"mine\" name=\"no-email\""), std::string::npos) << xml;
 }
 
+TEST_F(RunFiles, TheHtmlReportShowsTheScenarioItsExchangeAndNoPassword) {
+  const fs::path file = write("no-email", kOwnScenario);
+  RunProcess run({"--scenario", file.string(), "--html", (dir_ / "r.html").string()});
+  std::string all;
+  EXPECT_EQ(run.finish(all), 0) << all;
+  const std::string html = read_file(dir_ / "r.html");
+  EXPECT_NE(html.find("data-result=\"PASS\""), std::string::npos);
+  EXPECT_EQ(html.find("data-result=", html.find("data-result=") + 1), std::string::npos)
+      << "one row";
+  EXPECT_NE(html.find("mine/no-email"), std::string::npos);
+  EXPECT_NE(html.find("CERTSRV_E_SUBJECT_EMAIL_REQUIRED"), std::string::npos);
+  EXPECT_NE(html.find("[redacted]"), std::string::npos);
+  EXPECT_EQ(html.find("alice-password"), std::string::npos);
+}
+
 TEST_F(RunFiles, ABrokenScenarioFailsWithItsDiffAndExit1) {
   std::string text = kOwnScenario;
   text.replace(text.find("CERTSRV_E_SUBJECT_EMAIL_REQUIRED"), 32, "CERTSRV_E_TEMPLATE_DENIED");

@@ -29,6 +29,7 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"runner", {"core", "wsdl", "client", "mock", "diagnosis", "kdc", "runner"}},
     {"conformance",
      {"core", "wsdl", "client", "mock", "diagnosis", "kdc", "runner", "conformance"}},
+    {"report", {"core", "wsdl", "client", "mock", "diagnosis", "kdc", "runner", "load", "report"}},
 };
 
 bool is_cpp(const fs::path& p) {

@@ -109,6 +109,27 @@ TEST(LoadRun, ARateWithACountTakesCountOverRateOfTheClock) {
   EXPECT_EQ(r.elapsed, seconds(1));
 }
 
+TEST(LoadRun, ThroughputOverTimeCountsTheAttemptsFinishedInEachSecond) {
+  // One worker, 600 ms an attempt: they finish at 0.6, 1.2, 1.8 and 2.4 s.
+  FakeClock clock;
+  LoadPlan plan;
+  plan.concurrency = 1;
+  plan.count = 4;
+  const Attempt attempt = [&clock](std::uint64_t i) {
+    clock.advance(milliseconds(600));
+    return outcome(i == 2 ? AttemptStatus::failed : AttemptStatus::issued);
+  };
+  const LoadReport r = run_load(plan, attempt, clock);
+  ASSERT_EQ(r.per_second.size(), 3u);
+  EXPECT_EQ(r.per_second[0].issued, 1u);
+  EXPECT_EQ(r.per_second[1].issued, 1u);
+  EXPECT_EQ(r.per_second[1].failed, 1u);
+  EXPECT_EQ(r.per_second[2].issued, 1u);
+  EXPECT_EQ(r.per_second[2].total(), 1u);
+  ASSERT_EQ(r.latencies.size(), 4u);
+  EXPECT_EQ(r.latencies[3], milliseconds(600));
+}
+
 TEST(LoadRun, AStopRequestEndsTheRunAndSaysSo) {
   FakeClock clock;
   std::stop_source stop;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,6 +46,26 @@ struct RedactedBody {
 
 // A SOAP request body with `secrets` removed; see RedactedBody::reserialised.
 RedactedBody redact_soap_body(std::string_view body, const Secrets& secrets);
+
+// One HTTP message of an exchange as a capture stores it: the start line and
+// headers (credentials redacted, Content-Length for the stored body), then
+// the body with the run's secrets redacted.
+struct RedactedMessage {
+  std::string head;  // ends with the blank line
+  std::string body;
+  std::string text() const { return head + body; }
+};
+
+// One exchange with its secrets redacted, the one redaction behind both
+// --capture and the reports that show an exchange (ceslab run --html).
+struct RedactedExchange {
+  RedactedMessage request;
+  std::optional<RedactedMessage> response;  // none when no answer came
+  RedactionCount count;
+  int headers_redacted = 0;
+  bool request_reserialised = false;  // RedactedBody::reserialised
+};
+RedactedExchange redact_exchange(const SoapCall& call, const Secrets& secrets);
 
 class CaptureWriter {
  public:

@@ -87,6 +87,13 @@ struct LoadReport {
   Duration elapsed{};  // from the start until the last attempt finished
   // Every finished attempt's latency, whatever its outcome; nullopt when none finished.
   std::optional<LatencySummary> latency;
+  // The same latencies one by one, in the order the attempts finished: for a
+  // histogram (ceslab bench --html).
+  std::vector<Duration> latencies;
+  // Throughput over time: element i counts the attempts that finished in
+  // [i s, i+1 s) from the start, by outcome; as many elements as whole or
+  // begun seconds of `elapsed` (none when nothing finished).
+  std::vector<OutcomeCounts> per_second;
   std::vector<CauseCount> causes;  // most frequent first, then by cause id
   StopReason stopped_by = StopReason::count;
   // Finished attempts per second of `elapsed` (0 when nothing finished).

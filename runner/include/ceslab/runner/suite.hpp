@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ namespace ceslab::runner {
 
 enum class Result { pass, fail, xfail, xpass, skip };
 std::string_view to_string(Result result);  // "PASS", "FAIL", ...
+
+struct ScenarioRecord;  // scenario_record.hpp
 
 // One expectation that did not hold.
 struct FieldDiff {
@@ -43,6 +46,8 @@ struct ScenarioResult {
   std::string reason;  // SKIP / XFAIL / XPASS: why (the known-gaps manifest, or the skip)
   std::chrono::milliseconds duration{};
   std::filesystem::path artefacts;  // --out: this scenario's folder
+  // What it did (SuiteOptions::record); null when not asked for.
+  std::shared_ptr<const ScenarioRecord> record;
   bool failed() const { return result == Result::fail || result == Result::xpass; }
 };
 
@@ -59,6 +64,7 @@ struct SuiteOptions {
   unsigned jobs = 1;              // scenarios run at once
   std::filesystem::path out_dir;  // one folder per scenario; empty = keep nothing
   bool kerberos = true;           // false: Kerberos scenarios are SKIP
+  bool record = false;            // keep each scenario's ScenarioRecord (--html)
   KnownGaps known_gaps;
 };
 

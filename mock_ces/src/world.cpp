@@ -787,7 +787,7 @@ World world_from_node(YAML::Node root, std::string_view source) {
   const Reader r{std::string(source)};
   if (!root.IsMap()) r.fail(root, "world must be a mapping");
   for (const auto& kv : root) {
-    if (kv.first.as<std::string>() != "client") continue;
+    if (!kv.first.IsScalar() || kv.first.Scalar() != "client") continue;
     // The client is not part of the world: `ceslab serve` cannot make a
     // separate `ceslab enroll` behave one way or another.
     r.fail(kv.first,

@@ -65,6 +65,15 @@ TEST(World, UnknownKeyIsNamedWithFileAndLine) {
   EXPECT_NE(e.find("unknown key 'emial'"), std::string::npos) << e;
 }
 
+// A top-level key that is itself a mapping ("? dns: lab.test", YAML's
+// complex key) is an unknown key named with its place, not a yaml-cpp
+// conversion exception (found by the world_yaml fuzz target, issue 17).
+TEST(World, MappingAsATopLevelKeyIsNamedWithFileAndLine) {
+  const std::string e = error_of("domain:\n  netbios: LAB\n? dns: lab.test\n");
+  EXPECT_NE(e.find("w.yaml:3"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
+}
+
 // The site's https binding (docs/world.md, ces.tls_certificate).
 TEST(World, TlsCertificateOfTheSiteIsRead) {
   EXPECT_EQ(default_world().ces.tls_certificate, TlsCertificate::valid);

@@ -2,6 +2,7 @@
 #include "ceslab/client/exchange_evidence.hpp"
 
 #include "ceslab/client/redaction.hpp"
+#include "ceslab/core/html_page.hpp"
 
 namespace ceslab::client {
 
@@ -20,6 +21,12 @@ Evidence evidence_of(const SoapCall& call, Operation operation, core::AuthMode a
                                 ex.response->body.size(),
                                 {}};
   }
+  // What an HTML answer says (an IIS error page and its substatus, the
+  // welcome page, Web Enrollment), read as `ceslab diagnose` reads the same
+  // page saved (issue 18: the two gave different verdicts).
+  if (ex.response && !call.reply &&
+      core::is_html_answer(ex.response->header("Content-Type").value_or(""), ex.response->body))
+    e.http->page = core::html_page_text(ex.response->body);
   e.soap_error = call.parse_error;
   if (call.kerberos) e.kerberos = *call.kerberos;
   e.timings = {ex.connect_time, ex.total_time};

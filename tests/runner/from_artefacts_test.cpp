@@ -123,6 +123,20 @@ TEST(FromArtefacts, AnUnknownCauseBecomesAReplayThatPasses) {
   EXPECT_EQ(r.verdict_with_events, "unknown");
 }
 
+// IIS's 404.3 page (no handler for .svc): the lab client meeting the replayed
+// page diagnoses it as `ceslab diagnose` does the saved one, because both read
+// the page's text (core::html_page_text). Before, the client left http.page
+// empty and named wrong_endpoint_url (issue 18).
+TEST(FromArtefacts, AnIisPageReplayedIsDiagnosedAsTheSavedPage) {
+  TempDir out;
+  const ArtefactScenario made =
+      scenario_from_artefacts({fixture("diagnose/iis--404-3-no-svc-handler/response.http")});
+  ASSERT_TRUE(made.replay);
+  const ScenarioResult r = round_trip(made, out.path());
+  EXPECT_EQ(r.result, Result::pass) << diffs_of(r) << "\n" << made.yaml;
+  EXPECT_EQ(r.verdict_client_only, made.verdict);
+}
+
 TEST(FromArtefacts, AnUnknownTieIsReplayedWithoutClaimingTheLabTiesTheSame) {
   TempDir out;
   // WCF's InvalidSecurity alone ties a bad password, clock skew and a

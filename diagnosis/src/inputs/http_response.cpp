@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "ceslab/core/header_redaction.hpp"
+#include "ceslab/core/html_page.hpp"
 #include "ceslab/core/http_types.hpp"
 #include "ceslab/core/text.hpp"
 #include "ceslab/wsdl/codec.hpp"
@@ -65,10 +66,6 @@ std::optional<std::string> with_saved_length(const std::string& raw, std::size_t
     return raw.substr(0, pos) + "Content-Length: " + std::to_string(*saved) + raw.substr(value_end);
   }
   return std::nullopt;
-}
-
-bool looks_like_html(std::string_view body) {
-  return contains_icase(body.substr(0, 1024), "<html");
 }
 
 // At most `max` bytes of `text`, cut before a UTF-8 sequence, not inside it.
@@ -162,8 +159,8 @@ void add_body(std::string_view name, const core::HttpResponse& response, const s
   } else if (!response.body.empty() || response.status >= 300) {
     r.evidence.soap_error = "the answer is not SOAP (HTTP " + std::to_string(response.status) +
                             ", Content-Type '" + type + "')";
-    if (contains_icase(type, "html") || looks_like_html(response.body)) {
-      r.evidence.http->page = html_page_text(response.body);
+    if (core::is_html_answer(type, response.body)) {
+      r.evidence.http->page = core::html_page_text(response.body);
       if (!r.evidence.http->page.empty())
         r.facts.push_back("HTML page '" + shortened(r.evidence.http->page, 120) + "'");
     }

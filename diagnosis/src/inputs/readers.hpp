@@ -43,10 +43,6 @@ bool contains_icase(std::string_view text, std::string_view needle);
 
 // ---- html_page.cpp ---------------------------------------------------------
 
-// An HTML body's title, then its visible text (no script, style or head),
-// white space collapsed, at most about `limit` bytes; empty when the body is
-// not HTML the parser can read.
-std::string html_page_text(std::string_view body, std::size_t limit = 600);
 
 // ---- xml_safety.cpp --------------------------------------------------------
 

@@ -6,14 +6,19 @@
 // Service". The catalog's rules read the page's title and visible text
 // (`http.page`), so the HTML is parsed, not searched: libxml2's HTML parser,
 // which never fetches a DTD or anything else (HTML_PARSE_NONET).
+// Shared by the client (what it records of an HTML answer) and `ceslab
+// diagnose`'s HTTP-dump reader, so a page met live and the same page saved
+// read the same (issue 18).
+#include "ceslab/core/html_page.hpp"
+
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
-#include "readers.hpp"
-
-namespace ceslab::diagnosis::inputs {
+namespace ceslab::core {
 
 namespace {
 
@@ -61,7 +66,17 @@ const xmlNode* find_element(const xmlNode* node, std::string_view name) {
   return nullptr;
 }
 
+bool contains_icase(std::string_view text, std::string_view needle) {
+  const auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(),
+                     [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
+}
+
 }  // namespace
+
+bool is_html_answer(std::string_view content_type, std::string_view body) {
+  return contains_icase(content_type, "html") || contains_icase(body.substr(0, 1024), "<html");
+}
 
 std::string html_page_text(std::string_view body, std::size_t limit) {
   if (body.empty()) return {};
@@ -87,4 +102,4 @@ std::string html_page_text(std::string_view body, std::size_t limit) {
   return out;
 }
 
-}  // namespace ceslab::diagnosis::inputs
+}  // namespace ceslab::core

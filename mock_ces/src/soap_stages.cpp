@@ -94,6 +94,7 @@ bool refused_by_encoder(const wsdl::MessageError& e) {
       return true;
     case wsdl::MessageErrorKind::malformed_xml:
     case wsdl::MessageErrorKind::quota_exceeded:
+    case wsdl::MessageErrorKind::doctype_refused:  // before the envelope (XmlUTF8TextReader.Read)
       return e.part() == wsdl::MessagePart::headers;
     default:
       return false;

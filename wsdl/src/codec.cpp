@@ -748,9 +748,15 @@ void check_raw(std::string_view xml, const CodecLimits& limits) {
                        "the message has " + std::to_string(xml.size()) +
                            " bytes, more than the limit of " + std::to_string(limits.max_bytes));
   }
-  if (contains_doctype(xml)) {
+  // A DTD can only stand in the prolog; it is found there without reading it
+  // (nothing is resolved) and refused where WCF's encoder meets it. "<!DOCTYPE"
+  // or "<!ENTITY" inside the document is not well-formed, which check_xml
+  // reports where it stands; inside a comment it is a comment's text.
+  if (detail::prolog_has_dtd(xml)) {
     throw MessageError(MessageErrorKind::doctype_refused,
-                       "the message carries a DTD (<!DOCTYPE or <!ENTITY); refused, not resolved");
+                       "the message carries a DTD (<!DOCTYPE before the envelope); refused, not "
+                       "resolved")
+        .with_part(MessagePart::headers);
   }
 }
 

@@ -122,7 +122,32 @@ std::optional<std::string> as_utf8(std::string_view xml, xmlDoc* doc) {
   return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
 }
 
+// prolog_has_dtd's callbacks: the first of them stops the parser.
+void on_doctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+  auto* parser = static_cast<xmlParserCtxtPtr>(ctx);
+  *static_cast<bool*>(parser->_private) = true;
+  xmlStopParser(parser);
+}
+
+void on_first_element(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*, int,
+                      const xmlChar**, int, int, const xmlChar**) {
+  xmlStopParser(static_cast<xmlParserCtxtPtr>(ctx));
+}
+
 }  // namespace
+
+bool prolog_has_dtd(std::string_view xml) {
+  const std::unique_ptr<xmlParserCtxt, ParserFree> parser(xmlNewParserCtxt());
+  if (!parser) throw std::bad_alloc();
+  bool seen = false;
+  parser->sax->internalSubset = on_doctype;
+  parser->sax->startElementNs = on_first_element;
+  parser->_private = &seen;
+  const std::unique_ptr<xmlDoc, DocFree> doc(
+      xmlCtxtReadMemory(parser.get(), xml.data(), static_cast<int>(xml.size()), "message.xml",
+                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  return seen;
+}
 
 XmlFacts check_xml(std::string_view xml, std::size_t max_depth) {
   const std::unique_ptr<xmlParserCtxt, ParserFree> parser(xmlNewParserCtxt());

@@ -48,10 +48,6 @@ std::vector<std::string_view> path_segments(std::string_view path) {
   return out;
 }
 
-bool contains_icase(std::string_view text, std::string_view part) {
-  return to_lower(text).find(to_lower(part)) != std::string::npos;
-}
-
 }  // namespace
 
 std::string_view iis_name(AuthMode mode) {

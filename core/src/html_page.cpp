@@ -11,11 +11,11 @@
 // read the same (issue 18).
 #include "ceslab/core/html_page.hpp"
 
+#include "ceslab/core/text.hpp"
+
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
-#include <algorithm>
-#include <cctype>
 #include <memory>
 
 namespace ceslab::core {
@@ -64,12 +64,6 @@ const xmlNode* find_element(const xmlNode* node, std::string_view name) {
     if (const xmlNode* found = find_element(n->children, name)) return found;
   }
   return nullptr;
-}
-
-bool contains_icase(std::string_view text, std::string_view needle) {
-  const auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
-  return std::search(text.begin(), text.end(), needle.begin(), needle.end(),
-                     [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "ceslab/core/evidence.hpp"
 #include "ceslab/core/messages.hpp"
+#include "ceslab/core/text.hpp"
 #include "ceslab/diagnosis/inputs.hpp"
 
 namespace ceslab::diagnosis::inputs {
@@ -39,10 +40,7 @@ std::string decode_text(std::string_view name, std::string_view bytes);
 std::vector<std::string_view> split_lines(std::string_view text);
 std::string_view trim(std::string_view text);
 bool starts_with_icase(std::string_view text, std::string_view prefix);
-bool contains_icase(std::string_view text, std::string_view needle);
-
-// ---- html_page.cpp ---------------------------------------------------------
-
+using core::contains_icase;  // ceslab/core/text.hpp
 
 // ---- xml_safety.cpp --------------------------------------------------------
 

@@ -210,12 +210,4 @@ bool starts_with_icase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && core::iequals(text.substr(0, prefix.size()), prefix);
 }
 
-bool contains_icase(std::string_view text, std::string_view needle) {
-  if (needle.empty()) return true;
-  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
-    if (starts_with_icase(text.substr(i), needle)) return true;
-  }
-  return false;
-}
-
 }  // namespace ceslab::diagnosis::inputs

@@ -16,6 +16,16 @@ inline bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+// Whether `needle` occurs in `text`, ASCII case folded; an empty needle does.
+inline bool contains_icase(std::string_view text, std::string_view needle) {
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(),
+                     [](char x, char y) {
+                       return std::tolower(static_cast<unsigned char>(x)) ==
+                              std::tolower(static_cast<unsigned char>(y));
+                     }) != text.end() ||
+         needle.empty();
+}
+
 inline std::string to_lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),

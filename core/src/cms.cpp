@@ -190,25 +190,13 @@ Bytes cms_sign_with_key_id(const Bytes& content, std::string_view econtent_type_
 
 namespace cms_detail {
 
-// An RSA key of `spki` read by the RSA-specific d2i_PublicKey: OpenSSL 3.0 makes
-// it a legacy (non-provider) key without its provider decoders, whose set-up
-// (OSSL_DECODER_CTX_new_for_pkey) was ~8% of the mock's CPU per CMC issuance
-// (issue 17); X509_set_pubkey then encodes it with the RSA method, also without
-// the provider encoders. Null for other key types, or if the bits are not one
-// whole RSAPublicKey, which take the DER path below.
+// The key of `spki` as legacy_rsa_key reads it; null for other key types.
 EvpPkeyPtr legacy_rsa_key_of(X509_PUBKEY* spki) {
   ASN1_OBJECT* oid = nullptr;
   const unsigned char* bits = nullptr;
   int len = 0;
-  if (X509_PUBKEY_get0_param(&oid, &bits, &len, nullptr, spki) != 1 || len <= 0 ||
-      OBJ_obj2nid(oid) != NID_rsaEncryption)
-    return nullptr;
-  ERR_set_mark();
-  const unsigned char* p = bits;
-  EvpPkeyPtr key(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len));
-  ERR_pop_to_mark();
-  if (key && p != bits + len) return nullptr;  // trailing bytes: let the decoder judge
-  return key;
+  if (X509_PUBKEY_get0_param(&oid, &bits, &len, nullptr, spki) != 1) return nullptr;
+  return legacy_rsa_key(oid, bits, len);
 }
 
 // An unsigned certificate whose only use is to carry the key of `spki` into

@@ -23,6 +23,7 @@
 
 #include "ceslab/core/decoded_request.hpp"
 #include "der.hpp"
+#include "public_key_info.hpp"
 
 namespace ceslab::core::csr_mirror {
 
@@ -80,19 +81,6 @@ struct ReqBitsFree {
 };
 using ReqBitsPtr = std::unique_ptr<mirror::REQ_BITS, ReqBitsFree>;
 
-// The RSA key of an rsaEncryption SubjectPublicKeyInfo, read by the RSA
-// method; null for other algorithms or bits that are not one RSAPublicKey.
-EvpPkeyPtr legacy_rsa_key(const mirror::SPKI_BITS& spki) {
-  if (OBJ_obj2nid(spki.algorithm->algorithm) != NID_rsaEncryption) return nullptr;
-  const unsigned char* bits = ASN1_STRING_get0_data(spki.subject_public_key);
-  const int len = ASN1_STRING_length(spki.subject_public_key);
-  if (len <= 0) return nullptr;
-  const unsigned char* p = bits;
-  EvpPkeyPtr key(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len));
-  if (key && p != bits + len) return nullptr;
-  return key;
-}
-
 // The request rebuilt from its mirror around a legacy RSA key, or null when
 // it cannot be or would not encode to `der` byte for byte.
 X509ReqPtr rebuilt_rsa_request(const Bytes& der) {
@@ -100,7 +88,10 @@ X509ReqPtr rebuilt_rsa_request(const Bytes& der) {
   ReqBitsPtr bits(reinterpret_cast<mirror::REQ_BITS*>(
       ASN1_item_d2i(nullptr, &p, static_cast<long>(der.size()), ASN1_ITEM_rptr(mirror::REQ_BITS))));
   if (!bits || p != der.data() + der.size() || bits->info->attributes == nullptr) return nullptr;
-  const EvpPkeyPtr key = legacy_rsa_key(*bits->info->subject_pk_info);
+  const mirror::SPKI_BITS& spki = *bits->info->subject_pk_info;
+  const EvpPkeyPtr key =
+      legacy_rsa_key(spki.algorithm->algorithm, ASN1_STRING_get0_data(spki.subject_public_key),
+                     ASN1_STRING_length(spki.subject_public_key));
   if (!key) return nullptr;
 
   X509ReqPtr req(X509_REQ_new());

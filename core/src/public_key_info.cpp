@@ -2,6 +2,7 @@
 #include "public_key_info.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 
 namespace ceslab::core {
@@ -29,6 +30,16 @@ void copy_public_key(X509* cert, X509_PUBKEY* from) {
   // The algorithm with its parameters (an EC curve, RSA-PSS settings).
   if (X509_ALGOR_copy(to_algorithm, algorithm) != 1)
     throw CryptoError("copy the request's public key algorithm");
+}
+
+EvpPkeyPtr legacy_rsa_key(const ASN1_OBJECT* algorithm, const unsigned char* bits, int len) {
+  if (OBJ_obj2nid(algorithm) != NID_rsaEncryption || bits == nullptr || len <= 0) return nullptr;
+  ERR_set_mark();
+  const unsigned char* p = bits;
+  EvpPkeyPtr key(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len));
+  ERR_pop_to_mark();
+  if (key && p != bits + len) return nullptr;  // trailing bytes: let the decoder judge
+  return key;
 }
 
 }  // namespace ceslab::core

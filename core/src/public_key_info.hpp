@@ -2,7 +2,7 @@
 // A SubjectPublicKeyInfo moved between OpenSSL objects without re-encoding
 // the key (issue 17): with OpenSSL 3.0, X509_set_pubkey encodes a provider
 // key and decodes it again, each through the provider encoders/decoders.
-// Private to core/src (ca.cpp, cms.cpp).
+// Private to core/src (ca.cpp, cms.cpp, csr_decoding.cpp).
 #pragma once
 
 #include "ceslab/core/ossl.hpp"
@@ -13,5 +13,15 @@ namespace ceslab::core {
 // `cert`'s SubjectPublicKeyInfo. The certificate then holds no decoded key:
 // X509_get0_pubkey() on it is null until it is read from DER.
 void copy_public_key(X509* cert, X509_PUBKEY* from);
+
+// The key of an rsaEncryption SubjectPublicKeyInfo (`algorithm`, then its
+// `len` key bits) read by the RSA-specific d2i_PublicKey: OpenSSL 3.0 makes it
+// a legacy (non-provider) key without its provider decoders, whose set-up
+// (OSSL_DECODER_CTX_new_for_pkey) walks every key manager and decoder;
+// X509_set_pubkey / X509_REQ_set_pubkey then encode it with the RSA method,
+// without the provider encoders. Null for other algorithms, or bits that are
+// not exactly one RSAPublicKey (the caller then takes the DER path); the
+// OpenSSL error queue is left as it was.
+EvpPkeyPtr legacy_rsa_key(const ASN1_OBJECT* algorithm, const unsigned char* bits, int len);
 
 }  // namespace ceslab::core

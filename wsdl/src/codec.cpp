@@ -748,16 +748,6 @@ void check_raw(std::string_view xml, const CodecLimits& limits) {
                        "the message has " + std::to_string(xml.size()) +
                            " bytes, more than the limit of " + std::to_string(limits.max_bytes));
   }
-  // A DTD can only stand in the prolog; it is found there without reading it
-  // (nothing is resolved) and refused where WCF's encoder meets it. "<!DOCTYPE"
-  // or "<!ENTITY" inside the document is not well-formed, which check_xml
-  // reports where it stands; inside a comment it is a comment's text.
-  if (detail::prolog_has_dtd(xml)) {
-    throw MessageError(MessageErrorKind::doctype_refused,
-                       "the message carries a DTD (<!DOCTYPE before the envelope); refused, not "
-                       "resolved")
-        .with_part(MessagePart::headers);
-  }
 }
 
 // A SOAP 1.2 envelope and its header blocks, read into ctx.
@@ -959,7 +949,9 @@ std::string write_message(const SoapMessage& m) {
 SoapMessage read_message(std::string_view xml, const CodecLimits& limits) {
   check_raw(xml, limits);
   // gSOAP reads leniently (end-tag names, what follows </Envelope>, base64
-  // garbage); WCF's XmlReader does not, so neither do we.
+  // garbage); WCF's XmlReader does not, so neither do we. A DTD is refused
+  // there too, where it stands: "<!DOCTYPE" or "<!ENTITY" inside the document
+  // is not well-formed, and inside a comment it is the comment's text.
   const detail::XmlFacts xml_facts = detail::check_xml(xml, limits.max_depth);
   // gSOAP reads UTF-8 only: a UTF-16 message is read from libxml2's UTF-8
   // rendering of it, which must pass the raw checks too.

@@ -60,6 +60,7 @@ struct ReadPosition {
   std::size_t depth = 0;
   bool in_body = false;                   // past the Body's start tag
   std::optional<MessagePart> over_depth;  // where the first element over the quota was
+  bool dtd = false;                       // a document type declaration was met
 
   MessagePart part() const { return in_body ? MessagePart::body : MessagePart::headers; }
 };
@@ -122,32 +123,16 @@ std::optional<std::string> as_utf8(std::string_view xml, xmlDoc* doc) {
   return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
 }
 
-// prolog_has_dtd's callbacks: the first of them stops the parser.
+// A document type declaration, met before the root element (the only place
+// it can stand): the parser stops at its name, before any internal subset
+// (entity declarations) is read.
 void on_doctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
   auto* parser = static_cast<xmlParserCtxtPtr>(ctx);
-  *static_cast<bool*>(parser->_private) = true;
+  static_cast<ReadPosition*>(parser->_private)->dtd = true;
   xmlStopParser(parser);
 }
 
-void on_first_element(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*, int,
-                      const xmlChar**, int, int, const xmlChar**) {
-  xmlStopParser(static_cast<xmlParserCtxtPtr>(ctx));
-}
-
 }  // namespace
-
-bool prolog_has_dtd(std::string_view xml) {
-  const std::unique_ptr<xmlParserCtxt, ParserFree> parser(xmlNewParserCtxt());
-  if (!parser) throw std::bad_alloc();
-  bool seen = false;
-  parser->sax->internalSubset = on_doctype;
-  parser->sax->startElementNs = on_first_element;
-  parser->_private = &seen;
-  const std::unique_ptr<xmlDoc, DocFree> doc(
-      xmlCtxtReadMemory(parser.get(), xml.data(), static_cast<int>(xml.size()), "message.xml",
-                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
-  return seen;
-}
 
 XmlFacts check_xml(std::string_view xml, std::size_t max_depth) {
   const std::unique_ptr<xmlParserCtxt, ParserFree> parser(xmlNewParserCtxt());
@@ -158,10 +143,18 @@ XmlFacts check_xml(std::string_view xml, std::size_t max_depth) {
   at.end = parser->sax->endElementNs;
   parser->sax->startElementNs = on_start;
   parser->sax->endElementNs = on_end;
+  parser->sax->internalSubset = on_doctype;
   parser->_private = &at;
   const std::unique_ptr<xmlDoc, DocFree> doc(
       xmlCtxtReadMemory(parser.get(), xml.data(), static_cast<int>(xml.size()), "message.xml",
                         nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  // WCF's encoder meets it while it reads the envelope (XmlUTF8TextReader.Read).
+  if (at.dtd) {
+    throw MessageError(MessageErrorKind::doctype_refused,
+                       "the message carries a DTD (<!DOCTYPE before the envelope); refused, not "
+                       "resolved")
+        .with_part(MessagePart::headers);
+  }
   if (at.over_depth) {
     throw MessageError(MessageErrorKind::quota_exceeded,
                        "the maximum read depth (" + std::to_string(max_depth) +

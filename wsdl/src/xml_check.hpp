@@ -31,12 +31,8 @@ struct XmlFacts {
 // 0: no limit); both with the part of the message where they were met.
 // invalid_base64 for an xs:base64Binary element of MS-XCEP (cA/certificate,
 // extension/value) whose text does not decode. Network access and entity
-// substitution stay off; a DTD in the prolog was refused before (prolog_has_dtd).
+// substitution stay off. doctype_refused (part: headers) for a document type
+// declaration before the root element, its internal subset never read.
 XmlFacts check_xml(std::string_view xml, std::size_t max_depth = 0);
-
-// Whether a document type declaration stands before the root element: libxml2
-// reads up to the first start tag or the declaration's name and stops there,
-// before any internal subset (entity declarations) is read.
-bool prolog_has_dtd(std::string_view xml);
 
 }  // namespace ceslab::wsdl::detail

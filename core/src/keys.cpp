@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/keys.hpp"
+#include "ceslab/core/text.hpp"
 
 #include "der.hpp"
 
@@ -13,19 +14,8 @@
 
 namespace ceslab::core {
 
-namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-}  // namespace
-
 KeySpec KeySpec::parse(std::string_view text) {
-  const std::string t = lower(text);
+  const std::string t = to_lower(text);
   if (t == "rsa2048") return {KeyAlgorithm::rsa, 2048, ""};
   if (t == "rsa3072") return {KeyAlgorithm::rsa, 3072, ""};
   if (t == "rsa4096") return {KeyAlgorithm::rsa, 4096, ""};
@@ -38,7 +28,7 @@ KeySpec KeySpec::parse(std::string_view text) {
 std::string KeySpec::name() const {
   if (algorithm == KeyAlgorithm::rsa) return "rsa" + std::to_string(bits);
   // "P-256" -> "ecdsa-p256"
-  std::string c = lower(curve);
+  std::string c = to_lower(curve);
   c.erase(std::remove(c.begin(), c.end(), '-'), c.end());
   return "ecdsa-" + c;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/url.hpp"
+#include "ceslab/core/text.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -11,12 +12,6 @@
 namespace ceslab::core {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 [[noreturn]] void fail(std::string_view text, const std::string& why) {
   throw std::invalid_argument("invalid URL '" + std::string(text) + "': " + why);
@@ -91,7 +86,7 @@ std::optional<std::string_view> read_host(std::string_view text, std::string_vie
   if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   if (host.empty()) fail(text, "empty host");
   if (!valid_reg_name(host)) fail(text, "invalid host '" + std::string(host) + "'");
-  url.host = lower(host);
+  url.host = to_lower(host);
   return port_text;
 }
 
@@ -133,7 +128,7 @@ Url parse_url(std::string_view text) {
   const auto sep = text.find("://");
   if (sep == std::string_view::npos || sep == 0) fail(text, "missing scheme (expected https://)");
   Url url;
-  url.scheme = lower(text.substr(0, sep));
+  url.scheme = to_lower(text.substr(0, sep));
   if (url.scheme != "https" && url.scheme != "http")
     fail(text, "unsupported scheme '" + url.scheme + "' (expected https)");
 

@@ -22,12 +22,6 @@ bool space(char c) {
   return c == ' ' || c == '\t';
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // "Name: value" where core::redact_header changes the value: the header
 // rules are core's, whatever the line is in (a dump, a log, a paste).
 std::string redact_header_line(std::string_view line, int& count) {
@@ -52,7 +46,7 @@ std::string redact_header_line(std::string_view line, int& count) {
 std::string redact_password_elements(std::string_view line, int& count) {
   std::string out;
   std::size_t copied = 0;
-  const std::string folded = lower(line);
+  const std::string folded = core::to_lower(line);
   for (std::size_t at = folded.find("password"); at != std::string::npos;
        at = folded.find("password", at + 1)) {
     // Back over an optional "prefix:" to the '<' that opens the tag.
@@ -100,7 +94,7 @@ std::string redact_password_arguments(std::string_view line, int& count) {
     while (at < line.size() && space(line[at])) ++at;
     const std::size_t end = word_end(line, at);
     if (end == at) break;
-    const std::string word = lower(line.substr(at, end - at));
+    const std::string word = core::to_lower(line.substr(at, end - at));
     bool option = false;
     for (const auto o : kOptions) option = option || word == o;
     std::size_t value = end;
@@ -128,7 +122,7 @@ std::string redact_password_assignments(std::string_view line, int& count) {
     if (eq + 1 < line.size() && line[eq + 1] == '=') continue;
     std::size_t name = eq;
     while (name > 0 && name_char(line[name - 1])) --name;
-    const std::string key = lower(line.substr(name, eq - name));
+    const std::string key = core::to_lower(line.substr(name, eq - name));
     if (key.find("password") == std::string::npos && key.find("passwd") == std::string::npos &&
         key.find("pwd") == std::string::npos) {
       continue;

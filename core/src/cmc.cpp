@@ -642,13 +642,13 @@ CmcRequest parse_cmc_request(const Bytes& der) {
   return parse_cmc_request_decoded(der).cmc;
 }
 
-DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der) {
+DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der, CmsPtr decoded_cms) {
   const std::string op = "CMC request parsing";
   DecodedCmcRequest decoded;
   CmcRequest& out = decoded.cmc;
   // Opened once: without a signer certificate the signature is checked
   // against the PKCS#10's own key, known only once the content is read.
-  cms_detail::OpenedSignedData opened = cms_detail::open_signed_data(der);
+  cms_detail::OpenedSignedData opened = cms_detail::open_signed_data(der, std::move(decoded_cms));
   const SignedContent& envelope = opened.content;
   if (envelope.signer) cms_detail::check_signature(opened, nullptr, nullptr);
   if (envelope.econtent_type_oid != kOidCctPkiData)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/cms.hpp"
 
+#include "ceslab/core/decoded_request.hpp"
 #include "cms_key_holder.hpp"
 #include "public_key_info.hpp"
 
@@ -67,32 +68,47 @@ bool verify_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, X509* key_holder, s
 namespace cd = cms_detail;
 
 RequestFormat sniff_request(const Bytes& der) {
+  return sniff_and_keep_request(der).format;
+}
+
+SniffedRequest sniff_and_keep_request(const Bytes& der) {
   const std::string op = "request sniffing";
   if (der.empty()) throw CryptoError(op, "empty input");
+  SniffedRequest out;
 
-  {
+  // Read as the CA reads a PKCS#10 (decode_csr: exactly one request, without
+  // OpenSSL 3.0's provider key decoders when it can); only when that fails is
+  // d2i_X509_REQ asked, to tell a PKCS#10 with trailing bytes from the rest.
+  try {
+    out.pkcs10 = decode_csr(der);
+    out.format = RequestFormat::pkcs10;
+    return out;
+  } catch (const CryptoError&) {
     ERR_set_mark();
     const unsigned char* p = der.data();
     X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
     ERR_pop_to_mark();
-    if (req) {
-      if (p != der.data() + der.size())
-        throw CryptoError(op, "PKCS#10 followed by " + std::to_string(der.data() + der.size() - p) +
-                                  " trailing bytes");
-      return RequestFormat::pkcs10;
-    }
+    if (req)
+      throw CryptoError(op, "PKCS#10 followed by " + std::to_string(der.data() + der.size() - p) +
+                                " trailing bytes");
   }
 
-  CmsPtr cms = cd::try_decode_content_info(der);
-  if (!cms)
+  out.cms = cd::try_decode_content_info(der);
+  if (!out.cms)
     throw CryptoError(op, "input (" + std::to_string(der.size()) +
                               " bytes) is neither a DER PKCS#10 nor a DER CMS ContentInfo");
-  const ASN1_OBJECT* type = CMS_get0_type(cms.get());
+  const ASN1_OBJECT* type = CMS_get0_type(out.cms.get());
   if (OBJ_obj2nid(type) != NID_pkcs7_signed)
     throw CryptoError(op, "ContentInfo is " + oid_for_message(type) + ", not signedData");
-  const std::string econtent = oid_for_message(CMS_get0_eContentType(cms.get()));
-  if (econtent == kOidData) return RequestFormat::cms_pkcs10;
-  if (econtent == kOidCctPkiData) return RequestFormat::cmc;
+  const std::string econtent = oid_for_message(CMS_get0_eContentType(out.cms.get()));
+  if (econtent == kOidData) {
+    out.format = RequestFormat::cms_pkcs10;
+    return out;
+  }
+  if (econtent == kOidCctPkiData) {
+    out.format = RequestFormat::cmc;
+    return out;
+  }
   throw CryptoError(
       op, "signedData with eContentType " + econtent + " (expected id-data or id-cct-PKIData)");
 }
@@ -238,10 +254,10 @@ X509Ptr key_holder_for(X509_PUBKEY* spki) {
 }
 
 // A SignedData read, its signature not yet checked.
-OpenedSignedData open_signed_data(const Bytes& der) {
+OpenedSignedData open_signed_data(const Bytes& der, CmsPtr decoded) {
   const std::string op = "CMS unwrap";
   OpenedSignedData opened;
-  opened.cms = try_decode_content_info(der);
+  opened.cms = decoded ? std::move(decoded) : try_decode_content_info(der);
   CMS_ContentInfo* cms = opened.cms.get();
   if (!cms)
     throw CryptoError(

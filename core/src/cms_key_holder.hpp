@@ -20,7 +20,8 @@ struct OpenedSignedData {
 };
 
 // Malformed input (not DER, not signedData, detached content) throws CryptoError.
-OpenedSignedData open_signed_data(const Bytes& der);
+// `decoded`, when given, is `der` already decoded (sniff_and_keep_request).
+OpenedSignedData open_signed_data(const Bytes& der, CmsPtr decoded = nullptr);
 
 // Checks the first SignerInfo against the carried signer certificate, or
 // else `key_if_no_cert`, or else the key of `spki_if_no_cert`; with none of

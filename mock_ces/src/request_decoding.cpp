@@ -86,9 +86,13 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
   };
   DecodedRequest out;
   try {
-    switch (core::sniff_request(blob)) {
+    // What sniffing decoded is handed on: OpenSSL 3.0 runs its key decoders
+    // on every decoding of a request (docs/performance.md).
+    core::SniffedRequest sniffed = core::sniff_and_keep_request(blob);
+    switch (sniffed.format) {
       case core::RequestFormat::pkcs10:
         out.csr_der = blob;
+        out.pkcs10 = std::move(sniffed.pkcs10);
         break;
       case core::RequestFormat::cms_pkcs10: {
         core::SignedContent signed_content = core::cms_unwrap(blob);
@@ -100,7 +104,8 @@ DecodedRequest decode_request(const core::Bytes& blob, LabCa& ca, EventLog& even
         break;
       }
       case core::RequestFormat::cmc: {
-        core::DecodedCmcRequest decoded = core::parse_cmc_request_decoded(blob);
+        core::DecodedCmcRequest decoded =
+            core::parse_cmc_request_decoded(blob, std::move(sniffed.cms));
         core::CmcRequest& cmc = decoded.cmc;
         out.pkcs10 = std::move(decoded.pkcs10);
         if (!cmc.envelope.signature_valid && !cmc.signed_by_request_key) {

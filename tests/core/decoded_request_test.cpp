@@ -3,6 +3,7 @@
 // the same CsrInfo, the same CMC reading, and the same certificate bytes.
 #include "ceslab/core/decoded_request.hpp"
 
+#include "ceslab/core/cms.hpp"
 #include "ceslab/core/keys.hpp"
 #include "ceslab/core/x509.hpp"
 
@@ -86,6 +87,42 @@ TEST_F(DecodedRequestTest, CmcRequestHandsOutThePkcs10ItCarries) {
   EXPECT_TRUE(decoded.cmc.signed_by_request_key);
   EXPECT_EQ(decoded.cmc.pkcs10, csr);
   EXPECT_EQ(describe_csr(decoded.pkcs10.get()).subject, "CN=alice,O=Lab");
+}
+
+// Sniffing hands on what it decoded, so the CA decodes a request once
+// (issue 17): a bare RSA PKCS#10 as decode_csr reads it (no provider key
+// decoders), a CMC request's ContentInfo, which parse_cmc_request_decoded
+// then reads as it reads the DER.
+TEST_F(DecodedRequestTest, SniffingHandsOnTheDecodedRequest) {
+  const Bytes csr = csr_for(rsa_key_);
+  SniffedRequest bare = sniff_and_keep_request(csr);
+  EXPECT_EQ(bare.format, RequestFormat::pkcs10);
+  ASSERT_NE(bare.pkcs10, nullptr);
+  EXPECT_EQ(bare.cms, nullptr);
+  EXPECT_EQ(EVP_PKEY_get0_provider(X509_REQ_get0_pubkey(bare.pkcs10.get())), nullptr);
+  EXPECT_TRUE(describe_csr(bare.pkcs10.get()).signature_valid);
+
+  const Bytes cmc = build_cmc_request(csr, nullptr, rsa_key_, {{"CertificateTemplate", "User"}});
+  SniffedRequest wrapped = sniff_and_keep_request(cmc);
+  EXPECT_EQ(wrapped.format, RequestFormat::cmc);
+  EXPECT_EQ(wrapped.pkcs10, nullptr);
+  ASSERT_NE(wrapped.cms, nullptr);
+  const DecodedCmcRequest kept = parse_cmc_request_decoded(cmc, std::move(wrapped.cms));
+  const DecodedCmcRequest fresh = parse_cmc_request_decoded(cmc);
+  EXPECT_EQ(kept.cmc.pkcs10, csr);
+  EXPECT_EQ(kept.cmc.name_value_pairs, fresh.cmc.name_value_pairs);
+  EXPECT_EQ(kept.cmc.signed_by_request_key, fresh.cmc.signed_by_request_key);
+  EXPECT_TRUE(kept.cmc.signed_by_request_key);
+
+  Bytes trailing = csr;
+  trailing.push_back(0);
+  try {
+    sniff_and_keep_request(trailing);
+    ADD_FAILURE() << "a PKCS#10 with a trailing byte was accepted";
+  } catch (const CryptoError& e) {
+    EXPECT_NE(std::string(e.what()).find("PKCS#10 followed by 1 trailing bytes"), std::string::npos)
+        << e.what();
+  }
 }
 
 // The proof of possession is checked against the PKCS#10's own key: RSA keys

@@ -31,6 +31,16 @@ inline constexpr std::string_view kOidCctPkiResponse = "1.3.6.1.5.5.7.12.3";
 // that is not signedData, or a signedData with another eContentType.
 RequestFormat sniff_request(const Bytes& der);
 
+// sniff_request, also handing out what it had to decode to tell: the
+// PKCS#10 as decode_csr reads it (`pkcs10`) or the ContentInfo (`cms`), so
+// that the CA does not decode the request twice (issue 17).
+struct SniffedRequest {
+  RequestFormat format = RequestFormat::pkcs10;
+  X509ReqPtr pkcs10;  // format pkcs10
+  CmsPtr cms;         // format cms_pkcs10 or cmc
+};
+SniffedRequest sniff_and_keep_request(const Bytes& der);
+
 // Signs `content` into a non-detached SignedData (SHA-256, signed attributes) whose
 // eContentType is `econtent_type_oid` (dotted), and returns the DER ContentInfo.
 // The SignerInfo names the signer by issuerAndSerialNumber and `signer_cert` is

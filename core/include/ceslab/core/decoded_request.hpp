@@ -29,7 +29,8 @@ struct DecodedCmcRequest {
   CmcRequest cmc;
   X509ReqPtr pkcs10;
 };
-DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der);
+// `decoded`, when given, is `der` as sniff_and_keep_request decoded it.
+DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der, CmsPtr decoded = nullptr);
 
 // ca.issue(<the request's public key>, options), with the request's
 // SubjectPublicKeyInfo copied into the certificate as the request carries it

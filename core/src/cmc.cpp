@@ -688,8 +688,15 @@ DecodedCmcRequest parse_cmc_request_decoded(const Bytes& der, CmsPtr decoded_cms
 
   // CertEnroll's new-enrollment form carries no certificate: the signature is a
   // proof of possession of the request's own key, so check it against that key.
-  if (!envelope.signer && X509_REQ_get0_pubkey(req) != nullptr) {
-    cms_detail::check_signature(opened, nullptr, X509_REQ_get_X509_PUBKEY(req));
+  if (EVP_PKEY* request_key = X509_REQ_get0_pubkey(req); !envelope.signer && request_key) {
+    // decode_csr's legacy RSA key is shared with the check, so the Montgomery
+    // set-up RSA caches in it serves both signature checks (issue 17); a
+    // provider key would be encoded anew for the check, so its
+    // SubjectPublicKeyInfo is taken instead.
+    if (EVP_PKEY_get0_provider(request_key) == nullptr)
+      cms_detail::check_signature(opened, request_key, nullptr);
+    else
+      cms_detail::check_signature(opened, nullptr, X509_REQ_get_X509_PUBKEY(req));
     if (!envelope.signature_valid)
       opened.content.verify_error = "no signer certificate carried and " + envelope.verify_error +
                                     " against the PKCS#10's own key";

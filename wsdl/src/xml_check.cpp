@@ -7,7 +7,6 @@
 #include <libxml/xmlerror.h>
 
 #include <array>
-#include <cstring>
 #include <memory>
 #include <new>
 #include <optional>
@@ -52,7 +51,6 @@ struct ReadPosition {
   bool in_body = false;                   // past the Body's start tag
   std::optional<MessagePart> over_depth;  // where the first element over the quota was
   bool dtd = false;                       // a document type declaration was met
-  bool started = false;                   // the prolog was read (libxml2 began the document)
 
   MessagePart part() const { return in_body ? MessagePart::body : MessagePart::headers; }
 
@@ -248,10 +246,6 @@ SaxReading& sax_reading(void* ctx) {
   return static_cast<SaxReading&>(position_of(ctx));
 }
 
-void sax_on_start_document(void* ctx) {
-  sax_reading(ctx).started = true;
-}
-
 bool soap(const xmlChar* uri, const xmlChar* localname, std::string_view local) {
   return uri != nullptr && view(localname) == local && view(uri) == uri::kSoap12Envelope;
 }
@@ -338,9 +332,11 @@ void sax_on_text(void* ctx, const xmlChar* text, int length) {
 }
 
 // Comments and processing instructions are no text (xmlNodeGetContent
-// leaves them out); the parser checks them all the same.
-void sax_on_ignored(void*, const xmlChar*) {}
-void sax_on_ignored_pi(void*, const xmlChar*, const xmlChar*) {}
+// leaves them out); the parser checks them all the same. An entity reference
+// is only handed over where a DTD declared entities, which is refused.
+void sax_on_comment(void*, const xmlChar*) {}
+void sax_on_processing_instruction(void*, const xmlChar*, const xmlChar*) {}
+void sax_on_reference(void*, const xmlChar*) {}
 
 bool blank(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -387,12 +383,12 @@ XmlFacts check_xml_with_sax(std::string_view xml, std::size_t max_depth) {
   if (!parser) throw std::bad_alloc();
   SaxReading at;
   at.max_depth = max_depth;
-  // Only our callbacks: no tree. The parser still checks all it checks
-  // (well-formedness, characters, encoding) and reports through its context.
+  // libxml2's own SAX2 handler but for the callbacks that add nodes: the
+  // document itself is still made (an empty xmlDoc, cheap), and entities are
+  // still looked up as before, so that the parser takes the same way through
+  // any message, a broken one too (with no document, parser.c's "expat
+  // compatibility" declares a DTD's entities that a document would not see).
   xmlSAXHandler& sax = *parser->sax;
-  std::memset(&sax, 0, sizeof sax);
-  sax.initialized = XML_SAX2_MAGIC;
-  sax.startDocument = sax_on_start_document;
   sax.startElementNs = sax_on_start;
   sax.endElementNs = sax_on_end;
   sax.characters = sax_on_text;
@@ -400,14 +396,15 @@ XmlFacts check_xml_with_sax(std::string_view xml, std::size_t max_depth) {
   // apart as ignorable (areBlanks), all of it is text.
   sax.ignorableWhitespace = sax_on_text;
   sax.cdataBlock = sax_on_text;
+  sax.comment = sax_on_comment;
+  sax.processingInstruction = sax_on_processing_instruction;
+  sax.reference = sax_on_reference;
   sax.internalSubset = on_doctype;
-  sax.comment = sax_on_ignored;
-  sax.processingInstruction = sax_on_ignored_pi;
   parser->_private = static_cast<ReadPosition*>(&at);
   const std::unique_ptr<xmlDoc, DocFree> doc(
       xmlCtxtReadMemory(parser.get(), xml.data(), static_cast<int>(xml.size()), "message.xml",
                         nullptr, kReadOptions));
-  refuse(at, parser.get(), at.started);
+  refuse(at, parser.get(), doc != nullptr);
   for (const std::string& text : at.binary_texts) core::decode_base64(text);
   return std::move(at.facts);
 }

@@ -142,7 +142,6 @@ void check_base64(const xmlNode* node) {
 struct TreeReading : ReadPosition {
   startElementNsSAX2Func start = nullptr;
   endElementNsSAX2Func end = nullptr;
-  startDocumentSAXFunc start_document = nullptr;
 };
 
 void tree_on_start(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri,

@@ -33,6 +33,12 @@ struct XmlFacts {
 // extension/value) whose text does not decode. Network access and entity
 // substitution stay off. doctype_refused (part: headers) for a document type
 // declaration before the root element, its internal subset never read.
+// A UTF-8 message is read through libxml2's SAX callbacks only, with no
+// tree; one that may be in another encoding goes to check_xml_with_tree.
 XmlFacts check_xml(std::string_view xml, std::size_t max_depth = 0);
+
+// The same check through libxml2's tree, which can render the document as
+// UTF-8 (utf8_text); the reference the SAX reading is tested against.
+XmlFacts check_xml_with_tree(std::string_view xml, std::size_t max_depth = 0);
 
 }  // namespace ceslab::wsdl::detail

@@ -31,11 +31,13 @@
 #include <openssl/err.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace ceslab::core {
 namespace {
@@ -187,6 +189,29 @@ TEST(IssuanceGolden, CertificateFromACaWithoutExtensionsIsTheBytesItWas) {
   const X509ReqPtr rsa = request("request_rsa.hex");
   expect_same_certificate(issue_for_request(ca, rsa.get(), user_options()).get(),
                           "user_rsa_bare_ca.hex");
+}
+
+// The mock's two I/O threads share one CertificateAuthority (and copies of
+// it share what it made once for every certificate): issuing from both at
+// once still gives the same bytes.
+TEST(IssuanceGolden, TwoThreadsIssuingFromOneCaGetTheSameBytes) {
+  const CertificateAuthority ca = load_ca("ca_cert.pem");
+  const CertificateAuthority copy = ca;
+  const Bytes golden = read_hex("user_rsa.hex");
+  const Bytes request_der = read_hex("request_rsa.hex");
+  std::atomic<int> different{0};
+  auto issue_many = [&](const CertificateAuthority& from) {
+    const X509ReqPtr req = decode_csr(request_der);
+    for (int i = 0; i < 25; ++i) {
+      if (certificate_der(issue_for_request(from, req.get(), user_options()).get()) != golden)
+        ++different;
+    }
+  };
+  std::thread a(issue_many, std::cref(ca));
+  std::thread b(issue_many, std::cref(copy));
+  a.join();
+  b.join();
+  EXPECT_EQ(different.load(), 0);
 }
 
 // The responses the mock sends (mock_ces/src/ca_submission.cpp): issued with

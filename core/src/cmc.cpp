@@ -744,6 +744,13 @@ Bytes build_cmc_response(CmcStatus status, std::string_view status_string, X509*
     controls.push_back(md::make_tagged_attribute(1, md::kOidStatusInfo, std::move(values)));
   }
   if (issued != nullptr) {
+    // Carried in the response, the certificate gets its extension cache
+    // (SHA-1 included) from the duplicate check of CMS_add1_cert anyway:
+    // filled first, X509_digest takes its SHA-1 from there instead of
+    // encoding and hashing the certificate once more (issue 17). The cache
+    // is filled under the certificate's own lock.
+    if (std::find(certificates.begin(), certificates.end(), issued) != certificates.end())
+      (void)X509_check_purpose(const_cast<X509*>(issued), -1, 0);
     std::array<unsigned char, EVP_MAX_MD_SIZE> hash{};
     unsigned int hash_len = 0;
     if (X509_digest(issued, EVP_sha1(), hash.data(), &hash_len) != 1)

@@ -5,6 +5,7 @@
 
 #include "ceslab/core/keys.hpp"
 #include "der.hpp"
+#include "distinguished_name.hpp"
 
 #include <arpa/inet.h>
 #include <openssl/asn1.h>
@@ -391,10 +392,15 @@ std::string oid_text(const ASN1_OBJECT* oid) {
 X509NamePtr parse_distinguished_name(std::string_view text) {
   X509NamePtr name(X509_NAME_new());
   if (!name) throw CryptoError("allocate X509_NAME");
+  add_distinguished_name(name.get(), text);
+  return name;
+}
+
+void add_distinguished_name(X509_NAME* name, std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
     text.remove_prefix(1);
   // Trailing blanks are trimmed per value, where an escaped "\ " survives.
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return name;
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return;
 
   const bool slash_form = text.front() == '/';
   if (slash_form) text.remove_prefix(1);
@@ -405,8 +411,7 @@ X509NamePtr parse_distinguished_name(std::string_view text) {
         bad_part(text, "empty RDN (stray separator)");
   // RFC 4514 text lists the most specific RDN first; DER wants it last.
   if (!slash_form) std::reverse(rdns.begin(), rdns.end());
-  for (const auto& rdn : rdns) add_rdn(name.get(), rdn);
-  return name;
+  for (const auto& rdn : rdns) add_rdn(name, rdn);
 }
 
 std::string format_distinguished_name(const X509_NAME* name) {

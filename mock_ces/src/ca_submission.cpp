@@ -29,8 +29,10 @@ std::string requester_name(const World& world, const Account& account) {
   return world.netbios_domain + "\\" + account.name;
 }
 
+// `cert_der`: `cert` encoded, once for the database and the answer (a
+// freshly signed certificate is encoded anew each time it is written).
 core::RequestSecurityTokenResponse issued_rstr(const LabCa& ca, const X509* cert,
-                                               std::int64_t request_id) {
+                                               core::Bytes cert_der, std::int64_t request_id) {
   const core::CertificateAuthority& authority = ca.authority();
   core::RequestSecurityTokenResponse rstr;
   rstr.disposition_message = "Issued";
@@ -39,9 +41,8 @@ core::RequestSecurityTokenResponse issued_rstr(const LabCa& ca, const X509* cert
       core::build_cmc_response(core::CmcStatus::success, "Issued", authority.certificate(),
                                authority.key(), {authority.certificate(), const_cast<X509*>(cert)},
                                cert)};
-  rstr.issued_certificate =
-      core::BinaryToken{std::string(uri::kValueTypeX509v3), std::string(uri::kEncodingBase64),
-                        core::certificate_der(cert)};
+  rstr.issued_certificate = core::BinaryToken{
+      std::string(uri::kValueTypeX509v3), std::string(uri::kEncodingBase64), std::move(cert_der)};
   rstr.request_id = std::to_string(request_id);
   return rstr;
 }
@@ -89,8 +90,9 @@ core::RequestSecurityTokenResponse issue_now(const DecodedRequest& req,
                                              const core::IssueOptions& options, LabCa& ca,
                                              const StoredRequest& row) {
   core::X509Ptr cert = core::issue_for_request(ca.authority(), req.pkcs10.get(), options);
-  ca.store().mark_issued(row.id, core::certificate_der(cert.get()));
-  return issued_rstr(ca, cert.get(), row.id);
+  core::Bytes der = core::certificate_der(cert.get());
+  ca.store().mark_issued(row.id, der);
+  return issued_rstr(ca, cert.get(), std::move(der), row.id);
 }
 
 // The template a renewal is for when the request names none: the one in
@@ -222,7 +224,8 @@ core::RequestSecurityTokenResponse request_status(const std::optional<std::strin
   }
   switch (row->disposition) {
     case Disposition::issued:
-      return issued_rstr(ca, core::parse_certificate_der(row->certificate_der).get(), row->id);
+      return issued_rstr(ca, core::parse_certificate_der(row->certificate_der).get(),
+                         row->certificate_der, row->id);
     case Disposition::pending:
       return pending_rstr(ca, *row);
     case Disposition::denied:

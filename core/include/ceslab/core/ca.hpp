@@ -9,11 +9,16 @@
 #include "ceslab/core/ossl.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace ceslab::core {
+
+namespace ca_detail {
+struct Issuing;  // ca.cpp
+}
 
 // AD CS backdates notBefore by its clock skew allowance (ClockSkewMinutes,
 // default 10) so that clients with slightly slow clocks accept new certs.
@@ -87,8 +92,15 @@ class CertificateAuthority {
       std::chrono::seconds validity = std::chrono::hours{24 * 365}) const;
 
  private:
+  friend X509Ptr issue_for_request(const CertificateAuthority& ca, X509_REQ* request,
+                                   const IssueOptions& options);
+
   X509Ptr cert_;
   EvpPkeyPtr key_;
+  // What every certificate this CA issues takes from it unchanged (its AKI,
+  // the fixed extensions, its notAfter), made once at construction and only
+  // read afterwards, so the I/O threads sharing the CA need no lock.
+  std::shared_ptr<const ca_detail::Issuing> issuing_;
 };
 
 }  // namespace ceslab::core

@@ -71,6 +71,32 @@ RequestFormat sniff_request(const Bytes& der) {
   return sniff_and_keep_request(der).format;
 }
 
+namespace {
+
+// Whether the first element inside `der`'s outer SEQUENCE is an OBJECT
+// IDENTIFIER, as a ContentInfo's contentType is; a PKCS#10 cannot start so
+// (its first element is the CertificationRequestInfo SEQUENCE). Read with
+// OpenSSL's DER header reader; false whenever it cannot tell.
+bool starts_like_content_info(const Bytes& der) {
+  ERR_set_mark();
+  const unsigned char* p = der.data();
+  long length = 0;
+  int tag = 0;
+  int xclass = 0;
+  bool content_info = false;
+  const int outer = ASN1_get_object(&p, &length, &tag, &xclass, static_cast<long>(der.size()));
+  if ((outer & 0x80) == 0 && (outer & V_ASN1_CONSTRUCTED) != 0 && tag == V_ASN1_SEQUENCE &&
+      xclass == V_ASN1_UNIVERSAL) {
+    const long rest = static_cast<long>(der.data() + der.size() - p);
+    const int inner = ASN1_get_object(&p, &length, &tag, &xclass, rest);
+    content_info = (inner & 0x80) == 0 && tag == V_ASN1_OBJECT && xclass == V_ASN1_UNIVERSAL;
+  }
+  ERR_pop_to_mark();
+  return content_info;
+}
+
+}  // namespace
+
 SniffedRequest sniff_and_keep_request(const Bytes& der) {
   const std::string op = "request sniffing";
   if (der.empty()) throw CryptoError(op, "empty input");
@@ -79,18 +105,22 @@ SniffedRequest sniff_and_keep_request(const Bytes& der) {
   // Read as the CA reads a PKCS#10 (decode_csr: exactly one request, without
   // OpenSSL 3.0's provider key decoders when it can); only when that fails is
   // d2i_X509_REQ asked, to tell a PKCS#10 with trailing bytes from the rest.
-  try {
-    out.pkcs10 = decode_csr(der);
-    out.format = RequestFormat::pkcs10;
-    return out;
-  } catch (const CryptoError&) {
-    ERR_set_mark();
-    const unsigned char* p = der.data();
-    X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
-    ERR_pop_to_mark();
-    if (req)
-      throw CryptoError(op, "PKCS#10 followed by " + std::to_string(der.data() + der.size() - p) +
-                                " trailing bytes");
+  // A ContentInfo skips both: its failed readings as a PKCS#10 cost more than
+  // reading it (issue 17's profile).
+  if (!starts_like_content_info(der)) {
+    try {
+      out.pkcs10 = decode_csr(der);
+      out.format = RequestFormat::pkcs10;
+      return out;
+    } catch (const CryptoError&) {
+      ERR_set_mark();
+      const unsigned char* p = der.data();
+      X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+      ERR_pop_to_mark();
+      if (req)
+        throw CryptoError(op, "PKCS#10 followed by " + std::to_string(der.data() + der.size() - p) +
+                                  " trailing bytes");
+    }
   }
 
   out.cms = cd::try_decode_content_info(der);

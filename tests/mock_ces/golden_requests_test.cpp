@@ -236,23 +236,36 @@ TEST(Addressing, TheReplyRelatesToTheMessageIdOnlyWhenThereIsOne) {
 // SOAP 1.2 Part 1, 5.4.8: a header block the node must understand and does
 // not gets the MustUnderstand fault, as WCF sends it ("The header '…' from
 // the namespace '…' was not understood by the recipient of this message").
+// WCF finds it in its dispatcher (DispatchOperationRuntime.ValidateMustUnderstand)
+// and addresses the fault like any reply (ImmutableDispatchRuntime.
+// PrepareAndAddressReply: RelatesTo is the request's MessageID; .NET
+// Framework reference source).
 TEST(RefusedVariant, AnUnknownHeaderThatMustBeUnderstoodGetsTheMustUnderstandFault) {
   MockServer server = lab();
   server.start();
-  const core::SoapMessage m =
-      send(server, core::Service::cep, core::AuthMode::username, "get_policies.xml", false,
-           "application/soap+xml; charset=utf-8", [](std::string b) {
-             return std::regex_replace(b, std::regex(R"(</s:Header>)"),
-                                       R"(<x:Trace s:mustUnderstand="1" )"
-                                       R"(xmlns:x="urn:example:trace">1</x:Trace></s:Header>)");
-           });
-  const auto* f = std::get_if<core::EnrollmentFault>(&m.body);
-  ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->code, "MustUnderstand") << f->reason;
-  EXPECT_NE(f->reason.find("The header 'Trace' from the namespace 'urn:example:trace' was not "
-                           "understood"),
-            std::string::npos)
-      << f->reason;
+  // The block last in the Header, and first (before the MessageID).
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{R"(</s:Header>)", R"(<x:Trace s:mustUnderstand="1" )"
+                                                              R"(xmlns:x="urn:example:trace">1)"
+                                                              R"(</x:Trace></s:Header>)"},
+        {R"(<s:Header>)", R"(<s:Header><x:Trace s:mustUnderstand="1" )"
+                          R"(xmlns:x="urn:example:trace">1</x:Trace>)"}}) {
+    SCOPED_TRACE(to);
+    const core::SoapMessage m =
+        send(server, core::Service::cep, core::AuthMode::username, "get_policies.xml", false,
+             "application/soap+xml; charset=utf-8",
+             [&](std::string b) { return std::regex_replace(b, std::regex(from), to); });
+    const auto* f = std::get_if<core::EnrollmentFault>(&m.body);
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->code, "MustUnderstand") << f->reason;
+    EXPECT_NE(f->reason.find("The header 'Trace' from the namespace 'urn:example:trace' was not "
+                             "understood"),
+              std::string::npos)
+        << f->reason;
+    ASSERT_TRUE(m.addressing.relates_to.has_value());
+    EXPECT_EQ(*m.addressing.relates_to,
+              "urn:uuid:5fb5f6fd-4709-414b-8afa-0c05f6686d1c");  // the fixture's
+  }
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ std::string answer(Read read, const std::string& xml, std::size_t max_depth) {
     out << "utf8_text=" << facts.utf8_text.value_or("<none>")
         << "\nlang=" << facts.fault_reason_lang.value_or("<none>") << "\nmust_understand=";
     for (const auto& [ns, name] : facts.must_understand_headers) out << "{" << ns << "}" << name;
+    out << "\nmessage_id=" << facts.message_id.value_or("<none>");
   } catch (const MessageError& e) {
     out << "MessageError " << to_string(e.kind()) << " in part " << static_cast<int>(e.part())
         << ": " << e.what();

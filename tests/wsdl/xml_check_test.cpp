@@ -118,6 +118,31 @@ TEST(XmlCheck, MustUnderstandBlockWithAnUndeclaredPrefixKeepsItsQualifiedName) {
 
 // --- the fault reason's xml:lang --------------------------------------------
 
+// The request's MessageID, for a fault raised before gSOAP has read the
+// Header (a block not understood may stand before it): the first
+// WS-Addressing 1.0 MessageID header block's text, trimmed, in both readings
+// (the ISO-8859-1 declaration takes the tree reading).
+TEST(XmlCheck, MessageIdIsTheFirstAddressingMessageIdHeaderBlock) {
+  const std::string wsa(uri::kAddressing);
+  const std::string header =
+      "<x:T xmlns:x=\"urn:x\" s:mustUnderstand=\"1\"/>"
+      "<a:MessageID xmlns:a=\"" +
+      wsa +
+      "\">\n  urn:uuid:1<!-- c --></a:MessageID>"
+      "<a:MessageID xmlns:a=\"" +
+      wsa + "\">urn:uuid:2</a:MessageID>";
+  EXPECT_EQ(check_xml(envelope(header, "")).message_id, "urn:uuid:1");
+  EXPECT_EQ(check_xml("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" + envelope(header, ""))
+                .message_id,
+            "urn:uuid:1");
+  // Another namespace's MessageID (WS-Addressing 2004/08), or one in the Body, is not it.
+  EXPECT_EQ(check_xml(envelope("<b:MessageID xmlns:b=\"http://schemas.xmlsoap.org/ws/2004/08/"
+                               "addressing\">urn:uuid:3</b:MessageID>",
+                               "<a:MessageID xmlns:a=\"" + wsa + "\">urn:uuid:4</a:MessageID>"))
+                .message_id,
+            std::nullopt);
+}
+
 TEST(XmlCheck, FaultReasonLangIsTheTextsOwn) {
   EXPECT_EQ(lang_of(envelope("", fault("<s:Text xml:lang=\"en-US\">no</s:Text>"))), "en-US");
 }

@@ -775,10 +775,15 @@ void read_envelope_header(SoapContext& ctx, const detail::XmlFacts& xml_facts) {
     for (const auto& [block_ns, block_name] : xml_facts.must_understand_headers) {
       if (block_name == local) ns = block_ns;
     }
+    // WCF has read every header when its dispatcher finds the block
+    // (DispatchOperationRuntime.ValidateMustUnderstand) and addresses the
+    // fault as any reply (ImmutableDispatchRuntime.PrepareAndAddressReply),
+    // so it relates to the MessageID, wherever that stands in the Header.
     throw MessageError(
         MessageErrorKind::must_understand,
         "the header block '" + local + "' (" + ns + ") must be understood and is not")
-        .with_header(ns, local);
+        .with_header(ns, local)
+        .with_message_id(xml_facts.message_id);
   }
   throw malformed(ctx, "bad SOAP header");
 }

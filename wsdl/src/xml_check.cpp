@@ -42,6 +42,13 @@ std::string_view view(const xmlChar* s) {
   return s == nullptr ? std::string_view{} : std::string_view(reinterpret_cast<const char*>(s));
 }
 
+// XML's white space (space, tab, CR, LF) off both ends.
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+}
+
 // Where the parser is, seen through its SAX callbacks: how deep, whether the
 // SOAP Body's start tag has been read, and the first element over the depth
 // quota. Both readings below keep it (ctxt->_private points here).
@@ -239,6 +246,9 @@ struct SaxReading : ReadPosition {
   std::vector<std::string> binary_texts;
   // The open binary elements: their depth and their index in binary_texts.
   std::vector<std::pair<std::size_t, std::size_t>> open_binaries;
+  // The MessageID header block while it is open: its text so far.
+  bool message_id_open = false;
+  std::string message_id_text;
 };
 
 SaxReading& sax_reading(void* ctx) {
@@ -266,6 +276,10 @@ void sax_on_start(void* ctx, const xmlChar* localname, const xmlChar* prefix, co
       at.header_met = at.header_open = true;
     }
   } else if (depth == 3 && at.header_open) {
+    if (!at.facts.message_id && !at.message_id_open && uri != nullptr &&
+        view(uri) == uri::kAddressing && view(localname) == "MessageID") {
+      at.message_id_open = true;
+    }
     // A header block: mustUnderstand is an xs:boolean, "1" or "true" as written.
     const auto mu = attribute(nb_attributes, attributes, uri::kSoap12Envelope, "mustUnderstand");
     if (mu && (*mu == "1" || *mu == "true")) {
@@ -318,6 +332,10 @@ void sax_on_end(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
     at.open_binaries.pop_back();
   if (depth == 2) at.body_open = at.header_open = false;
   if (depth == 3) at.fault_open = false;
+  if (depth == 3 && at.message_id_open) {
+    at.message_id_open = false;
+    at.facts.message_id = trimmed(at.message_id_text);
+  }
   if (depth == 4) at.reason_open = false;
 }
 
@@ -325,6 +343,9 @@ void sax_on_end(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
 // CDATA beneath it (comments and processing instructions left out).
 void sax_on_text(void* ctx, const xmlChar* text, int length) {
   auto& at = sax_reading(ctx);
+  if (at.message_id_open)
+    at.message_id_text.append(reinterpret_cast<const char*>(text),
+                              static_cast<std::size_t>(length));
   for (const auto& [depth, index] : at.open_binaries)
     at.binary_texts[index].append(reinterpret_cast<const char*>(text),
                                   static_cast<std::size_t>(length));
@@ -430,6 +451,10 @@ XmlFacts check_xml_with_tree(std::string_view xml, std::size_t max_depth) {
   const std::string soap(uri::kSoap12Envelope);
   const xmlNode* body = child(envelope, soap, "Body");
   if (const xmlNode* header = child(envelope, soap, "Header")) {
+    if (const xmlNode* id = child(header, std::string(uri::kAddressing), "MessageID")) {
+      const std::unique_ptr<xmlChar, XmlFree> text(xmlNodeGetContent(id));
+      facts.message_id = trimmed(text ? reinterpret_cast<const char*>(text.get()) : "");
+    }
     for (const xmlNode* block = header->children; block != nullptr; block = block->next) {
       if (block->type != XML_ELEMENT_NODE) continue;
       const std::unique_ptr<xmlChar, XmlFree> mu(

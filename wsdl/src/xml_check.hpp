@@ -21,6 +21,10 @@ struct XmlFacts {
   std::optional<std::string> fault_reason_lang;
   // Every header block marked mustUnderstand ("1" or "true"): namespace, local name.
   std::vector<std::pair<std::string, std::string>> must_understand_headers;
+  // The text of the first WS-Addressing 1.0 MessageID header block, trimmed:
+  // for a fault raised before gSOAP has read the headers (a header block not
+  // understood), which WCF addresses to the request all the same.
+  std::optional<std::string> message_id;
 };
 
 // Throws MessageError: malformed_xml for XML that is not well-formed (an end

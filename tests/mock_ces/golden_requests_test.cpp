@@ -244,17 +244,18 @@ TEST(RefusedVariant, AnUnknownHeaderThatMustBeUnderstoodGetsTheMustUnderstandFau
   MockServer server = lab();
   server.start();
   // The block last in the Header, and first (before the MessageID).
-  for (const auto& [from, to] :
+  // (A pair, not a structured binding: clang 14 cannot capture one.)
+  for (const std::pair<std::string, std::string>& edit :
        {std::pair<std::string, std::string>{R"(</s:Header>)", R"(<x:Trace s:mustUnderstand="1" )"
                                                               R"(xmlns:x="urn:example:trace">1)"
                                                               R"(</x:Trace></s:Header>)"},
         {R"(<s:Header>)", R"(<s:Header><x:Trace s:mustUnderstand="1" )"
                           R"(xmlns:x="urn:example:trace">1</x:Trace>)"}}) {
-    SCOPED_TRACE(to);
-    const core::SoapMessage m =
-        send(server, core::Service::cep, core::AuthMode::username, "get_policies.xml", false,
-             "application/soap+xml; charset=utf-8",
-             [&](std::string b) { return std::regex_replace(b, std::regex(from), to); });
+    SCOPED_TRACE(edit.second);
+    const core::SoapMessage m = send(
+        server, core::Service::cep, core::AuthMode::username, "get_policies.xml", false,
+        "application/soap+xml; charset=utf-8",
+        [&](std::string b) { return std::regex_replace(b, std::regex(edit.first), edit.second); });
     const auto* f = std::get_if<core::EnrollmentFault>(&m.body);
     ASSERT_NE(f, nullptr);
     EXPECT_EQ(f->code, "MustUnderstand") << f->reason;

@@ -2,6 +2,7 @@
 // Translation between the message model and the gSOAP binding generated from
 // wsdl/*.wsdl|xsd. The only file in ceslab that touches gSOAP types.
 #include "ceslab/wsdl/codec.hpp"
+#include "ceslab/wsdl/xml_nodes.hpp"
 #include "xml_check.hpp"
 
 #include <algorithm>
@@ -99,9 +100,7 @@ std::optional<std::string> opt(const std::string* p) {
 // <a:Action> or <RequestType> (as in the MS-XCEP 4.1.1.1 example) names the
 // same URI as a compact one.
 std::string uri_text(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+  return std::string(xml::trim_space(text));
 }
 std::optional<std::string> opt_uri(const char* p) {
   return p ? std::optional<std::string>(uri_text(p)) : std::nullopt;
@@ -719,11 +718,7 @@ void render(const soap_dom_element* e, int depth, std::string& out) {
   }
   std::sort(attrs.begin(), attrs.end());
   for (const auto& a : attrs) out += " @" + a;
-  std::string text = e->text ? e->text : "";
-  const auto first = text.find_first_not_of(" \t\r\n");
-  text = first == std::string::npos
-             ? ""
-             : text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  std::string text(xml::trim_space(e->text ? e->text : ""));
   if (tag == "Value" && ns && std::string_view(ns) == uri::kSoap12Envelope) {
     if (auto colon = text.rfind(':'); colon != std::string::npos) text.erase(0, colon + 1);
   }

@@ -42,13 +42,6 @@ std::string_view view(const xmlChar* s) {
   return s == nullptr ? std::string_view{} : std::string_view(reinterpret_cast<const char*>(s));
 }
 
-// XML's white space (space, tab, CR, LF) off both ends.
-std::string trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
-}
-
 // Where the parser is, seen through its SAX callbacks: how deep, whether the
 // SOAP Body's start tag has been read, and the first element over the depth
 // quota. Both readings below keep it (ctxt->_private points here).
@@ -217,12 +210,7 @@ std::optional<std::string> attribute(int nb_attributes, const xmlChar** attribut
 // xs:boolean true, white space around it ignored, as xml::is_nil reads xsi:nil.
 bool nil(int nb_attributes, const xmlChar** attributes) {
   const auto value = attribute(nb_attributes, attributes, uri::kXsiNs, "nil");
-  if (!value) return false;
-  const auto first = value->find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return false;
-  const auto last = value->find_last_not_of(" \t\r\n");
-  const std::string_view v = std::string_view(*value).substr(first, last - first + 1);
-  return v == "true" || v == "1";
+  return value && xml::is_true(*value);
 }
 
 // What an element is to the base64 check: a parent whose binary child is
@@ -334,7 +322,7 @@ void sax_on_end(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
   if (depth == 3) at.fault_open = false;
   if (depth == 3 && at.message_id_open) {
     at.message_id_open = false;
-    at.facts.message_id = trimmed(at.message_id_text);
+    at.facts.message_id = std::string(xml::trim_space(at.message_id_text));
   }
   if (depth == 4) at.reason_open = false;
 }
@@ -453,7 +441,7 @@ XmlFacts check_xml_with_tree(std::string_view xml, std::size_t max_depth) {
   if (const xmlNode* header = child(envelope, soap, "Header")) {
     if (const xmlNode* id = child(header, std::string(uri::kAddressing), "MessageID")) {
       const std::unique_ptr<xmlChar, XmlFree> text(xmlNodeGetContent(id));
-      facts.message_id = trimmed(text ? reinterpret_cast<const char*>(text.get()) : "");
+      facts.message_id = std::string(xml::trim_space(view(text.get())));
     }
     for (const xmlNode* block = header->children; block != nullptr; block = block->next) {
       if (block->type != XML_ELEMENT_NODE) continue;

@@ -11,14 +11,18 @@ std::string_view view(const xmlChar* s) {
   return s == nullptr ? std::string_view{} : std::string_view(reinterpret_cast<const char*>(s));
 }
 
-std::string trimmed(std::string_view s) {
+}  // namespace
+
+std::string_view trim_space(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-}  // namespace
+bool is_true(std::string_view value) {
+  const std::string_view v = trim_space(value);
+  return v == "true" || v == "1";
+}
 
 bool is(const xmlNode* n, std::string_view ns, std::string_view local) {
   if (n == nullptr || n->type != XML_ELEMENT_NODE) return false;
@@ -45,15 +49,15 @@ bool is_nil(const xmlNode* n) {
       xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("nil"),
                    reinterpret_cast<const xmlChar*>(std::string(core::uri::kXsiNs).c_str()));
   if (v == nullptr) return false;
-  const std::string value = trimmed(view(v));
+  const bool nil = is_true(view(v));
   xmlFree(v);
-  return value == "true" || value == "1";
+  return nil;
 }
 
 std::string text(const xmlNode* n) {
   if (n == nullptr) return "";
   xmlChar* content = xmlNodeGetContent(n);
-  std::string out = trimmed(view(content));
+  std::string out(trim_space(view(content)));
   xmlFree(content);
   return out;
 }

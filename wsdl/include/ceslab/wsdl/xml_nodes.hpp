@@ -17,6 +17,10 @@ bool is(const xmlNode* n, std::string_view ns, std::string_view local);
 // The first such child element of `parent` (null for a null parent).
 const xmlNode* child(const xmlNode* parent, std::string_view ns, std::string_view local);
 xmlNode* child(xmlNode* parent, std::string_view ns, std::string_view local);
+// `s` without XML's white space (space, tab, CR, LF) at either end.
+std::string_view trim_space(std::string_view s);
+// xs:boolean true: "true" or "1", white space around the value ignored.
+bool is_true(std::string_view value);
 // xsi:nil="true" (or "1"), white space around the value ignored (xs:boolean).
 bool is_nil(const xmlNode* n);
 // The element's text content, white space at both ends removed.

@@ -48,12 +48,9 @@ BignumPtr serial_number(const std::string& text) {
   return bn;
 }
 
-void add_ext(X509* cert, X509ExtensionPtr ext) {
-  if (X509_add_ext(cert, ext.get(), -1) != 1) throw CryptoError("add extension to certificate");
-}
-
-// X509_add_ext adds a copy.
-void add_copy(X509* cert, const X509ExtensionPtr& ext) {
+// X509_add_ext adds a copy, so the CA's own extensions can be added to
+// every certificate as they are.
+void add_ext(X509* cert, const X509ExtensionPtr& ext) {
   if (X509_add_ext(cert, ext.get(), -1) != 1) throw CryptoError("add extension to certificate");
 }
 
@@ -207,20 +204,20 @@ X509Ptr build_certificate(const Signer& signer, const SubjectKey& subject_key_of
 
   const FixedExtensions& fixed = *signer.fixed;
   if (o.is_ca) {
-    add_copy(c, fixed.ca_basic_constraints);
-    add_copy(c, fixed.ca_key_usage);
+    add_ext(c, fixed.ca_basic_constraints);
+    add_ext(c, fixed.ca_key_usage);
   } else {
     const bool rsa = EVP_PKEY_get_base_id(subject_key) == EVP_PKEY_RSA;
-    add_copy(c, rsa ? fixed.key_usage_rsa : fixed.key_usage_other);
+    add_ext(c, rsa ? fixed.key_usage_rsa : fixed.key_usage_other);
   }
   add_subject_key_id(c, fixed.sha1.get());
-  if (signer.authority_key_id != nullptr) add_copy(c, *signer.authority_key_id);
+  if (signer.authority_key_id != nullptr) add_ext(c, *signer.authority_key_id);
   if (!o.ekus.empty()) add_ext(c, make_eku_extension(o.ekus));
   if (!o.san.empty())
     add_ext(c, make_subject_alt_name_extension(o.san, X509_NAME_entry_count(subject) == 0));
   if (!o.policy_oids.empty()) add_ext(c, make_certificate_policies_extension(o.policy_oids));
   if (o.template_ref)
-    for (auto& ext : make_template_extensions(*o.template_ref)) add_ext(c, std::move(ext));
+    for (const auto& ext : make_template_extensions(*o.template_ref)) add_ext(c, ext);
 
   if (X509_sign(c, signer.key, EVP_sha256()) <= 0) throw CryptoError("sign certificate");
   return cert;

@@ -30,9 +30,7 @@ TEST(Dtd, BeforeTheEnvelopeIsABareBadRequest) {
   const core::Exchange ex = post(server, core::Service::cep, "get_policies.xml", [](std::string b) {
     return "<!DOCTYPE s:Envelope [<!ENTITY lab \"alice\">]>\n" + b;
   });
-  ASSERT_TRUE(ex.response) << ex.error_message;
-  EXPECT_EQ(ex.response->status, 400);
-  EXPECT_EQ(ex.response->body, "");
+  testing::expect_bare(ex, 400);
 }
 
 TEST(Dtd, AnEntityDeclarationInAHeaderIsABareBadRequest) {
@@ -41,9 +39,7 @@ TEST(Dtd, AnEntityDeclarationInAHeaderIsABareBadRequest) {
   const core::Exchange ex = post(server, core::Service::cep, "get_policies.xml", [](std::string b) {
     return std::regex_replace(b, std::regex("</o:Password>"), "<!ENTITY x \"y\"></o:Password>");
   });
-  ASSERT_TRUE(ex.response) << ex.error_message;
-  EXPECT_EQ(ex.response->status, 400);
-  EXPECT_EQ(ex.response->body, "");
+  testing::expect_bare(ex, 400);
 }
 
 TEST(Dtd, InTheBodyIsWcfsGenericFaultAndNothingIsIssued) {

@@ -5,6 +5,8 @@
 // its row is about (docs/wire-acceptance.md).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "ceslab/wsdl/codec.hpp"
+
 #include "fake_negotiate.hpp"
 #include "lab_fixture.hpp"
 
@@ -70,6 +73,14 @@ inline core::Exchange post_fixture(const MockServer& server, core::Service servi
 inline core::SoapMessage soap_answer(const core::Exchange& ex) {
   if (!ex.response) throw std::runtime_error("no answer: " + ex.error_message);
   return wsdl::read_message(ex.response->body);
+}
+
+// An answer of `status` with nothing in it: what IIS and WCF's encoder send
+// where they refuse a request before any SOAP is written.
+inline void expect_bare(const core::Exchange& ex, int status) {
+  ASSERT_TRUE(ex.response) << ex.error_message;
+  EXPECT_EQ(ex.response->status, status);
+  EXPECT_EQ(ex.response->body, "");
 }
 
 // What a layer below the service answers: WCF's generic fault, an addressing

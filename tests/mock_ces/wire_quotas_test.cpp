@@ -22,6 +22,7 @@ namespace ceslab::mock {
 namespace {
 
 using testing::Edit;
+using testing::expect_bare;
 using testing::layer_fault;
 
 // The wire lab with the binding quotas given (docs/world.md; the YAML keys
@@ -55,12 +56,6 @@ void expect_policy(const core::Exchange& ex) {
   const core::SoapMessage m = testing::soap_answer(ex);
   EXPECT_EQ(layer_fault(m), "");
   EXPECT_TRUE(std::holds_alternative<core::GetPoliciesResponse>(m.body));
-}
-
-void expect_bare(const core::Exchange& ex, int status) {
-  ASSERT_TRUE(ex.response) << ex.error_message;
-  EXPECT_EQ(ex.response->status, status);
-  EXPECT_EQ(ex.response->body, "");
 }
 
 TEST(MaxReceivedMessageSize, DefaultTakesExactly65536Bytes) {

@@ -455,8 +455,8 @@ double building_besides_signatures(const std::filesystem::path& state_dir,
   std::vector<core::X509Ptr> ca_certs =
       core::read_certificates_pem(state_dir / mock::LabCa::kCertificateFile);
   if (ca_certs.empty()) throw std::runtime_error("(d): the mock's CA certificate is missing");
-  const core::CertificateAuthority ca(std::move(ca_certs.front()),
-                                      core::read_private_key_pem(state_dir / mock::LabCa::kKeyFile));
+  const core::CertificateAuthority ca(
+      std::move(ca_certs.front()), core::read_private_key_pem(state_dir / mock::LabCa::kKeyFile));
   const core::CertificateInfo info = core::describe(issued.get());
   core::IssueOptions options;
   options.subject = info.subject;
@@ -488,9 +488,9 @@ double building_besides_signatures(const std::filesystem::path& state_dir,
       const core::X509Ptr cert =
           core::issue_for_request(ca, requests[(calls + i) % n].get(), options);
       benchmark::DoNotOptimize(core::certificate_der(cert.get()));
-      benchmark::DoNotOptimize(core::build_cmc_response(core::CmcStatus::success, "Issued",
-                                                        ca_cert, ca.key(),
-                                                        {ca_cert, cert.get()}, cert.get()));
+      benchmark::DoNotOptimize(core::build_cmc_response(core::CmcStatus::success, "Issued", ca_cert,
+                                                        ca.key(), {ca_cert, cert.get()},
+                                                        cert.get()));
     }
     building += cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - start;
     start = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
@@ -542,12 +542,12 @@ std::vector<FloorStep> measure_floor(const BuiltRequests& requests, bool cmc,
   const auto* rstr = std::get_if<core::RequestSecurityTokenResponse>(&answer.body);
   if (rstr == nullptr || !rstr->is_issued())
     throw std::runtime_error("(d) needs an issued answer from (b)");
-  steps.push_back({"building the certificate and the CMC response besides their 2 signatures "
-                   "(OpenSSL: X509 and CMS objects, DER; timed with them, "
-                   "less 2 signatures alone)",
-                   building_besides_signatures(
-                       dir, decoded, core::parse_certificate_der(rstr->issued_certificate->data),
-                       seconds)});
+  steps.push_back(
+      {"building the certificate and the CMC response besides their 2 signatures "
+       "(OpenSSL: X509 and CMS objects, DER; timed with them, "
+       "less 2 signatures alone)",
+       building_besides_signatures(
+           dir, decoded, core::parse_certificate_der(rstr->issued_certificate->data), seconds)});
   steps.push_back({"writing the issued answer (wsdl::write_message: gSOAP)",
                    cpu_us_per_call(seconds, [&](std::uint64_t) {
                      benchmark::DoNotOptimize(wsdl::write_message(answer));

@@ -188,8 +188,28 @@ Bytes sign(const Bytes& content, std::string_view econtent_type_oid, X509* signe
   return der;
 }
 
-// A self-signed certificate that exists only so CMS_add1_signer accepts `key` and
-// takes `key_id` as the SignerInfo's subjectKeyIdentifier.
+// Every field i2d needs of a certificate that is never signed: the two
+// signature algorithm fields, set through the getters' pointers (OpenSSL 3.0
+// has no setters for them; the objects are the certificate's own, only
+// returned as const). Their value does not matter: nothing verifies it.
+void set_unsigned_algorithms(X509* cert, const std::string& op) {
+  auto* tbs_algorithm = const_cast<X509_ALGOR*>(X509_get0_tbs_sigalg(cert));
+  const X509_ALGOR* outer = nullptr;
+  X509_get0_signature(nullptr, &outer, cert);
+  auto* outer_algorithm = const_cast<X509_ALGOR*>(outer);
+  if (X509_ALGOR_set0(tbs_algorithm, OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL,
+                      nullptr) != 1 ||
+      X509_ALGOR_set0(outer_algorithm, OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL,
+                      nullptr) != 1)
+    throw CryptoError(op);
+}
+
+// A certificate that exists only so CMS_add1_signer accepts `key` and takes
+// `key_id` as the SignerInfo's subjectKeyIdentifier. CMS reads its key and
+// its SKI extension, never its signature, and CMS_NOCERTS keeps it out of
+// the message: so it is not signed (a signature with the requester's key
+// per request for nothing), and an RSA key goes in as its legacy twin
+// (legacy_rsa_public_key), without OpenSSL 3.0's provider encoder and decoder.
 X509Ptr throwaway_signer_cert(EVP_PKEY* key, const Bytes& key_id) {
   const std::string op = "CMS signing (throwaway signer certificate)";
   X509Ptr cert(X509_new());
@@ -198,6 +218,7 @@ X509Ptr throwaway_signer_cert(EVP_PKEY* key, const Bytes& key_id) {
                                    detail::Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
   OctetPtr ski(ASN1_OCTET_STRING_new());
   if (!cert || !name || !ski) throw CryptoError(op);
+  const EvpPkeyPtr legacy_public = legacy_rsa_public_key(key);
   const auto* cn = reinterpret_cast<const unsigned char*>("ceslab key-id signer");
   if (X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
       ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1) != 1 ||
@@ -206,12 +227,12 @@ X509Ptr throwaway_signer_cert(EVP_PKEY* key, const Bytes& key_id) {
       X509_set_issuer_name(cert.get(), name.get()) != 1 ||
       X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0) == nullptr ||
       X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600) == nullptr ||
-      X509_set_pubkey(cert.get(), key) != 1 ||
+      X509_set_pubkey(cert.get(), legacy_public ? legacy_public.get() : key) != 1 ||
       ASN1_OCTET_STRING_set(ski.get(), key_id.data(), static_cast<int>(key_id.size())) != 1 ||
       X509_add1_ext_i2d(cert.get(), NID_subject_key_identifier, ski.get(), 0, X509V3_ADD_DEFAULT) !=
-          1 ||
-      X509_sign(cert.get(), key, EVP_sha256()) <= 0)
+          1)
     throw CryptoError(op);
+  set_unsigned_algorithms(cert.get(), op);
   return cert;
 }
 
@@ -247,10 +268,9 @@ EvpPkeyPtr legacy_rsa_key_of(X509_PUBKEY* spki) {
 
 // An unsigned certificate whose only use is to carry the key of `spki` into
 // CMS_SignerInfo_set1_signer_cert. For an RSA key it holds the key read by
-// legacy_rsa_key_of and is never encoded. Otherwise i2d needs every field of a certificate;
-// their values do not matter. The signature algorithm fields are set through
-// the getters' pointers: OpenSSL 3.0 has no setters for them, and the objects
-// are the certificate's own, only returned as const.
+// legacy_rsa_key_of and is never encoded. Otherwise it is read back from DER,
+// so it gets every field i2d needs (set_unsigned_algorithms); their values
+// do not matter.
 X509Ptr key_holder_for(X509_PUBKEY* spki) {
   const std::string op = "CMS unwrap (key holder)";
   if (EvpPkeyPtr rsa = legacy_rsa_key_of(spki)) {
@@ -261,18 +281,11 @@ X509Ptr key_holder_for(X509_PUBKEY* spki) {
   X509Ptr draft(X509_new());
   if (!draft) throw CryptoError(op);
   copy_public_key(draft.get(), spki);
-  auto* tbs_algorithm = const_cast<X509_ALGOR*>(X509_get0_tbs_sigalg(draft.get()));
-  const X509_ALGOR* outer = nullptr;
-  X509_get0_signature(nullptr, &outer, draft.get());
-  auto* outer_algorithm = const_cast<X509_ALGOR*>(outer);
   if (ASN1_INTEGER_set(X509_get_serialNumber(draft.get()), 1) != 1 ||
       X509_gmtime_adj(X509_getm_notBefore(draft.get()), 0) == nullptr ||
-      X509_gmtime_adj(X509_getm_notAfter(draft.get()), 0) == nullptr ||
-      X509_ALGOR_set0(tbs_algorithm, OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL,
-                      nullptr) != 1 ||
-      X509_ALGOR_set0(outer_algorithm, OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL,
-                      nullptr) != 1)
+      X509_gmtime_adj(X509_getm_notAfter(draft.get()), 0) == nullptr)
     throw CryptoError(op);
+  set_unsigned_algorithms(draft.get(), op);
   unsigned char* der = nullptr;
   const int len = i2d_X509(draft.get(), &der);
   if (len <= 0) throw CryptoError(op + " (encode)");

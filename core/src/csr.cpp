@@ -6,6 +6,7 @@
 #include "ceslab/core/keys.hpp"
 #include "der.hpp"
 #include "distinguished_name.hpp"
+#include "public_key_info.hpp"
 
 #include <arpa/inet.h>
 #include <openssl/asn1.h>
@@ -629,9 +630,12 @@ Bytes build_csr(EVP_PKEY* key, const CsrOptions& options) {
   X509ReqPtr req(X509_REQ_new());
   if (!req) throw CryptoError("allocate X509_REQ");
   X509NamePtr subject = parse_distinguished_name(options.subject);
+  // An RSA key's public half goes in through its legacy twin: the same
+  // SubjectPublicKeyInfo, without OpenSSL 3.0's provider encoder and decoder.
+  const EvpPkeyPtr legacy_public = legacy_rsa_public_key(key);
   if (X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1 ||
       X509_REQ_set_subject_name(req.get(), subject.get()) != 1 ||
-      X509_REQ_set_pubkey(req.get(), key) != 1)
+      X509_REQ_set_pubkey(req.get(), legacy_public ? legacy_public.get() : key) != 1)
     throw CryptoError("fill PKCS#10 request");
 
   ExtensionStackPtr exts(sk_X509_EXTENSION_new_null());

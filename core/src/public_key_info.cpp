@@ -1,9 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "public_key_info.hpp"
 
+#include <openssl/asn1t.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
+
+namespace ceslab::core::rsa_mirror {
+
+// RSAPublicKey (RFC 8017 A.1.1).
+struct RSA_PUBLIC_KEY_BITS {
+  ASN1_INTEGER* modulus;
+  ASN1_INTEGER* public_exponent;
+};
+ASN1_SEQUENCE(RSA_PUBLIC_KEY_BITS) = {
+    ASN1_SIMPLE(RSA_PUBLIC_KEY_BITS, modulus, ASN1_INTEGER),
+    ASN1_SIMPLE(RSA_PUBLIC_KEY_BITS, public_exponent, ASN1_INTEGER),
+} ASN1_SEQUENCE_END(RSA_PUBLIC_KEY_BITS)
+
+}  // namespace ceslab::core::rsa_mirror
 
 namespace ceslab::core {
 
@@ -40,6 +58,35 @@ EvpPkeyPtr legacy_rsa_key(const ASN1_OBJECT* algorithm, const unsigned char* bit
   ERR_pop_to_mark();
   if (key && p != bits + len) return nullptr;  // trailing bytes: let the decoder judge
   return key;
+}
+
+EvpPkeyPtr legacy_rsa_public_key(EVP_PKEY* key) {
+  if (key == nullptr || EVP_PKEY_is_a(key, "RSA") != 1) return nullptr;
+  ERR_set_mark();
+  BIGNUM* n = nullptr;
+  BIGNUM* e = nullptr;
+  EvpPkeyPtr legacy;
+  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
+      EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) == 1) {
+    rsa_mirror::RSA_PUBLIC_KEY_BITS bits{BN_to_ASN1_INTEGER(n, nullptr),
+                                         BN_to_ASN1_INTEGER(e, nullptr)};
+    unsigned char* der = nullptr;
+    const int len = bits.modulus == nullptr || bits.public_exponent == nullptr
+                        ? 0
+                        : ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(&bits), &der,
+                                        ASN1_ITEM_rptr(rsa_mirror::RSA_PUBLIC_KEY_BITS));
+    if (len > 0) {
+      const unsigned char* p = der;
+      legacy.reset(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len));
+    }
+    OPENSSL_free(der);
+    ASN1_INTEGER_free(bits.modulus);
+    ASN1_INTEGER_free(bits.public_exponent);
+  }
+  BN_free(n);
+  BN_free(e);
+  ERR_pop_to_mark();
+  return legacy;
 }
 
 }  // namespace ceslab::core

@@ -2,7 +2,7 @@
 // A SubjectPublicKeyInfo moved between OpenSSL objects without re-encoding
 // the key (issue 17): with OpenSSL 3.0, X509_set_pubkey encodes a provider
 // key and decodes it again, each through the provider encoders/decoders.
-// Private to core/src (ca.cpp, cms.cpp, csr_decoding.cpp).
+// Private to core/src (ca.cpp, cms.cpp, csr.cpp, csr_decoding.cpp).
 #pragma once
 
 #include "ceslab/core/ossl.hpp"
@@ -23,5 +23,15 @@ void copy_public_key(X509* cert, X509_PUBKEY* from);
 // not exactly one RSAPublicKey (the caller then takes the DER path); the
 // OpenSSL error queue is left as it was.
 EvpPkeyPtr legacy_rsa_key(const ASN1_OBJECT* algorithm, const unsigned char* bits, int len);
+
+// The public half of an RSA key (a provider key, as generated or read from
+// PEM) as a legacy key, read as legacy_rsa_key reads one: its modulus and
+// exponent taken as parameters and put into an RSAPublicKey with OpenSSL's
+// ASN.1 templates, without the provider encoders and decoders that
+// X509_set_pubkey / X509_REQ_set_pubkey run for a provider key. What those
+// then write is the same SubjectPublicKeyInfo. Null for other key types
+// (RSA-PSS included) or when the parameters cannot be read; the OpenSSL
+// error queue is left as it was.
+EvpPkeyPtr legacy_rsa_public_key(EVP_PKEY* key);
 
 }  // namespace ceslab::core

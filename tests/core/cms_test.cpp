@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ceslab/core/cms.hpp"
+#include "ceslab/core/keys.hpp"
 
 #include "core/test_pki.hpp"
 
@@ -137,6 +138,21 @@ TEST_F(CmsUnwrap, KeyIdSignerWithoutCertificate) {
   const SignedContent wrong_key = cms_unwrap(der, ca_key.get());
   EXPECT_FALSE(wrong_key.signature_valid);
   EXPECT_NE(wrong_key.verify_error, "");
+}
+
+// The signer identified by key id is an RSA key too (CertEnroll's CMC
+// requests): its SignerInfo names the key id and verifies with the key,
+// also now that the certificate CMS needs for it is neither signed nor given
+// the key through OpenSSL's provider encoder (docs/performance.md).
+TEST_F(CmsUnwrap, KeyIdSignerWithAnRsaKey) {
+  const EvpPkeyPtr rsa = generate_key(KeySpec::parse("rsa2048"));
+  const Bytes key_id = {0x0a, 0x0b, 0x0c};
+  const Bytes der = cms_sign_with_key_id(text_bytes("pop"), kOidCctPkiData, rsa.get(), key_id);
+  const SignedContent with_key = cms_unwrap(der, rsa.get());
+  EXPECT_TRUE(with_key.signature_valid) << with_key.verify_error;
+  EXPECT_EQ(with_key.signer_key_id, key_id);
+  EXPECT_TRUE(with_key.certificates.empty());
+  EXPECT_FALSE(cms_unwrap(der, user_key.get()).signature_valid);
 }
 
 TEST_F(CmsUnwrap, RejectsMalformedInput) {

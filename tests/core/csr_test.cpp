@@ -211,6 +211,33 @@ TEST_F(CsrTest, BadOptionsAreRejectedByName) {
   EXPECT_THROW(build_csr(nullptr, {}), std::invalid_argument);
 }
 
+// An RSA key's public half goes into the request through a legacy twin
+// (docs/performance.md, the client's side): the SubjectPublicKeyInfo must be
+// exactly the one OpenSSL's provider encoder writes for the key, and the
+// request must verify with the key itself. An EC key keeps the direct path.
+TEST(CsrKeys, RequestCarriesTheKeysOwnSubjectPublicKeyInfo) {
+  for (const char* spec : {"rsa2048", "rsa3072", "ecdsa-p256"}) {
+    SCOPED_TRACE(spec);
+    const EvpPkeyPtr key = generate_key(KeySpec::parse(spec));
+    CsrOptions o;
+    o.subject = "CN=alice";
+    const Bytes der = build_csr(key.get(), o);
+    const unsigned char* p = der.data();
+    const X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+    ASSERT_TRUE(req);
+    unsigned char* written = nullptr;
+    const int written_len = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(req.get()), &written);
+    unsigned char* expected = nullptr;
+    const int expected_len = i2d_PUBKEY(key.get(), &expected);
+    ASSERT_GT(written_len, 0);
+    ASSERT_GT(expected_len, 0);
+    EXPECT_EQ(Bytes(written, written + written_len), Bytes(expected, expected + expected_len));
+    OPENSSL_free(written);
+    OPENSSL_free(expected);
+    EXPECT_EQ(X509_REQ_verify(req.get(), key.get()), 1);
+  }
+}
+
 TEST(CsrExtensions, SanWithIpRoundTripsThroughExtensionHelpers) {
   SubjectAltNames san;
   san.dns = {"host.lab.test"};

@@ -4,6 +4,8 @@
 #include <openssl/rand.h>
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include "ceslab/core/ossl.hpp"
 #include "ceslab/core/url.hpp"
@@ -37,7 +39,55 @@ TlsSettings copy_tls_settings(const TlsSettings& tls) {
   if (tls.client_key) out.client_key = core::share(tls.client_key.get());
   out.connect_timeout = tls.connect_timeout;
   out.io_timeout = tls.io_timeout;
+  out.kept = tls.kept;
   return out;
+}
+
+namespace {
+
+core::ClientOptions client_options(const TlsSettings& tls) {
+  core::ClientOptions options;
+  options.ca_files = tls.ca_files;
+  options.insecure = tls.insecure;
+  options.connect_timeout = tls.connect_timeout;
+  options.io_timeout = tls.io_timeout;
+  if (tls.client_certificate) {
+    options.client_certificate = core::share(tls.client_certificate.get());
+    options.client_key = core::share(tls.client_key.get());
+  }
+  return options;
+}
+
+}  // namespace
+
+// The HTTPS client (its SSL_CTX: trust anchors, client identity) made from
+// one TlsSettings, and those settings, to tell whether a call's are still
+// the same. It holds references to the identity's certificate and key, so
+// that their addresses cannot be taken by other objects while it lives.
+class KeptTlsContext {
+ public:
+  explicit KeptTlsContext(const TlsSettings& tls)
+      : made_from_(copy_tls_settings(tls)), client_(client_options(tls)) {
+    made_from_.kept.reset();
+  }
+
+  // The kept client when `tls` holds the values it was made from, else null.
+  const core::HttpsClient* client_for(const TlsSettings& tls) const {
+    const bool same = tls.ca_files == made_from_.ca_files && tls.insecure == made_from_.insecure &&
+                      tls.client_certificate.get() == made_from_.client_certificate.get() &&
+                      tls.client_key.get() == made_from_.client_key.get() &&
+                      tls.connect_timeout == made_from_.connect_timeout &&
+                      tls.io_timeout == made_from_.io_timeout;
+    return same ? &client_ : nullptr;
+  }
+
+ private:
+  TlsSettings made_from_;
+  core::HttpsClient client_;
+};
+
+void keep_tls_context(TlsSettings& tls) {
+  tls.kept = std::make_shared<const KeptTlsContext>(tls);
 }
 
 core::SoapMessage request_message(std::string_view action, const std::string& url,
@@ -69,16 +119,10 @@ SoapCall call(const std::string& url, const core::SoapMessage& message, const Tl
 SoapCall call_raw(const std::string& url, std::string content_type, std::string body,
                   const TlsSettings& tls, const std::vector<core::HttpHeader>& headers,
                   HttpChallenge* challenge) {
-  core::ClientOptions options;
-  options.ca_files = tls.ca_files;
-  options.insecure = tls.insecure;
-  options.connect_timeout = tls.connect_timeout;
-  options.io_timeout = tls.io_timeout;
-  if (tls.client_certificate) {
-    options.client_certificate = core::share(tls.client_certificate.get());
-    options.client_key = core::share(tls.client_key.get());
-  }
-  const core::HttpsClient client(std::move(options));
+  std::optional<core::HttpsClient> own;
+  const core::HttpsClient* kept = tls.kept ? tls.kept->client_for(tls) : nullptr;
+  if (kept == nullptr) own.emplace(client_options(tls));
+  const core::HttpsClient& client = kept ? *kept : *own;
 
   core::HttpRequest request;
   request.method = "POST";

@@ -49,9 +49,33 @@ AttemptResult classify(const client::EnrollResult& result, core::AuthMode auth) 
   return r;
 }
 
+namespace {
+
+// One TLS client context for the whole run, made from the settings every
+// attempt calls with (its authentication mode's applied): the trust anchors
+// are read and OpenSSL's context set up once, not per request
+// (docs/performance.md). What keeps it from being made (an unusable mode,
+// an unreadable trust anchor file) is left to each attempt, which sets up
+// its own context, meets the same error and reports it.
+std::shared_ptr<const client::KeptTlsContext> run_tls_context(const EnrollmentTarget& target) {
+  try {
+    client::CallCredentials credentials =
+        client::credentials_for(*target.auth, target.url, client::copy_tls_settings(target.tls));
+    client::keep_tls_context(credentials.tls);
+    return credentials.tls.kept;
+  } catch (const client::AuthenticationUnavailable&) {
+  } catch (const core::CryptoError&) {
+  } catch (const std::invalid_argument&) {
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 Attempt enrollment_attempt(const EnrollmentTarget& target, const KeyPool& keys) {
   if (target.auth == nullptr) throw std::invalid_argument("enrollment_attempt: no authenticator");
-  return [&target, &keys](std::uint64_t index) {
+  std::shared_ptr<const client::KeptTlsContext> kept = run_tls_context(target);
+  return [&target, &keys, kept](std::uint64_t index) {
     client::EnrollRequest request;
     request.url = target.url;
     request.template_name = target.template_name;
@@ -68,6 +92,7 @@ Attempt enrollment_attempt(const EnrollmentTarget& target, const KeyPool& keys) 
       r.message = e.what();
       return r;
     }
+    credentials.tls.kept = kept;
     request.credentials = credentials;
     return classify(client::enroll(request, credentials.tls), target.auth->mode());
   };

@@ -14,6 +14,8 @@
 
 namespace ceslab::client {
 
+class KeptTlsContext;
+
 struct TlsSettings {
   std::vector<std::string> ca_files;  // empty: the system trust store
   bool insecure = false;              // verification off; callers say so loudly
@@ -23,11 +25,22 @@ struct TlsSettings {
   core::EvpPkeyPtr client_key;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds io_timeout{60000};
+  // A TLS client context made once from these settings (keep_tls_context),
+  // for callers that make many calls with them, like `ceslab bench`. A call
+  // uses it only while the settings are still the ones it was made from;
+  // otherwise, and when empty, each call sets up its own context (reading
+  // the trust anchors again). Either way every call is a new connection.
+  std::shared_ptr<const KeptTlsContext> kept;
 };
 
 // Another TlsSettings with the same values (sharing the client identity's
-// certificate and key).
+// certificate and key, and the kept context).
 TlsSettings copy_tls_settings(const TlsSettings& tls);
+
+// Sets tls.kept to a context made from tls's values now. Throws what a call
+// with these settings would meet setting up its own (core::CryptoError
+// naming an unreadable trust anchor file, std::invalid_argument).
+void keep_tls_context(TlsSettings& tls);
 
 // UsernamePassword credentials: the WS-Security UsernameToken
 // (docs/protocol.md 3.3).

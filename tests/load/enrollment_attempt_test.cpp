@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "ceslab/load/enrollment_attempt.hpp"
 #include "ceslab/load/load_run.hpp"
@@ -53,6 +54,30 @@ TEST_F(EnrollmentLoad, EveryEnrollmentIsIssuedWithKeysFromThePool) {
   EXPECT_LE(r.latency->p50, r.latency->p90);
   EXPECT_LE(r.latency->p90, r.latency->p99);
   EXPECT_LE(r.latency->p99, r.latency->max);
+}
+
+// A run sets up its TLS context, trust anchors included, once
+// (docs/performance.md): attempts made after the anchor file is gone still
+// verify the server and enroll.
+TEST_F(EnrollmentLoad, ARunReadsItsTrustAnchorsOnce) {
+  const ceslab::mock::testing::TempDir dir;
+  const std::filesystem::path anchors = dir.path() / "anchors.pem";
+  const UsernameAuthenticator auth({"alice", "alice-password"});
+  EnrollmentTarget target;
+  target.url = server_->endpoint_url(Service::ces, AuthMode::username);
+  target.template_name = "User";
+  target.auth = &auth;
+  target.tls = ceslab::mock::testing::tls_for(*server_);
+  ASSERT_EQ(target.tls.ca_files.size(), 1u);
+  std::filesystem::copy_file(target.tls.ca_files.front(), anchors);
+  target.tls.ca_files = {anchors.string()};
+  const KeyPool keys(KeySpec::parse("ecdsa-p256"), 1);
+  const ceslab::load::Attempt attempt = enrollment_attempt(target, keys);
+  std::filesystem::remove(anchors);
+  for (std::uint64_t i = 0; i < 2; ++i) {
+    const ceslab::load::AttemptResult r = attempt(i);
+    EXPECT_EQ(r.status, ceslab::load::AttemptStatus::issued) << r.message;
+  }
 }
 
 TEST_F(EnrollmentLoad, AWrongPasswordIsGroupedWithTheCausesItCannotBeToldFrom) {

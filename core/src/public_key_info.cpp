@@ -75,10 +75,7 @@ EvpPkeyPtr legacy_rsa_public_key(EVP_PKEY* key) {
                         ? 0
                         : ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(&bits), &der,
                                         ASN1_ITEM_rptr(rsa_mirror::RSA_PUBLIC_KEY_BITS));
-    if (len > 0) {
-      const unsigned char* p = der;
-      legacy.reset(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len));
-    }
+    if (len > 0) legacy = legacy_rsa_key(OBJ_nid2obj(NID_rsaEncryption), der, len);
     OPENSSL_free(der);
     ASN1_INTEGER_free(bits.modulus);
     ASN1_INTEGER_free(bits.public_exponent);

@@ -25,9 +25,9 @@ void copy_public_key(X509* cert, X509_PUBKEY* from);
 EvpPkeyPtr legacy_rsa_key(const ASN1_OBJECT* algorithm, const unsigned char* bits, int len);
 
 // The public half of an RSA key (a provider key, as generated or read from
-// PEM) as a legacy key, read as legacy_rsa_key reads one: its modulus and
-// exponent taken as parameters and put into an RSAPublicKey with OpenSSL's
-// ASN.1 templates, without the provider encoders and decoders that
+// PEM) as a legacy key: its modulus and exponent taken as parameters, put
+// into an RSAPublicKey with OpenSSL's ASN.1 templates and read by
+// legacy_rsa_key, without the provider encoders and decoders that
 // X509_set_pubkey / X509_REQ_set_pubkey run for a provider key. What those
 // then write is the same SubjectPublicKeyInfo. Null for other key types
 // (RSA-PSS included) or when the parameters cannot be read; the OpenSSL
